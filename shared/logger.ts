@@ -1,0 +1,107 @@
+/**
+ * The one structured logger: a JSON line per entry. Secrets never leave it: values under secret-looking
+ * keys are replaced, and known secret values registered at start (AK, SK, tokens, webhook secrets) are
+ * masked wherever they appear in a string.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogSink = (line: string) => void;
+
+const SECRET_KEY = /(authorization|secret|password|passwd|token|signature|^sk$|secret_?key|access_?key|^ak$|cookie|api[-_]?key)/i;
+const SIGNATURE_IN_TEXT = /(Signature=)[0-9a-f]{16,}/gi;
+const BEARER_IN_TEXT = /(Bearer\s+)[^\s",]+/gi;
+export const REDACTED = '[REDACTED]';
+
+const knownSecrets = new Set<string>();
+
+/** Registers a secret value so that it is masked wherever it shows up in a log line. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) knownSecrets.add(value);
+}
+
+function scrubText(text: string): string {
+  let out = text.replace(SIGNATURE_IN_TEXT, `$1${REDACTED}`).replace(BEARER_IN_TEXT, `$1${REDACTED}`);
+  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[truncated]';
+  if (typeof value === 'string') return scrubText(value);
+  if (value instanceof Error) {
+    return { name: value.name, message: scrubText(value.message), ...(value.cause ? { cause: scrub(value.cause, depth + 1) } : {}) };
+  }
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : scrub(v, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+export class Logger {
+  private persistentKeys: Record<string, unknown>;
+
+  constructor(
+    private readonly options: { level: LogLevel; sink?: LogSink; service?: string },
+    keys: Record<string, unknown> = {},
+  ) {
+    this.persistentKeys = keys;
+  }
+
+  /** Keys added to every following entry (e.g. the invocation's request id); replaced per invocation. */
+  setKeys(keys: Record<string, unknown>): void {
+    this.persistentKeys = keys;
+  }
+
+  child(keys: Record<string, unknown>): Logger {
+    return new Logger(this.options, { ...this.persistentKeys, ...keys });
+  }
+
+  debug(message: string, data?: Record<string, unknown>): void {
+    this.write('debug', message, data);
+  }
+  info(message: string, data?: Record<string, unknown>): void {
+    this.write('info', message, data);
+  }
+  warn(message: string, data?: Record<string, unknown>): void {
+    this.write('warn', message, data);
+  }
+  error(message: string, data?: Record<string, unknown>): void {
+    this.write('error', message, data);
+  }
+
+  private write(level: LogLevel, message: string, data?: Record<string, unknown>): void {
+    if (LEVELS[level] < LEVELS[this.options.level]) return;
+    const entry = scrub({
+      level,
+      time: new Date().toISOString(),
+      ...(this.options.service ? { service: this.options.service } : {}),
+      message,
+      ...this.persistentKeys,
+      ...data,
+    });
+    (this.options.sink ?? defaultSink)(JSON.stringify(entry));
+  }
+}
+
+const defaultSink: LogSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+let sinkOverride: LogSink | undefined;
+/** Tests capture every log line of the process through this (see test/helpers/log-capture.ts). */
+export function setLogSink(sink: LogSink | undefined): void {
+  sinkOverride = sink;
+}
+
+function envLevel(): LogLevel {
+  const value = process.env.LOG_LEVEL;
+  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' ? value : 'info';
+}
+
+/** The process-wide logger. */
+export const logger = new Logger({ level: envLevel(), sink: (line) => (sinkOverride ?? defaultSink)(line) });
