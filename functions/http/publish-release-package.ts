@@ -1,0 +1,46 @@
+/** POST /v1/release-packages → DataArts CreateFactoryPendingItemsPackage, safe to retry. */
+import { z } from 'zod';
+import { defineRoute, httpFunction } from '../../shared/http-function';
+import { publishPackageBodySchema, publishPackageResponseSchema } from '../../shared/contracts/dataarts';
+import { publishReleasePackage } from '../../shared/releases/publish';
+import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
+
+export const publishRequestBodySchema = publishPackageBodySchema.refine((body) => !body.approver_ids.includes(body.apply_user_id), {
+  message: 'must not include the applicant (apply_user_id)',
+  path: ['approver_ids'],
+});
+
+export const publishResponseSchema = publishPackageResponseSchema.extend({
+  /** True when an earlier identical publish already created this package. */
+  replayed: z.boolean(),
+});
+
+export const publishReleasePackageRoute = defineRoute({
+  functionName: 'publishReleasePackage',
+  method: 'POST',
+  path: '/v1/release-packages',
+  summary: 'Publish pending items as a release package awaiting approval',
+  description:
+    'Retrying is safe: a package of the same name holding the same items is answered as is (replayed: true); ' +
+    'one holding other items is 409. An Idempotency-Key header extends the guarantee to calls that differ in name.',
+  scope: 'publish',
+  request: {
+    headers: workspaceHeadersSchema.extend({
+      'idempotency-key': z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'must be 8-128 letters, digits or _.:-').optional(),
+    }),
+    body: publishRequestBodySchema,
+    bodyRequired: true,
+  },
+  response: publishResponseSchema,
+  successStatus: 201,
+  handle: async ({ headers, body }, { runtime, principal, signal, invocation, logger }) => {
+    const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
+    const result = await publishReleasePackage(
+      { client: runtime.client, store: runtime.idempotency, logger, call: { signal, credentials: invocation.temporaryCredentials } },
+      { workspace, body, actor: principal.clientId, idempotencyKey: headers['idempotency-key'] },
+    );
+    return { statusCode: result.replayed ? 200 : 201, body: result };
+  },
+});
+
+export const handler = httpFunction(publishReleasePackageRoute);

@@ -1,0 +1,21 @@
+/** POST /v1/release-packages/query → DataArts ListFactoryReleasePackages. */
+import { defineRoute, httpFunction } from '../../shared/http-function';
+import { queryReleasePackagesBodySchema, queryReleasePackagesResponseSchema } from '../../shared/contracts/dataarts';
+import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
+
+export const queryReleasePackagesRoute = defineRoute({
+  functionName: 'queryReleasePackages',
+  method: 'POST',
+  path: '/v1/release-packages/query',
+  summary: 'Query release packages by name, applicant, deployer, status and time',
+  scope: 'read',
+  request: { headers: workspaceHeadersSchema, body: queryReleasePackagesBodySchema },
+  response: queryReleasePackagesResponseSchema,
+  handle: async ({ headers, body }, { runtime, principal, signal, invocation }) => {
+    const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
+    const { data } = await runtime.client.queryReleasePackages(body, { workspace, signal, credentials: invocation.temporaryCredentials });
+    return { body: data };
+  },
+});
+
+export const handler = httpFunction(queryReleasePackagesRoute);

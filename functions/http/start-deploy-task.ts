@@ -1,0 +1,25 @@
+/** POST /v1/deploy-tasks/{task_id}/start → CodeArts Deploy StartDeployTask. */
+import { z } from 'zod';
+import { defineRoute, httpFunction } from '../../shared/http-function';
+import { codeartsIdSchema } from '../../shared/contracts/ids';
+import { startDeployTaskBodySchema, startDeployTaskResponseSchema } from '../../shared/contracts/codearts-deploy';
+import { startDeployment } from '../../shared/releases/deploy';
+
+export const startDeployTaskRoute = defineRoute({
+  functionName: 'startDeployTask',
+  method: 'POST',
+  path: '/v1/deploy-tasks/{task_id}/start',
+  summary: 'Start a CodeArts Deploy task (deploy an application)',
+  scope: 'deploy',
+  request: { path: z.strictObject({ task_id: codeartsIdSchema }), body: startDeployTaskBodySchema },
+  response: startDeployTaskResponseSchema,
+  handle: async ({ path, body }, { runtime, principal, signal, invocation, logger }) => {
+    const data = await startDeployment(
+      { client: runtime.client, logger, call: { signal, credentials: invocation.temporaryCredentials } },
+      { taskId: path.task_id, body, actor: principal.clientId },
+    );
+    return { body: data };
+  },
+});
+
+export const handler = httpFunction(startDeployTaskRoute);

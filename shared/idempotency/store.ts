@@ -1,0 +1,59 @@
+/**
+ * Idempotency records for publishing (Powertools-style): a key is claimed before the upstream call,
+ * completed with the result after it, released when the call failed before any side effect.
+ *
+ * The memory store guarantees this within one function instance for the record's lifetime (1 h).
+ * Across instances the publish handler still never creates a second package with the same name: it
+ * looks the name up upstream first. A shared store (e.g. DCS Redis or DynamoDB) plugs in behind this
+ * interface for cross-instance key guarantees.
+ */
+export type IdempotencyRecord =
+  | { readonly status: 'in-progress'; readonly fingerprint: string; readonly expiresAt: number }
+  | { readonly status: 'completed'; readonly fingerprint: string; readonly expiresAt: number; readonly result: unknown };
+
+export type ClaimOutcome =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly record: IdempotencyRecord };
+
+export interface IdempotencyStore {
+  /** Atomically claims the key unless a live record holds it. */
+  claim(key: string, fingerprint: string): Promise<ClaimOutcome>;
+  complete(key: string, fingerprint: string, result: unknown): Promise<void>;
+  release(key: string): Promise<void>;
+}
+
+export const IDEMPOTENCY_TTL_MS = 60 * 60 * 1000;
+/** An in-progress claim older than this is considered abandoned (the invocation died). */
+export const IN_PROGRESS_TTL_MS = 5 * 60 * 1000;
+
+export function createMemoryIdempotencyStore(options: { now: () => Date; maxEntries?: number }): IdempotencyStore {
+  const records = new Map<string, IdempotencyRecord>();
+  const maxEntries = options.maxEntries ?? 10_000;
+  const nowMs = () => options.now().getTime();
+  const live = (key: string): IdempotencyRecord | undefined => {
+    const record = records.get(key);
+    if (record && record.expiresAt <= nowMs()) {
+      records.delete(key);
+      return undefined;
+    }
+    return record;
+  };
+  return {
+    async claim(key, fingerprint) {
+      const existing = live(key);
+      if (existing) return { claimed: false, record: existing };
+      if (records.size >= maxEntries) {
+        const oldest = records.keys().next();
+        if (!oldest.done) records.delete(oldest.value);
+      }
+      records.set(key, { status: 'in-progress', fingerprint, expiresAt: nowMs() + IN_PROGRESS_TTL_MS });
+      return { claimed: true };
+    },
+    async complete(key, fingerprint, result) {
+      records.set(key, { status: 'completed', fingerprint, result, expiresAt: nowMs() + IDEMPOTENCY_TTL_MS });
+    },
+    async release(key) {
+      records.delete(key);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** Authenticates one HTTP request: a bearer token or an SDK-HMAC-SHA256 app signature. */
+import { timingSafeEqual } from 'node:crypto';
+import { ForbiddenError, UnauthorizedError } from '../errors';
+import { encodeRfc3986 } from '../signing/signer';
+import { verifyRequest } from '../signing/verifier';
+import type { HttpRequest } from '../platform/http-event';
+import { sha256Hex, type InboundAuthConfig, type Principal, type Scope } from './clients';
+
+/** Rebuilds a raw query from decoded values; the canonical form decodes and re-encodes, so this is exact. */
+function rawQueryOf(query: HttpRequest['query']): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of Array.isArray(value) ? value : [value]) parts.push(`${encodeRfc3986(key)}=${encodeRfc3986(v)}`);
+  }
+  return parts.join('&');
+}
+
+function findBearer(auth: InboundAuthConfig, token: string): Principal | undefined {
+  const digest = Buffer.from(sha256Hex(token), 'hex');
+  let found: Principal | undefined;
+  // Compare against every digest in constant time, so timing does not reveal which one matched.
+  for (const [known, principal] of auth.bearerByDigest) {
+    if (timingSafeEqual(Buffer.from(known, 'hex'), digest)) found = principal;
+  }
+  return found;
+}
+
+export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date): Principal {
+  const header = request.headers.authorization;
+  if (!header) throw new UnauthorizedError('Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature');
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (bearer?.[1]) {
+    const principal = findBearer(auth, bearer[1]);
+    if (!principal) throw new UnauthorizedError('The bearer token is not valid');
+    return principal;
+  }
+  if (/^SDK-HMAC-SHA256\s/.test(header.trim())) {
+    const result = verifyRequest(
+      { method: request.method, rawPath: request.path, rawQuery: rawQueryOf(request.query), headers: request.headers, body: request.rawBody },
+      { now, secretFor: (key) => auth.appsByKey.get(key)?.secret },
+    );
+    if (!result.ok) {
+      const reason = result.reason === 'date-out-of-window' ? 'the X-Sdk-Date is more than 15 minutes from server time' : 'the signature is not valid';
+      throw new UnauthorizedError(`Authentication failed: ${reason}`);
+    }
+    const app = auth.appsByKey.get(result.accessKey);
+    if (!app) throw new UnauthorizedError('Authentication failed: the signature is not valid');
+    return app.principal;
+  }
+  throw new UnauthorizedError('Unsupported Authorization scheme: use Bearer or SDK-HMAC-SHA256');
+}
+
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!principal.scopes.has(scope)) throw new ForbiddenError(`This credential lacks the "${scope}" scope`);
+}

@@ -1,0 +1,108 @@
+/**
+ * Who may call our HTTP functions. Clients are configured by environment: `HRF_CLIENTS` (a JSON document)
+ * or `HRF_CLIENTS_FILE` (a path to one). Two kinds of credential:
+ *  - bearer tokens, stored only as SHA-256 digests (`token_sha256`), compared in constant time;
+ *  - app keys that sign requests with SDK-HMAC-SHA256 (Huawei APIG app authentication), verified with
+ *    the shared verifier; the app secret is needed to verify, so it is configured as is.
+ * Every client carries scopes, and may be limited to some DataArts workspaces.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+import { registerSecret } from '../logger';
+import { workspaceIdSchema } from '../contracts/ids';
+
+export const SCOPES = ['read', 'publish', 'deploy', 'review'] as const;
+export const scopeSchema = z.enum(SCOPES);
+export type Scope = z.infer<typeof scopeSchema>;
+
+const clientIdSchema = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1-64 letters, digits or _.@-');
+
+const bearerClientSchema = z.strictObject({
+  id: clientIdSchema,
+  type: z.literal('bearer'),
+  token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 digest of the token'),
+  scopes: z.array(scopeSchema).min(1),
+  workspaces: z.array(workspaceIdSchema).optional(),
+});
+
+const appClientSchema = z.strictObject({
+  id: clientIdSchema,
+  type: z.literal('app'),
+  app_key: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8-128 letters, digits, _ or -'),
+  app_secret: z.string().min(16, 'must be at least 16 characters'),
+  scopes: z.array(scopeSchema).min(1),
+  workspaces: z.array(workspaceIdSchema).optional(),
+});
+
+export const clientsDocumentSchema = z.strictObject({
+  clients: z.array(z.discriminatedUnion('type', [bearerClientSchema, appClientSchema])),
+});
+export type ClientsDocument = z.infer<typeof clientsDocumentSchema>;
+export type ClientDefinition = ClientsDocument['clients'][number];
+
+export interface Principal {
+  readonly clientId: string;
+  readonly method: 'bearer' | 'app-signature';
+  readonly scopes: ReadonlySet<Scope>;
+  /** undefined: any allowed workspace. */
+  readonly workspaces: ReadonlySet<string> | undefined;
+}
+
+export interface InboundAuthConfig {
+  readonly bearerByDigest: ReadonlyMap<string, Principal>;
+  readonly appsByKey: ReadonlyMap<string, { secret: string; principal: Principal }>;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
+  const bearerByDigest = new Map<string, Principal>();
+  const appsByKey = new Map<string, { secret: string; principal: Principal }>();
+  for (const client of document.clients) {
+    const principal: Principal = {
+      clientId: client.id,
+      method: client.type === 'bearer' ? 'bearer' : 'app-signature',
+      scopes: new Set(client.scopes),
+      workspaces: client.workspaces ? new Set(client.workspaces) : undefined,
+    };
+    if (client.type === 'bearer') bearerByDigest.set(client.token_sha256, principal);
+    else {
+      registerSecret(client.app_secret);
+      appsByKey.set(client.app_key, { secret: client.app_secret, principal });
+    }
+  }
+  return { bearerByDigest, appsByKey };
+}
+
+/** Reads HRF_CLIENTS or HRF_CLIENTS_FILE. No clients configured means every request is refused (401). */
+export function loadInboundAuth(env: Readonly<Record<string, string | undefined>>): InboundAuthConfig {
+  const inline = env.HRF_CLIENTS;
+  const file = env.HRF_CLIENTS_FILE;
+  let variable = 'HRF_CLIENTS';
+  let text: string | undefined = inline;
+  if (!inline && file) {
+    variable = 'HRF_CLIENTS_FILE';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(variable, `cannot read the file ${file}`);
+    }
+  }
+  if (!text) return buildInboundAuth({ clients: [] });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(variable, 'is not valid JSON');
+  }
+  const parsed = clientsDocumentSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(variable, `${issue?.path.join('.') || 'document'}: ${issue?.message ?? 'is invalid'}`);
+  }
+  return buildInboundAuth(parsed.data);
+}

@@ -1,0 +1,95 @@
+/**
+ * The one place errors become responses. Typed errors own their status; upstream failures are mapped by
+ * class (see toHttpError); anything unexpected is a 500 that says nothing about its cause.
+ */
+import type { MiddlewareObj } from '@middy/core';
+import {
+  BadGatewayError,
+  GatewayTimeoutError,
+  HttpError,
+  InternalError,
+  TooManyRequestsError,
+  UpstreamRejectedError,
+  ValidationError,
+} from '../errors';
+import { UpstreamError } from '../http/upstream-error';
+import { ConfigError } from '../errors';
+import { logger as rootLogger } from '../logger';
+import { jsonResponse, type HttpResponse } from '../platform/http-event';
+import type { HttpContext } from './http-state';
+
+/** Maps an upstream failure to what our caller should see. */
+export function upstreamToHttpError(error: UpstreamError): HttpError {
+  const where = `${error.operation}${error.errorCode ? ` (${error.errorCode})` : ''}`;
+  switch (error.kind) {
+    case 'invalid-request':
+      return new ValidationError(error.message, []);
+    case 'clock-skew':
+      return new BadGatewayError(
+        `Huawei Cloud refused the request signature as expired: the function's clock is off by more than 15 minutes (${where})`,
+        'HRF.0502.CLOCK_SKEW',
+      );
+    case 'credentials':
+      return new BadGatewayError(`This function has no usable Huawei Cloud credentials: ${error.message}`, 'HRF.0502.CREDENTIALS');
+    case 'timeout':
+      return new GatewayTimeoutError(
+        `Huawei Cloud did not answer ${error.operation} in time${error.outcomeUnknown ? '; the outcome is unknown' : ''}`,
+      );
+    case 'network':
+      return new BadGatewayError(`Huawei Cloud could not be reached for ${error.operation}`, 'HRF.0502.NETWORK');
+    case 'invalid-response':
+      return new BadGatewayError(`Huawei Cloud answered ${error.operation} with an unexpected response`, 'HRF.0502.RESPONSE');
+    case 'http': {
+      const status = error.status ?? 502;
+      if (status === 401 || status === 403) {
+        return new BadGatewayError(
+          `Huawei Cloud refused this function's own credentials for ${where}: check the AK/SK, token or agency permissions`,
+          'HRF.0502.UPSTREAM_AUTH',
+        );
+      }
+      if (status === 429) {
+        return new TooManyRequestsError(`Huawei Cloud is throttling ${error.operation}; retry later`, Math.ceil((error.retryAfterMs ?? 5_000) / 1000));
+      }
+      if (status === 504) return new GatewayTimeoutError(`Huawei Cloud timed out on ${error.operation}`);
+      if (status >= 400 && status < 500) {
+        return new UpstreamRejectedError(status, error.errorCode ?? `HRF.${status}`, error.errorMsg ?? `Huawei Cloud rejected ${error.operation}`);
+      }
+      return new BadGatewayError(`Huawei Cloud failed on ${where} with status ${status}`, 'HRF.0502.UPSTREAM');
+    }
+    default:
+      return new BadGatewayError(`Huawei Cloud failed on ${error.operation}`, 'HRF.0502.UPSTREAM');
+  }
+}
+
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof UpstreamError) return upstreamToHttpError(error);
+  if (error instanceof ConfigError) return new InternalError('Configuration error', { cause: error });
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new GatewayTimeoutError('The request ran out of time');
+  }
+  return new InternalError('Internal error', { cause: error });
+}
+
+export function httpErrors(): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+  return {
+    onError: (request) => {
+      const state = request.context.hrf;
+      const log = state?.logger ?? rootLogger;
+      const error = request.error;
+      const mapped = toHttpError(error);
+      const requestId = state?.requestId ?? 'unknown';
+      const details = {
+        status: mapped.statusCode,
+        error_code: mapped.errorCode,
+        error,
+        ...(error instanceof UpstreamError
+          ? { upstream: { operation: error.operation, kind: error.kind, status: error.status, request_id: error.requestId } }
+          : {}),
+      };
+      if (mapped.statusCode >= 500) log.error('Request failed', details);
+      else log.info('Request refused', details);
+      request.response = jsonResponse(mapped.statusCode, mapped.toBody(requestId), { ...mapped.headers, 'X-Request-Id': requestId });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * First middleware: recognises the platform, normalises its gateway event, builds the runtime and a
+ * deadline signal, and tags every log line with the request id.
+ */
+import type { MiddlewareObj } from '@middy/core';
+import { logger as rootLogger } from '../logger';
+import { ValidationError } from '../errors';
+import { fromRestProxyEvent, MalformedEventError, type HttpResponse } from '../platform/http-event';
+import { fromPlatformContext } from '../platform/invocation';
+import type { RuntimeSource } from '../runtime';
+import type { HttpContext, HttpState } from './http-state';
+
+/** Time kept back from the platform's limit to answer cleanly instead of being killed. */
+export const DEADLINE_MARGIN_MS = 2_000;
+export const DEFAULT_INVOCATION_BUDGET_MS = 25_000;
+
+export function invocationSignal(remainingMs: number | undefined): AbortSignal {
+  const budget = remainingMs === undefined ? DEFAULT_INVOCATION_BUDGET_MS : Math.max(1, remainingMs - DEADLINE_MARGIN_MS);
+  return AbortSignal.timeout(budget);
+}
+
+export function platformHttpEvent(options: { runtime?: RuntimeSource; functionName: string }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+  return {
+    before: (request) => {
+      const invocation = fromPlatformContext(request.context);
+      const state: HttpState = {
+        invocation,
+        requestId: invocation.requestId,
+        logger: rootLogger.child({ function: options.functionName, request_id: invocation.requestId, platform: invocation.platform }),
+        signal: invocationSignal(invocation.remainingMs()),
+      };
+      request.context.hrf = state;
+      if (options.runtime) state.runtime = options.runtime(invocation);
+      try {
+        state.http = fromRestProxyEvent(request.event);
+      } catch (error) {
+        if (error instanceof MalformedEventError) throw new ValidationError('The event is not an API gateway request', [{ field: 'event', message: error.message }]);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/** Validates path, query, headers and body with the route's zod schemas; unknown fields are refused. */
+import type { MiddlewareObj } from '@middy/core';
+import type { z } from 'zod';
+import { ValidationError, type FieldIssue } from '../errors';
+import type { HttpResponse } from '../platform/http-event';
+import { stateOf, type HttpContext } from './http-state';
+
+export interface RequestSchemas {
+  readonly path?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly headers?: z.ZodType;
+  readonly body?: z.ZodType;
+}
+
+const MAX_REPORTED_ISSUES = 20;
+
+export function issuesOf(prefix: string, error: z.ZodError): FieldIssue[] {
+  return error.issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const path = [prefix, ...issue.path.map(String)].join('.');
+    return keys.length > 0
+      ? { field: `${path}.${keys.map((k) => k.slice(0, 64)).join(',')}`, message: 'is not a known field' }
+      : { field: path, message: issue.message };
+  });
+}
+
+/** Only the headers a route declares are validated; gateways add many of their own. */
+function pickHeaders(schema: z.ZodType | undefined, headers: Readonly<Record<string, string>>): Record<string, string> {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> } | undefined)?.shape;
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(shape ?? {})) {
+    const value = headers[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+export function validation(schemas: RequestSchemas): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+  return {
+    before: (request) => {
+      const state = stateOf(request.context);
+      const http = state.http;
+      if (!http) throw new Error('validation runs after platformHttpEvent');
+      const issues: FieldIssue[] = [];
+      const check = (prefix: string, schema: z.ZodType | undefined, value: unknown): unknown => {
+        if (!schema) return undefined;
+        const result = schema.safeParse(value);
+        if (result.success) return result.data;
+        issues.push(...issuesOf(prefix, result.error));
+        return undefined;
+      };
+      const input = {
+        path: check('path', schemas.path, http.pathParameters),
+        query: check('query', schemas.query, http.query),
+        headers: check('headers', schemas.headers, pickHeaders(schemas.headers, http.headers)),
+        body: check('body', schemas.body, state.body ?? (schemas.body ? {} : undefined)),
+      };
+      if (!schemas.query && Object.keys(http.query).length > 0) {
+        issues.push(...Object.keys(http.query).slice(0, 5).map((key) => ({ field: `query.${key.slice(0, 64)}`, message: 'is not a known field' })));
+      }
+      if (!schemas.body && state.body !== undefined) issues.push({ field: 'body', message: 'this route takes no body' });
+      if (issues.length > 0) throw new ValidationError(`Invalid request: ${issues.map((i) => i.field).join(', ')}`, issues.slice(0, MAX_REPORTED_ISSUES));
+      state.input = input;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/** The OpenAPI 3.1 document of our HTTP routes, generated from the same zod schemas that validate them. */
+import { z } from 'zod';
+import type { AnyRouteSpec } from './http-function';
+
+const errorBodySchema = z.object({
+  error_code: z.string(),
+  error_msg: z.string(),
+  request_id: z.string(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function parameters(spec: AnyRouteSpec): unknown[] {
+  const out: unknown[] = [];
+  const add = (where: 'path' | 'query' | 'header', schema: z.ZodType | undefined) => {
+    if (!schema) return;
+    const json = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+    for (const [name, property] of Object.entries(json.properties ?? {})) {
+      out.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: property });
+    }
+  };
+  add('path', spec.request.path);
+  add('query', spec.request.query);
+  add('header', spec.request.headers);
+  return out;
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { version: string; serverUrl?: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of routes) {
+    const operation: Record<string, unknown> = {
+      operationId: spec.functionName,
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      security: [{ bearer: [] }, { appSignature: [] }],
+      'x-required-scope': spec.scope,
+      parameters: parameters(spec),
+      ...(spec.request.body
+        ? { requestBody: { required: spec.request.bodyRequired ?? false, content: { 'application/json': { schema: jsonSchema(spec.request.body, 'input') } } } }
+        : {}),
+      responses: {
+        [String(spec.successStatus ?? 200)]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } },
+        '400': errorResponse('Invalid request; `fields` names each offending field'),
+        '401': errorResponse('No credential, or an invalid one'),
+        '403': errorResponse('The credential lacks the scope, or may not use the workspace'),
+        '409': errorResponse('Conflict (a duplicate in progress, a name taken, a review already decided)'),
+        '429': errorResponse('Huawei Cloud is throttling; see Retry-After'),
+        '502': errorResponse('Huawei Cloud failed or refused our own credentials'),
+        '504': errorResponse('Huawei Cloud did not answer in time'),
+      },
+    };
+    (paths[spec.path] ??= {})[spec.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'hwc-release-functions', version: info.version, description: 'Release automation for DataArts Studio and CodeArts on Huawei Cloud.' },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    paths,
+    components: {
+      schemas: { Error: jsonSchema(errorBodySchema, 'output') },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        appSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'SDK-HMAC-SHA256 app signature (Huawei APIG app authentication), with X-Sdk-Date',
+        },
+      },
+    },
+  };
+}

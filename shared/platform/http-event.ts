@@ -1,0 +1,112 @@
+/**
+ * API gateway events → one internal request shape. Both gateways deliver the REST (v1) proxy shape:
+ * API Gateway in front of Lambda, and Huawei APIG in front of FunctionGraph (whose body is base64 by
+ * default). The schemas below accept exactly what the adapters read; the rest of the event is ignored.
+ */
+import { z } from 'zod';
+
+const stringMap = z.record(z.string(), z.string().nullable().optional()).nullish();
+const multiMap = z.record(z.string(), z.array(z.string()).nullable().optional()).nullish();
+
+export const restProxyEventSchema = z.object({
+  httpMethod: z.string().min(1),
+  path: z.string().min(1),
+  resource: z.string().optional(),
+  headers: stringMap,
+  multiValueHeaders: multiMap,
+  queryStringParameters: stringMap,
+  multiValueQueryStringParameters: multiMap,
+  pathParameters: stringMap,
+  body: z.string().nullish(),
+  isBase64Encoded: z.boolean().optional(),
+  requestContext: z
+    .object({
+      requestId: z.string().optional(),
+      path: z.string().optional(),
+      stage: z.string().optional(),
+      identity: z.object({ sourceIp: z.string().nullish() }).partial().nullish(),
+    })
+    .partial()
+    .passthrough()
+    .nullish(),
+});
+export type RestProxyEvent = z.infer<typeof restProxyEventSchema>;
+
+/** What every HTTP function sees, whatever the platform. */
+export interface HttpRequest {
+  readonly method: string;
+  /** The path the caller addressed (what a signature covers). */
+  readonly path: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  /** Decoded query values; a repeated key keeps every value. */
+  readonly query: Readonly<Record<string, string | string[]>>;
+  /** Lowercase names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body bytes as the caller sent them (base64 already decoded). */
+  readonly rawBody: Buffer;
+  readonly gatewayRequestId: string | undefined;
+  readonly sourceIp: string | undefined;
+}
+
+export class MalformedEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedEventError';
+  }
+}
+
+function compact(map: Record<string, string | null | undefined> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map ?? {})) if (typeof value === 'string') out[key] = value;
+  return out;
+}
+
+function lowerCaseKeys(map: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) out[key.toLowerCase()] = value;
+  return out;
+}
+
+/** Normalises an API Gateway (Lambda) or APIG (FunctionGraph) REST proxy event. */
+export function fromRestProxyEvent(raw: unknown): HttpRequest {
+  const parsed = restProxyEventSchema.safeParse(raw);
+  if (!parsed.success) throw new MalformedEventError('not an API gateway proxy event');
+  const event = parsed.data;
+
+  const query: Record<string, string | string[]> = compact(event.queryStringParameters);
+  for (const [key, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+    if (values && values.length > 1) query[key] = [...values];
+  }
+  const headers = lowerCaseKeys(compact(event.headers));
+  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (values && values.length > 0 && headers[key.toLowerCase()] === undefined) headers[key.toLowerCase()] = values.join(',');
+  }
+  const body = event.body ?? '';
+  return {
+    method: event.httpMethod.toUpperCase(),
+    path: event.path,
+    pathParameters: compact(event.pathParameters),
+    query,
+    headers,
+    rawBody: event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8'),
+    gatewayRequestId: event.requestContext?.requestId,
+    sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
+  };
+}
+
+/** The response both gateways expect: APIG answers 500 to anything else (a bare string, say). */
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: false;
+}
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}

@@ -1,0 +1,39 @@
+/** Starting a CodeArts deploy task, with its audit line. A start is a write: never retried blindly. */
+import type { StartDeployTaskBody, StartDeployTaskResponse } from '../contracts/codearts-deploy';
+import type { CallOptions, HuaweiCloudClient } from '../http/client';
+import { UpstreamError } from '../http/upstream-error';
+import type { Logger } from '../logger';
+import { audit } from '../audit';
+
+export interface DeployDeps {
+  readonly client: HuaweiCloudClient;
+  readonly logger: Logger;
+  readonly call: CallOptions;
+}
+
+export async function startDeployment(
+  deps: DeployDeps,
+  request: { taskId: string; body: StartDeployTaskBody; actor: string },
+): Promise<StartDeployTaskResponse> {
+  try {
+    const { data, requestId } = await deps.client.startDeployTask(request.taskId, request.body, deps.call);
+    audit(deps.logger, {
+      actor: request.actor,
+      action: 'start-deploy-task',
+      target: { task_id: request.taskId, record_id: data.id },
+      outcome: 'succeeded',
+      upstreamRequestId: requestId,
+    });
+    return data;
+  } catch (error) {
+    audit(deps.logger, {
+      actor: request.actor,
+      action: 'start-deploy-task',
+      target: { task_id: request.taskId },
+      outcome: 'failed',
+      upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
+      reason: error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}${error.outcomeUnknown ? ' (outcome unknown)' : ''}` : 'error',
+    });
+    throw error;
+  }
+}

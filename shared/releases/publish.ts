@@ -1,0 +1,173 @@
+/**
+ * Publishing pending items as a release package, safe to retry (../shared/reliability.md promises 1–5):
+ *  - a name that already exists answers with that package when it holds the same items, 409 otherwise;
+ *  - an unknown outcome (timeout after sending) is reconciled by looking the name up before sending again;
+ *  - an Idempotency-Key makes calls that differ in name safe too (same key + other payload: 422;
+ *    a duplicate while the first is in flight: 409 with Retry-After).
+ * Used by the HTTP function and by the releaseTrain timer.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError, UnprocessableError } from '../errors';
+import type { PublishPackageBody, ReleasePackage } from '../contracts/dataarts';
+import type { CallOptions, HuaweiCloudClient } from '../http/client';
+import { UpstreamError } from '../http/upstream-error';
+import type { IdempotencyStore } from '../idempotency/store';
+import type { Logger } from '../logger';
+import { audit } from '../audit';
+
+export interface PublishResult {
+  readonly package_name: string;
+  readonly release_package_id: string;
+  /** True when the package existed already (a retry); nothing new was created. */
+  readonly replayed: boolean;
+}
+
+export interface PublishRequest {
+  readonly workspace: string;
+  readonly body: PublishPackageBody;
+  readonly actor: string;
+  readonly idempotencyKey?: string | undefined;
+}
+
+export interface PublishDeps {
+  readonly client: HuaweiCloudClient;
+  readonly store: IdempotencyStore;
+  readonly logger: Logger;
+  readonly call: Omit<CallOptions, 'workspace'>;
+}
+
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
+
+export function publishFingerprint(workspace: string, body: PublishPackageBody): string {
+  const canonical = JSON.stringify({
+    workspace,
+    package_name: body.package_name,
+    apply_user_id: body.apply_user_id,
+    pending_item_list: [...body.pending_item_list].sort(),
+    approver_ids: [...body.approver_ids].sort(),
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The live (not withdrawn) package with exactly this name, if any. */
+export async function findPackageByName(
+  client: HuaweiCloudClient,
+  workspace: string,
+  name: string,
+  call: Omit<CallOptions, 'workspace'>,
+): Promise<ReleasePackage | undefined> {
+  const { data } = await client.queryReleasePackages({ key_word: name, limit: 100, offset: 0 }, { ...call, workspace });
+  return data.data.find((p) => p.package_name === name && p.delete_flag !== 1);
+}
+
+async function packageItems(client: HuaweiCloudClient, workspace: string, packageId: string, call: Omit<CallOptions, 'workspace'>): Promise<string[]> {
+  const { data } = await client.showPackageDetail(packageId, { ...call, workspace });
+  return data.task_details.map((t) => t.pending_item_id).filter((id): id is string => id !== undefined);
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((id) => set.has(id));
+}
+
+/** Answers for a package of this name that exists already: the same package, or 409. */
+async function answerExisting(
+  deps: PublishDeps,
+  request: PublishRequest,
+  existing: ReleasePackage,
+): Promise<PublishResult> {
+  const items = await packageItems(deps.client, request.workspace, existing.package_id, deps.call);
+  if (!sameItems(items, request.body.pending_item_list)) {
+    throw new ConflictError(`A release package named "${existing.package_name}" already exists with other items`, {
+      errorCode: 'HRF.0409.PACKAGE_NAME_TAKEN',
+    });
+  }
+  return { package_name: existing.package_name, release_package_id: existing.package_id, replayed: true };
+}
+
+async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+  const existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
+  if (existing) return answerExisting(deps, request, existing);
+  const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { data, requestId } = await deps.client.publishPendingItems(request.body, { ...deps.call, workspace: request.workspace });
+      audit(deps.logger, {
+        actor: request.actor,
+        action: 'publish-release-package',
+        target: { ...target, release_package_id: data.release_package_id },
+        outcome: 'succeeded',
+        upstreamRequestId: requestId,
+        idempotencyKey: request.idempotencyKey,
+      });
+      return { package_name: data.package_name, release_package_id: data.release_package_id, replayed: false };
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || !error.outcomeUnknown || attempt >= 2) {
+        audit(deps.logger, {
+          actor: request.actor,
+          action: 'publish-release-package',
+          target,
+          outcome: 'failed',
+          upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
+          idempotencyKey: request.idempotencyKey,
+          reason: error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
+        });
+        throw error;
+      }
+      // The publish may have been applied: look before sending anything again.
+      deps.logger.warn('Publish outcome unknown; reconciling by package name', { package_name: request.body.package_name });
+      const created = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
+      if (created) {
+        const result = await answerExisting(deps, request, created);
+        audit(deps.logger, {
+          actor: request.actor,
+          action: 'publish-release-package',
+          target: { ...target, release_package_id: created.package_id },
+          outcome: 'reconciled',
+          idempotencyKey: request.idempotencyKey,
+        });
+        return { ...result, replayed: false };
+      }
+    }
+  }
+}
+
+export async function publishReleasePackage(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+  if (!request.idempotencyKey) return publishOnce(deps, request);
+
+  const key = `${request.workspace}:${request.idempotencyKey}`;
+  const fingerprint = publishFingerprint(request.workspace, request.body);
+  const claim = await deps.store.claim(key, fingerprint);
+  if (!claim.claimed) {
+    if (claim.record.fingerprint !== fingerprint) {
+      throw new UnprocessableError('This Idempotency-Key was already used with a different request', 'HRF.0422.IDEMPOTENCY_KEY_REUSED', [
+        { field: 'headers.idempotency-key', message: 'was used with a different payload' },
+      ]);
+    }
+    if (claim.record.status === 'in-progress') {
+      throw new ConflictError('A request with this Idempotency-Key is in progress', {
+        errorCode: 'HRF.0409.IN_PROGRESS',
+        retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS,
+      });
+    }
+    const previous = claim.record.result as PublishResult;
+    audit(deps.logger, {
+      actor: request.actor,
+      action: 'publish-release-package',
+      target: { workspace: request.workspace, package_name: previous.package_name, release_package_id: previous.release_package_id },
+      outcome: 'replayed',
+      idempotencyKey: request.idempotencyKey,
+    });
+    return { ...previous, replayed: true };
+  }
+  try {
+    const result = await publishOnce(deps, request);
+    await deps.store.complete(key, fingerprint, { ...result, replayed: false });
+    return result;
+  } catch (error) {
+    // Unknown outcomes keep the claim until it expires, so a retry cannot publish twice meanwhile.
+    if (!(error instanceof UpstreamError && error.outcomeUnknown)) await deps.store.release(key);
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Rejecting a CodeArts Pipeline manual review. A review that is no longer waiting (already refused or
+ * passed) answers a stable 409 ALREADY_DECIDED, and nothing is sent a second time.
+ */
+import { ConflictError } from '../errors';
+import type { PipelineRunDetail, RejectManualReviewResponse } from '../contracts/codearts-pipeline';
+import type { CallOptions, HuaweiCloudClient } from '../http/client';
+import { UpstreamError } from '../http/upstream-error';
+import type { Logger } from '../logger';
+import { audit } from '../audit';
+
+export interface ReviewStep {
+  readonly pipeline_id: string;
+  readonly pipeline_run_id: string;
+  readonly job_run_id: string;
+  readonly step_run_id: string;
+}
+
+export interface ReviewDeps {
+  readonly client: HuaweiCloudClient;
+  readonly logger: Logger;
+  readonly call: CallOptions;
+}
+
+/** Step statuses in which a manual review still waits for a decision. */
+export const WAITING_STEP_STATUSES: ReadonlySet<string> = new Set(['PAUSED', 'SUSPEND', 'WAITING', 'PENDING', 'RUNNING']);
+
+export function findStep(detail: PipelineRunDetail, step: ReviewStep) {
+  for (const stage of detail.stages) {
+    for (const job of stage.jobs) {
+      if (job.id !== step.job_run_id) continue;
+      const found = job.steps.find((s) => s.id === step.step_run_id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export class AlreadyDecidedError extends ConflictError {
+  constructor(readonly stepStatus: string) {
+    super(`The manual review was already decided (step status ${stepStatus})`, { errorCode: 'HRF.0409.ALREADY_DECIDED' });
+  }
+}
+
+/** The step's status when the review is no longer waiting; undefined when it waits or cannot be read. */
+export async function decidedStatus(deps: ReviewDeps, step: ReviewStep): Promise<string | undefined> {
+  try {
+    const { data } = await deps.client.showPipelineRunDetail(step.pipeline_id, step.pipeline_run_id, deps.call);
+    const found = findStep(data, step);
+    return found && !WAITING_STEP_STATUSES.has(found.status) ? found.status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function rejectReview(deps: ReviewDeps, request: { step: ReviewStep; actor: string; reason?: string }): Promise<RejectManualReviewResponse> {
+  const target = { ...request.step };
+  try {
+    const { data, requestId } = await deps.client.rejectManualReview(request.step, deps.call);
+    audit(deps.logger, { actor: request.actor, action: 'reject-manual-review', target, outcome: 'succeeded', upstreamRequestId: requestId, reason: request.reason });
+    return data;
+  } catch (error) {
+    const rejected = error instanceof UpstreamError && error.kind === 'http' && error.status !== undefined && error.status >= 400 && error.status < 500;
+    const decided = rejected && error.status !== 401 && error.status !== 403 ? await decidedStatus(deps, request.step) : undefined;
+    audit(deps.logger, {
+      actor: request.actor,
+      action: 'reject-manual-review',
+      target,
+      outcome: decided ? 'skipped' : 'failed',
+      upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
+      reason: decided ? `already decided (${decided})` : error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
+    });
+    if (decided) throw new AlreadyDecidedError(decided);
+    throw error;
+  }
+}
