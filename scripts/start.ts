@@ -1,0 +1,51 @@
+/**
+ * `npm start`: the local Huawei Cloud and every function, wired together, on http://127.0.0.1:${PORT:-3000}.
+ * HRF_LOCAL_CLOUD=off serves the functions against the Huawei Cloud named by the HUAWEICLOUD_* variables.
+ */
+import { DEFAULT_LOCAL_API_TOKEN, startLocalStack } from './local-stack';
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const localCloud = (process.env.HRF_LOCAL_CLOUD ?? 'on') !== 'off';
+  const apiToken = process.env.LOCAL_API_TOKEN ?? DEFAULT_LOCAL_API_TOKEN;
+  const stack = await startLocalStack({
+    port,
+    localCloud,
+    emulatorPort: Number(process.env.EMULATOR_PORT ?? 4010),
+    apiToken,
+  });
+  const base = stack.url;
+  const lines = [
+    '',
+    `hwc-release-functions is running on ${base}` + (stack.emulator ? ` against the local Huawei Cloud at ${stack.emulator.url}` : ' against Huawei Cloud'),
+    '',
+    `  GET  ${base}/v1/pending-items`,
+    `  POST ${base}/v1/release-packages`,
+    `  POST ${base}/v1/release-packages/query`,
+    `  POST ${base}/v1/deploy-tasks/{task_id}/start`,
+    `  POST ${base}/v1/pipelines/{pipeline_id}/runs/{pipeline_run_id}/jobs/{job_run_id}/steps/{step_run_id}/refuse`,
+    `  GET  ${base}/v1/openapi.json`,
+    '',
+    'Try:',
+    `  curl -s -H "Authorization: Bearer ${apiToken}" "${base}/v1/pending-items?limit=5"`,
+    '',
+    'Ctrl-C stops everything.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    stack.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
