@@ -1,7 +1,21 @@
 /** GET /v1/pending-items → DataArts ListFactoryPendingItems. */
+import { z } from 'zod';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { listPendingItemsQuerySchema, listPendingItemsResponseSchema } from '../../shared/contracts/dataarts';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
+
+/** Query strings are text: numbers must be plain digits (no " 5", "1e2" or "0x10" coerced into range). */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(?:0|[1-9][0-9]{0,8})$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+export const listPendingItemsRequestQuerySchema = listPendingItemsQuerySchema.extend({
+  limit: wholeNumber(1, 100).optional(),
+  offset: wholeNumber(0, 1_000_000).optional(),
+});
 
 export const listPendingItemsRoute = defineRoute({
   functionName: 'listPendingItems',
@@ -9,7 +23,7 @@ export const listPendingItemsRoute = defineRoute({
   path: '/v1/pending-items',
   summary: 'List pending items (jobs and scripts submitted in the development workspace, not yet released)',
   scope: 'read',
-  request: { query: listPendingItemsQuerySchema, headers: workspaceHeadersSchema },
+  request: { query: listPendingItemsRequestQuerySchema, headers: workspaceHeadersSchema },
   response: listPendingItemsResponseSchema,
   handle: async ({ query, headers }, { runtime, principal, signal, invocation }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);

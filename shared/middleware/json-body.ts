@@ -17,10 +17,10 @@ export function jsonBody(options: { required: boolean; maxBytes?: number }): Mid
         if (options.required) throw new ValidationError('A JSON body is required', [{ field: 'body', message: 'is required' }]);
         return;
       }
-      if (http.rawBody.length > maxBytes) throw new PayloadTooLargeError(`The body is larger than ${maxBytes} bytes`);
+      if (http.rawBody.length > maxBytes) throw new PayloadTooLargeError(`The body is larger than ${maxBytes} bytes`, { fields: [{ field: 'body', message: `must be at most ${maxBytes} bytes` }] });
       const contentType = (http.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (contentType !== 'application/json') {
-        throw new UnsupportedMediaTypeError('Content-Type must be application/json');
+        throw new UnsupportedMediaTypeError('Content-Type must be application/json', { fields: [{ field: 'headers.content-type', message: 'must be application/json' }] });
       }
       const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
       let parsed: unknown;

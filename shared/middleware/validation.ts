@@ -53,7 +53,7 @@ export function validation(schemas: RequestSchemas): MiddlewareObj<unknown, Http
         path: check('path', schemas.path, http.pathParameters),
         query: check('query', schemas.query, http.query),
         headers: check('headers', schemas.headers, pickHeaders(schemas.headers, http.headers)),
-        body: check('body', schemas.body, state.body ?? (schemas.body ? {} : undefined)),
+        body: check('body', schemas.body, state.body === undefined && schemas.body ? {} : state.body),
       };
       if (!schemas.query && Object.keys(http.query).length > 0) {
         issues.push(...Object.keys(http.query).slice(0, 5).map((key) => ({ field: `query.${key.slice(0, 64)}`, message: 'is not a known field' })));

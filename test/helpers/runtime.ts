@@ -1,0 +1,49 @@
+/** Runtimes for handler tests: real config, inbound clients with known tokens, a client at a given endpoint. */
+import { createRuntime, fixedRuntime, type Runtime, type RuntimeOverrides } from '../../shared/runtime';
+import { sha256Hex } from '../../shared/inbound/clients';
+
+export const TOKENS = {
+  all: 'test-bearer-token-all-0001',
+  read: 'test-bearer-token-read-0001',
+} as const;
+
+export const APP = { key: 'test-app-key-0001', secret: 'test-app-secret-0123456789abcdef' } as const;
+
+export const TEST_PROJECT_ID = '0123456789abcdef0123456789abcdef';
+export const TEST_WORKSPACE = 'e265f808151d458bb7967e0aaf42d146';
+export const OTHER_WORKSPACE = 'aaaabbbbccccddddeeeeffff00001111';
+export const TEST_CODEARTS_PROJECT = 'c0dea75c0dea75c0dea75c0dea75c0de';
+
+export function clientsDocument(): string {
+  return JSON.stringify({
+    clients: [
+      { id: 'all-scopes', type: 'bearer', token_sha256: sha256Hex(TOKENS.all), scopes: ['read', 'publish', 'deploy', 'review'] },
+      { id: 'reader', type: 'bearer', token_sha256: sha256Hex(TOKENS.read), scopes: ['read'] },
+      { id: 'release-app', type: 'app', app_key: APP.key, app_secret: APP.secret, scopes: ['read', 'publish', 'deploy', 'review'] },
+    ],
+  });
+}
+
+export function testEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+    HUAWEICLOUD_SDK_PROJECT_ID: TEST_PROJECT_ID,
+    HUAWEICLOUD_SDK_AK: 'HWCLOCALEMULATORAK01',
+    HUAWEICLOUD_SDK_SK: 'hwc-local-emulator-secret-key-0000000001',
+    HUAWEICLOUD_DATAARTS_WORKSPACE: TEST_WORKSPACE,
+    HUAWEICLOUD_CODEARTS_PROJECT_ID: TEST_CODEARTS_PROJECT,
+    HUAWEICLOUD_ENDPOINT_DATAARTS: endpoint,
+    HUAWEICLOUD_ENDPOINT_CODEARTS_DEPLOY: endpoint,
+    HUAWEICLOUD_ENDPOINT_CODEARTS_PIPELINE: endpoint,
+    HUAWEICLOUD_ENDPOINT_IAM: endpoint,
+    HUAWEICLOUD_CALL_DEADLINE_MS: '3000',
+    HRF_CLIENTS: clientsDocument(),
+    ...extra,
+  };
+}
+
+export function testRuntime(endpoint: string, overrides: RuntimeOverrides = {}, extraEnv: Record<string, string> = {}): Runtime {
+  return createRuntime(testEnv(endpoint, extraEnv), overrides);
+}
+
+export { fixedRuntime };

@@ -1,0 +1,308 @@
+/**
+ * The HTTP middy chain end to end, with a stubbed client: platform events (AWS and FunctionGraph),
+ * authentication and scopes, body parsing, validation, and the mapping of every upstream failure class.
+ */
+import { handler as unusedDefaultHandler } from '../../../functions/http/list-pending-items';
+import { listPendingItemsRoute } from '../../../functions/http/list-pending-items';
+import { queryReleasePackagesRoute } from '../../../functions/http/query-release-packages';
+import { startDeployTaskRoute } from '../../../functions/http/start-deploy-task';
+import { publishReleasePackageRoute } from '../../../functions/http/publish-release-package';
+import { rejectManualReviewRoute } from '../../../functions/http/reject-manual-review';
+import { handler as openapiHandler } from '../../../functions/http/openapi';
+import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
+import type { HuaweiCloudClient } from '../../../shared/http/client';
+import { UpstreamError } from '../../../shared/http/upstream-error';
+import { fixedRuntime, testRuntime, TOKENS, APP, TEST_WORKSPACE, OTHER_WORKSPACE } from '../../helpers/runtime';
+import { gatewayEvent, parseResponse, signGatewayEvent, type EventPlatform } from '../../helpers/http-events';
+import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
+
+const PLATFORMS: EventPlatform[] = ['aws', 'functiongraph'];
+const TASK_ID = 'd2dc947ec2424d8789bb3984bb3adf45';
+
+type Stub = Partial<Record<keyof HuaweiCloudClient, jest.Mock>>;
+
+function build(route: unknown, stub: Stub, options: { now?: Date; extraEnv?: Record<string, string> } = {}) {
+  const runtime = testRuntime('http://127.0.0.1:9', { client: stub as unknown as HuaweiCloudClient, now: () => options.now ?? new Date() }, options.extraEnv);
+  return httpFunction(route as AnyRouteSpec, fixedRuntime(runtime));
+}
+
+function contextFor(platform: EventPlatform) {
+  return platform === 'aws' ? lambdaContext() : functionGraphContext({ requestId: 'fg-request-0001' });
+}
+
+const requestIdFor = (platform: EventPlatform) => (platform === 'aws' ? 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' : 'fg-request-0001');
+
+function upstream(overrides: Partial<UpstreamError> & Pick<UpstreamError, 'kind'>): UpstreamError {
+  return Object.assign(Object.create(UpstreamError.prototype) as UpstreamError, {
+    name: 'UpstreamError',
+    message: 'upstream failure',
+    operation: 'ListFactoryPendingItems',
+    attempts: 1,
+    outcomeUnknown: false,
+    ...overrides,
+  });
+}
+
+const emptyList = { total: 0, data: [] };
+
+describe('HTTP chain: platform events', () => {
+  it.each(PLATFORMS)('serves GET /v1/pending-items from a %s event, passing query and workspace upstream', async (platform) => {
+    // Prepare
+    const listPendingItems = jest.fn().mockResolvedValue({ data: { total: 1, data: [{ pending_item_id: '26', item_name: 'job_a', task_type: 1, update_type: 1, package_flag: 0, extra: 'x' }] }, requestId: 'up-1', attempts: 1 });
+    const fn = build(listPendingItemsRoute, { listPendingItems });
+    // Act
+    const response = await fn(gatewayEvent({ platform, method: 'GET', path: '/v1/pending-items', query: { limit: '5', task_type: '1' }, bearer: TOKENS.read }), contextFor(platform) as never);
+    // Assess
+    expect(parseResponse(response)).toStrictEqual({
+      statusCode: 200,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': requestIdFor(platform) },
+      body: { total: 1, data: [{ pending_item_id: '26', item_name: 'job_a', task_type: 1, update_type: 1, package_flag: 0 }] },
+      isBase64Encoded: false,
+    });
+    expect(listPendingItems).toHaveBeenCalledTimes(1);
+    expect(listPendingItems.mock.calls[0]?.[0]).toStrictEqual({ limit: 5, task_type: '1' });
+    expect(listPendingItems.mock.calls[0]?.[1]).toMatchObject({ workspace: TEST_WORKSPACE });
+  });
+
+  it.each(PLATFORMS)('decodes the JSON body of a %s POST event', async (platform) => {
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: { total: 0, data: [] }, requestId: undefined, attempts: 1 });
+    const fn = build(queryReleasePackagesRoute, { queryReleasePackages });
+    const response = await fn(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages/query', body: { deploy_status_filter: [3], limit: 50 }, bearer: TOKENS.read }), contextFor(platform) as never);
+    expect(parseResponse(response).body).toStrictEqual({ total: 0, data: [] });
+    expect(queryReleasePackages.mock.calls[0]?.[0]).toStrictEqual({ deploy_status_filter: [3], limit: 50 });
+  });
+
+  it('passes FunctionGraph temporary credentials from the context to the client', async () => {
+    const listPendingItems = jest.fn().mockResolvedValue({ data: emptyList, requestId: undefined, attempts: 1 });
+    const fn = build(listPendingItemsRoute, { listPendingItems });
+    const credentials = { accessKey: 'TEMPACCESSKEY0001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
+    await fn(gatewayEvent({ platform: 'functiongraph', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), functionGraphContext({ credentials }) as never);
+    expect(listPendingItems.mock.calls[0]?.[1]).toMatchObject({ credentials });
+  });
+
+  it('answers a non-gateway event with 400 naming the event', async () => {
+    const fn = build(listPendingItemsRoute, {});
+    const response = await fn({ hello: 'world' }, lambdaContext());
+    expect(parseResponse(response)).toStrictEqual({
+      statusCode: 400,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+      body: { error_code: 'HRF.0400', error_msg: 'The event is not an API gateway request', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', fields: [{ field: 'event', message: 'not an API gateway proxy event' }] },
+      isBase64Encoded: false,
+    });
+  });
+});
+
+describe('HTTP chain: authentication and scopes', () => {
+  const list = () => jest.fn().mockResolvedValue({ data: emptyList, requestId: undefined, attempts: 1 });
+
+  it('returns 401 when no credential is sent, without calling upstream', async () => {
+    const listPendingItems = list();
+    const response = await build(listPendingItemsRoute, { listPendingItems })(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items' }), lambdaContext());
+    expect(parseResponse(response)).toStrictEqual({
+      statusCode: 401,
+      headers: {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+        'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256',
+        'X-Request-Id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      },
+      body: { error_code: 'HRF.0401', error_msg: 'Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+      isBase64Encoded: false,
+    });
+    expect(listPendingItems).not.toHaveBeenCalled();
+  });
+
+  it('returns 401 for an unknown bearer token', async () => {
+    const listPendingItems = list();
+    const response = await build(listPendingItemsRoute, { listPendingItems })(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: 'not-a-known-token-000' }), lambdaContext());
+    expect(parseResponse(response).body).toStrictEqual({ error_code: 'HRF.0401', error_msg: 'The bearer token is not valid', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
+    expect(listPendingItems).not.toHaveBeenCalled();
+  });
+
+  it('returns 403 when the credential lacks the scope', async () => {
+    const startDeployTask = jest.fn();
+    const response = await build(startDeployTaskRoute, { startDeployTask })(
+      gatewayEvent({ platform: 'aws', method: 'POST', path: `/v1/deploy-tasks/${TASK_ID}/start`, pathParameters: { task_id: TASK_ID }, body: {}, bearer: TOKENS.read }),
+      lambdaContext(),
+    );
+    expect(parseResponse(response).statusCode).toBe(403);
+    expect(parseResponse(response).body).toStrictEqual({ error_code: 'HRF.0403', error_msg: 'This credential lacks the "deploy" scope', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
+    expect(startDeployTask).not.toHaveBeenCalled();
+  });
+
+  it.each(PLATFORMS)('accepts an SDK-HMAC-SHA256 app signature on a %s event', async (platform) => {
+    const now = new Date('2026-11-23T08:00:00Z');
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: emptyList, requestId: undefined, attempts: 1 });
+    const event = signGatewayEvent(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages/query', body: { limit: 10 } }), APP, now);
+    const response = await build(queryReleasePackagesRoute, { queryReleasePackages }, { now })(event, contextFor(platform) as never);
+    expect(parseResponse(response).statusCode).toBe(200);
+    expect(queryReleasePackages).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an app signature whose body was changed, and one signed 16 minutes ago', async () => {
+    const now = new Date('2026-11-23T08:00:00Z');
+    const queryReleasePackages = jest.fn();
+    const fn = build(queryReleasePackagesRoute, { queryReleasePackages }, { now });
+    const signed = signGatewayEvent(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages/query', body: { limit: 10 } }), APP, now);
+    const tampered = { ...signed, body: JSON.stringify({ limit: 11 }) };
+    const old = signGatewayEvent(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages/query', body: { limit: 10 } }), APP, new Date(now.getTime() - 16 * 60_000));
+    const tamperedResponse = parseResponse(await fn(tampered, lambdaContext()));
+    const oldResponse = parseResponse(await fn(old, lambdaContext()));
+    expect([tamperedResponse.statusCode, tamperedResponse.body]).toStrictEqual([401, { error_code: 'HRF.0401', error_msg: 'Authentication failed: the signature is not valid', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' }]);
+    expect([oldResponse.statusCode, oldResponse.body]).toStrictEqual([
+      401,
+      { error_code: 'HRF.0401', error_msg: 'Authentication failed: the X-Sdk-Date is more than 15 minutes from server time', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+    ]);
+    expect(queryReleasePackages).not.toHaveBeenCalled();
+  });
+
+  it('returns 403 for a workspace outside the allow-list, and uses an allowed one', async () => {
+    const listPendingItems = list();
+    const fn = build(listPendingItemsRoute, { listPendingItems }, { extraEnv: { HRF_WORKSPACE_ALLOWLIST: OTHER_WORKSPACE } });
+    const refused = parseResponse(await fn(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', headers: { 'X-Workspace-Id': 'ffffffffffffffffffffffffffffffff' }, bearer: TOKENS.read }), lambdaContext()));
+    const allowed = parseResponse(await fn(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', headers: { 'X-Workspace-Id': OTHER_WORKSPACE }, bearer: TOKENS.read }), lambdaContext()));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toStrictEqual({ error_code: 'HRF.0403', error_msg: 'This credential may not use that workspace', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
+    expect(allowed.statusCode).toBe(200);
+    expect(listPendingItems).toHaveBeenCalledTimes(1);
+    expect(listPendingItems.mock.calls[0]?.[1]).toMatchObject({ workspace: OTHER_WORKSPACE });
+  });
+});
+
+describe('HTTP chain: bad input', () => {
+  const cases: Array<[string, Record<string, unknown>, number, string, Array<{ field: string; message: string }> | undefined]> = [
+    ['unknown query field', { query: { limit: '5', drop_table: '1' } }, 400, 'HRF.0400', [{ field: 'query.drop_table', message: 'is not a known field' }]],
+    ['limit above 100', { query: { limit: '101' } }, 400, 'HRF.0400', [{ field: 'query.limit', message: 'Too big: expected number to be <=100' }]],
+  ];
+  it.each(cases)('answers %s with a 4xx naming the field', async (_name, extra, status, code, fields) => {
+    const listPendingItems = jest.fn();
+    const response = parseResponse(await build(listPendingItemsRoute, { listPendingItems })(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read, ...extra }), lambdaContext()));
+    expect(response.statusCode).toBe(status);
+    expect(response.body).toMatchObject({ error_code: code, fields });
+    expect(listPendingItems).not.toHaveBeenCalled();
+  });
+
+  it('refuses malformed JSON, a wrong content type and an oversized body', async () => {
+    const queryReleasePackages = jest.fn();
+    const fn = build(queryReleasePackagesRoute, { queryReleasePackages });
+    const base = { platform: 'aws' as const, method: 'POST', path: '/v1/release-packages/query', bearer: TOKENS.read };
+    const malformed = parseResponse(await fn(gatewayEvent({ ...base, body: '{"limit":' }), lambdaContext()));
+    const wrongType = parseResponse(await fn(gatewayEvent({ ...base, body: 'limit=1', contentType: 'application/x-www-form-urlencoded' }), lambdaContext()));
+    const huge = parseResponse(await fn(gatewayEvent({ ...base, body: JSON.stringify({ key_word: 'x'.repeat(300 * 1024) }) }), lambdaContext()));
+    expect([malformed.statusCode, malformed.body]).toStrictEqual([
+      400,
+      { error_code: 'HRF.0400', error_msg: 'The body is not valid JSON', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', fields: [{ field: 'body', message: 'must be valid UTF-8 JSON' }] },
+    ]);
+    expect([wrongType.statusCode, wrongType.body]).toStrictEqual([415, { error_code: 'HRF.0415', error_msg: 'Content-Type must be application/json', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', fields: [{ field: 'headers.content-type', message: 'must be application/json' }] }]);
+    expect([huge.statusCode, huge.body]).toStrictEqual([413, { error_code: 'HRF.0413', error_msg: 'The body is larger than 262144 bytes', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', fields: [{ field: 'body', message: 'must be at most 262144 bytes' }] }]);
+    expect(queryReleasePackages).not.toHaveBeenCalled();
+  });
+
+  it('refuses a publish whose applicant is also an approver, naming approver_ids', async () => {
+    const publishPendingItems = jest.fn();
+    const user = 'f8ccc2ff3c7748e8a7bfede38ae1cffa';
+    const response = parseResponse(
+      await build(publishReleasePackageRoute, { publishPendingItems })(
+        gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.all, body: { package_name: 'pkg_1', pending_item_list: ['26'], approver_ids: [user], apply_user_id: user } }),
+        lambdaContext(),
+      ),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toStrictEqual({
+      error_code: 'HRF.0400',
+      error_msg: 'Invalid request: body.approver_ids',
+      request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      fields: [{ field: 'body.approver_ids', message: 'must not include the applicant (apply_user_id)' }],
+    });
+    expect(publishPendingItems).not.toHaveBeenCalled();
+  });
+
+  it('refuses a hostile path id before any upstream call', async () => {
+    const rejectManualReview = jest.fn();
+    const id = 'a'.repeat(32);
+    const response = parseResponse(
+      await build(rejectManualReviewRoute, { rejectManualReview })(
+        gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/pipelines/x/runs/y/jobs/z/steps/w/refuse', pathParameters: { pipeline_id: '../../v2/x', pipeline_run_id: id, job_run_id: id, step_run_id: id }, bearer: TOKENS.all }),
+        lambdaContext(),
+      ),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toStrictEqual({
+      error_code: 'HRF.0400',
+      error_msg: 'Invalid request: path.pipeline_id',
+      request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      fields: [{ field: 'path.pipeline_id', message: 'must be 32 letters or digits (a CodeArts id)' }],
+    });
+    expect(rejectManualReview).not.toHaveBeenCalled();
+  });
+});
+
+describe('HTTP chain: upstream failure classes', () => {
+  const rid = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
+  const cases: Array<[string, UpstreamError, number, Record<string, unknown>, Record<string, string>]> = [
+    ['an upstream validation error keeps its code', upstream({ kind: 'http', status: 400, errorCode: 'DLF.3051', errorMsg: 'The request parameter is invalid.' }), 400, { error_code: 'DLF.3051', error_msg: 'The request parameter is invalid.', request_id: rid }, {}],
+    ['an upstream 404 keeps its code', upstream({ kind: 'http', status: 404, errorCode: 'Deploy.00011020', errorMsg: 'The application does not exist.' }), 404, { error_code: 'Deploy.00011020', error_msg: 'The application does not exist.', request_id: rid }, {}],
+    ['our credentials refused upstream is a 502 for the operator', upstream({ kind: 'http', status: 401, errorCode: 'APIG.0301', errorMsg: 'Incorrect IAM authentication information' }), 502, { error_code: 'HRF.0502.UPSTREAM_AUTH', error_msg: "Huawei Cloud refused this function's own credentials for ListFactoryPendingItems (APIG.0301): check the AK/SK, token or agency permissions", request_id: rid }, {}],
+    ['an expired signature is reported as clock skew', upstream({ kind: 'clock-skew', status: 401, errorCode: 'APIG.0301' }), 502, { error_code: 'HRF.0502.CLOCK_SKEW', error_msg: "Huawei Cloud refused the request signature as expired: the function's clock is off by more than 15 minutes (ListFactoryPendingItems (APIG.0301))", request_id: rid }, {}],
+    ['throttled after retries is 429 with Retry-After', upstream({ kind: 'http', status: 429, errorCode: 'APIG.0308', retryAfterMs: 7_500, attempts: 3 }), 429, { error_code: 'HRF.0429', error_msg: 'Huawei Cloud is throttling ListFactoryPendingItems; retry later', request_id: rid }, { 'Retry-After': '8' }],
+    ['deadline exceeded is 504', upstream({ kind: 'timeout' }), 504, { error_code: 'HRF.0504', error_msg: 'Huawei Cloud did not answer ListFactoryPendingItems in time', request_id: rid }, {}],
+    ['an unreachable upstream is 502', upstream({ kind: 'network' }), 502, { error_code: 'HRF.0502.NETWORK', error_msg: 'Huawei Cloud could not be reached for ListFactoryPendingItems', request_id: rid }, {}],
+    ['an unexpected upstream response is 502', upstream({ kind: 'invalid-response', status: 200 }), 502, { error_code: 'HRF.0502.RESPONSE', error_msg: 'Huawei Cloud answered ListFactoryPendingItems with an unexpected response', request_id: rid }, {}],
+    ['an upstream 5xx is 502', upstream({ kind: 'http', status: 503, errorCode: 'APIG.0202' }), 502, { error_code: 'HRF.0502.UPSTREAM', error_msg: 'Huawei Cloud failed on ListFactoryPendingItems (APIG.0202) with status 503', request_id: rid }, {}],
+    ['missing credentials are a 502 for the operator', upstream({ kind: 'credentials', message: 'no credentials configured' }), 502, { error_code: 'HRF.0502.CREDENTIALS', error_msg: 'This function has no usable Huawei Cloud credentials: no credentials configured', request_id: rid }, {}],
+  ];
+  it.each(cases)('%s', async (_name, error, status, body, headers) => {
+    const listPendingItems = jest.fn().mockRejectedValue(error);
+    const response = parseResponse(await build(listPendingItemsRoute, { listPendingItems })(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), lambdaContext()));
+    expect(response).toStrictEqual({
+      statusCode: status,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers, 'X-Request-Id': rid },
+      body,
+      isBase64Encoded: false,
+    });
+  });
+
+  it('answers anything unexpected with a 500 that leaks nothing', async () => {
+    const listPendingItems = jest.fn().mockRejectedValue(new Error('secret internals: HWCLOCALEMULATORAK01 at /srv/app.js:12'));
+    const response = parseResponse(await build(listPendingItemsRoute, { listPendingItems })(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), lambdaContext()));
+    expect(response).toStrictEqual({
+      statusCode: 500,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': rid },
+      body: { error_code: 'HRF.0500', error_msg: 'Internal error', request_id: rid },
+      isBase64Encoded: false,
+    });
+  });
+});
+
+describe('HTTP chain: configuration', () => {
+  it('fails with the variable name when configuration is missing, and never calls upstream', async () => {
+    const fn = httpFunction(listPendingItemsRoute as unknown as AnyRouteSpec, () => testRuntime('http://127.0.0.1:9', {}, { HUAWEICLOUD_SDK_REGION: '' }));
+    const response = parseResponse(await fn(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), lambdaContext()));
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toStrictEqual({ error_code: 'HRF.0500', error_msg: 'Internal error', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
+  });
+
+  it('exports a default handler for each function', () => {
+    expect(typeof unusedDefaultHandler).toBe('function');
+  });
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('serves an OpenAPI 3.1 document generated from the route schemas', async () => {
+    const response = parseResponse(await openapiHandler(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/openapi.json' }), lambdaContext()));
+    const doc = response.body as { openapi: string; paths: Record<string, Record<string, { operationId: string; parameters: Array<{ name: string; in: string }> }>> };
+    expect(response.statusCode).toBe(200);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toStrictEqual([
+      '/v1/deploy-tasks/{task_id}/start',
+      '/v1/pending-items',
+      '/v1/pipelines/{pipeline_id}/runs/{pipeline_run_id}/jobs/{job_run_id}/steps/{step_run_id}/refuse',
+      '/v1/release-packages',
+      '/v1/release-packages/query',
+    ]);
+    expect(doc.paths['/v1/pending-items']?.get?.parameters.map((p) => `${p.in}:${p.name}`)).toStrictEqual([
+      'query:submit_user_name', 'query:item_name', 'query:update_type', 'query:task_type', 'query:start_time', 'query:end_time', 'query:limit', 'query:offset', 'header:x-workspace-id',
+    ]);
+    expect(doc.paths['/v1/deploy-tasks/{task_id}/start']?.post?.operationId).toBe('startDeployTask');
+  });
+});
