@@ -165,17 +165,20 @@ export function authorizationHeader(accessKey: string, signedHeaders: string, si
   return `${SIGNING_ALGORITHM} Access=${accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
 }
 
-/** Splits an absolute URL into its raw (still encoded) path and query, without normalising either. */
+/**
+ * Splits an absolute http(s) URL into its host and the path and query exactly as they go on the wire.
+ * HTTP clients (axios, fetch) send the WHATWG-parsed `pathname + search`, so that is what is signed:
+ * an already-encoded path passes through unchanged, while dot segments are resolved and characters
+ * outside the URL code points are encoded just as the client will do. The host is lowercase and
+ * carries the port only when it is not the scheme's default (what goes in the Host header).
+ */
 export function splitUrl(url: string): { host: string; rawPath: string; rawQuery: string } {
   const parsed = new URL(url);
-  const afterAuthority = url.slice(url.indexOf(parsed.host) + parsed.host.length);
-  const hashAt = afterAuthority.indexOf('#');
-  const noHash = hashAt < 0 ? afterAuthority : afterAuthority.slice(0, hashAt);
-  const q = noHash.indexOf('?');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError(`cannot sign a ${parsed.protocol} URL`);
   return {
     host: parsed.host,
-    rawPath: (q < 0 ? noHash : noHash.slice(0, q)) || '/',
-    rawQuery: q < 0 ? '' : noHash.slice(q + 1),
+    rawPath: parsed.pathname || '/',
+    rawQuery: parsed.search.slice(1),
   };
 }
 
