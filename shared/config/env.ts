@@ -11,20 +11,45 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 const regionSchema = z.string().regex(/^[a-z]{2}-[a-z]+-[0-9]{1,3}$/, 'must be a region id such as cn-north-4');
 
-/** https anywhere; plain http only to loopback (the local Huawei Cloud). */
-const endpointSchema = z
-  .url()
-  .refine((value) => {
-    const url = new URL(value);
-    if (url.protocol === 'https:') return true;
-    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  }, 'must be an https URL (plain http is allowed only to 127.0.0.1 or localhost)')
-  .refine((value) => {
-    const url = new URL(value);
-    return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
-  }, 'must be a bare origin such as https://dayu.cn-north-4.myhuaweicloud.com');
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
 
-const positiveMs = (max: number) => z.coerce.number().int().min(1).max(max);
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * https anywhere; plain http only to loopback (the local Huawei Cloud); a bare origin. The value is
+ * normalised to the URL's origin (lower-case scheme and host, no trailing slash).
+ */
+const endpointSchema = z
+  .string()
+  .transform((value, ctx) => {
+    const url = parseUrl(value);
+    if (!url) {
+      ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://dayu.cn-north-4.myhuaweicloud.com' });
+      return z.NEVER;
+    }
+    if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname)))) {
+      ctx.addIssue({ code: 'custom', message: 'must be an https URL (plain http is allowed only to 127.0.0.1 or localhost)' });
+      return z.NEVER;
+    }
+    if (url.pathname !== '/' || url.search || url.hash || url.username || url.password || /[?#]/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a bare origin such as https://dayu.cn-north-4.myhuaweicloud.com' });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
+const positiveMs = (max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number of milliseconds')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`));
 
 export type HuaweiAuthSettings =
   | { readonly kind: 'aksk'; readonly accessKey: string; readonly secretKey: string; readonly securityToken?: string | undefined }
@@ -78,9 +103,13 @@ function readAuth(env: Env): HuaweiAuthSettings {
   }
   if (token) throw new ConfigError('HUAWEICLOUD_SDK_AK', 'is required when HUAWEICLOUD_SDK_SECURITY_TOKEN is set');
   const password = pick(env, 'HUAWEICLOUD_IAM_PASSWORD');
+  const user = pick(env, 'HUAWEICLOUD_IAM_USER');
+  const domain = pick(env, 'HUAWEICLOUD_IAM_DOMAIN');
+  if (!password && (user || domain)) {
+    // A half-configured password login would otherwise silently fall back to no credentials.
+    throw new ConfigError('HUAWEICLOUD_IAM_PASSWORD', `is required when ${(user ?? domain)?.name} is set`);
+  }
   if (password) {
-    const user = pick(env, 'HUAWEICLOUD_IAM_USER');
-    const domain = pick(env, 'HUAWEICLOUD_IAM_DOMAIN');
     if (!user) throw new ConfigError('HUAWEICLOUD_IAM_USER', 'is required when HUAWEICLOUD_IAM_PASSWORD is set');
     if (!domain) throw new ConfigError('HUAWEICLOUD_IAM_DOMAIN', 'is required when HUAWEICLOUD_IAM_PASSWORD is set');
     return { kind: 'password', domainName: domain.value, userName: user.value, password: password.value };
@@ -102,7 +131,7 @@ export function loadHuaweiCloudConfig(env: Env): HuaweiCloudConfig {
     const variable = ENDPOINT_OVERRIDE_VARIABLES[service];
     const override = pick(env, variable);
     // An unoffered service is only an error when it is used (see resolveEndpoint), not at start.
-    endpoints[service] = override ? parseVar(endpointSchema, variable, override.value).replace(/\/$/, '') : '';
+    endpoints[service] = override ? parseVar(endpointSchema, variable, override.value) : '';
   }
   return {
     region,
