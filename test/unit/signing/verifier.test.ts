@@ -316,6 +316,17 @@ describe('Verifier: refuses bad credentials and headers', () => {
     expect(result).toStrictEqual({ ok: false, reason: 'unsigned-required-header', accessKey: AK });
   });
 
+  it('refuses an X-Sdk-Content-Sha256 (payload-hash override) that was added but not signed', () => {
+    // Prepare
+    const request = withHeaders({ ...signedV4(), body: '{"tampered":true}' }, { 'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD' });
+
+    // Act
+    const result = verifyRequest(request, options());
+
+    // Assess
+    expect(result).toStrictEqual({ ok: false, reason: 'unsigned-required-header', accessKey: AK });
+  });
+
   it('refuses a signature whose signed headers leave out x-sdk-date', () => {
     // Prepare
     const request = withHeaders(signedV4(), { authorization: String(signedV4().headers.authorization).replace(';x-sdk-date', '') });
