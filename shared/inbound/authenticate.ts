@@ -35,10 +35,14 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
     return principal;
   }
   if (/^SDK-HMAC-SHA256\s/.test(header.trim())) {
-    const result = verifyRequest(
-      { method: request.method, rawPath: request.path, rawQuery: rawQueryOf(request.query), headers: request.headers, body: request.rawBody },
-      { now, secretFor: (key) => auth.appsByKey.get(key)?.secret },
-    );
+    const verify = (rawPath: string) =>
+      verifyRequest(
+        { method: request.method, rawPath, rawQuery: rawQueryOf(request.query), headers: request.headers, body: request.rawBody },
+        { now, secretFor: (key) => auth.appsByKey.get(key)?.secret },
+      );
+    // The caller signed the URL it called: with API Gateway that may carry the stage prefix.
+    let result = verify(request.path);
+    if (!result.ok && result.reason === 'signature-mismatch' && request.addressedPath) result = verify(request.addressedPath);
     if (!result.ok) {
       const reason = result.reason === 'date-out-of-window' ? 'the X-Sdk-Date is more than 15 minutes from server time' : 'the signature is not valid';
       throw new UnauthorizedError(`Authentication failed: ${reason}`);

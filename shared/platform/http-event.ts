@@ -35,8 +35,10 @@ export type RestProxyEvent = z.infer<typeof restProxyEventSchema>;
 /** What every HTTP function sees, whatever the platform. */
 export interface HttpRequest {
   readonly method: string;
-  /** The path the caller addressed (what a signature covers). */
+  /** The route path (without an API Gateway stage prefix). */
   readonly path: string;
+  /** The full path the caller addressed when the gateway reports a different one (API Gateway's stage prefix). */
+  readonly addressedPath: string | undefined;
   readonly pathParameters: Readonly<Record<string, string>>;
   /** Decoded query values; a repeated key keeps every value. */
   readonly query: Readonly<Record<string, string | string[]>>;
@@ -85,6 +87,7 @@ export function fromRestProxyEvent(raw: unknown): HttpRequest {
   return {
     method: event.httpMethod.toUpperCase(),
     path: event.path,
+    addressedPath: event.requestContext?.path && event.requestContext.path !== event.path ? event.requestContext.path : undefined,
     pathParameters: compact(event.pathParameters),
     query,
     headers,
