@@ -8,6 +8,7 @@ export type { FaultSettings, FaultKind } from './faults';
 export type { RecordedRequest } from './recorder';
 export { EmulatorState } from './state';
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server';
+export { faultsFromEnv, optionsFromEnv } from './env';
 export { defineRoutes, type RouteDefinition, type RouteContext, type Caller } from './router';
 export { EmulatorError, apigError, dlfError, deployError, pipelineError, type EmulatorRequest, type RouteResponse } from './http';
 export { SEED, SEED_USERS, SEED_PACKAGES, SEED_DEPLOY_TASKS, SEED_PIPELINES, SEED_PENDING_ITEMS } from './seed';
