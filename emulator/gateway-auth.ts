@@ -52,7 +52,7 @@ export function authenticate(request: EmulatorRequest, state: EmulatorState, opt
       secretFor: (ak) => (ak === identity.accessKey ? identity.secretKey : state.temporaryCredentials.get(ak)?.secretKey),
     },
   );
-  const accessKey = result.ok ? result.accessKey : result.accessKey;
+  const accessKey = result.accessKey;
   const lock = accessKey === undefined ? undefined : state.lockouts.get(accessKey);
   if (lock?.lockedUntilMs !== undefined) {
     if (lock.lockedUntilMs > now) throw unauthorized(request, 'AK access failed to reach the limit,forbidden');

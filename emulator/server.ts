@@ -150,12 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const method = (req.method ?? 'GET').toUpperCase();
     const { rawPath, rawQuery } = splitRawUrl(req.url ?? '/');
     const { body, tooLarge } = await readBody(req);
-    let query: URLSearchParams;
-    try {
-      query = new URLSearchParams(rawQuery);
-    } catch {
-      query = new URLSearchParams();
-    }
+    const query = new URLSearchParams(rawQuery);
     const match = table.match(method, rawPath);
     const base = {
       method,
