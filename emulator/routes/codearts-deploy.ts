@@ -96,7 +96,8 @@ function history(ctx: RouteContext) {
   const q = parsed.data;
   const start = Date.parse(`${q.start_date}T00:00:00Z`);
   const end = Date.parse(`${q.end_date}T00:00:00Z`);
-  if (Number.isNaN(start) || Number.isNaN(end)) throw invalid('start_date and end_date must be real dates (yyyy-MM-dd)');
+  const realDay = (ms: number, text: string) => !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+  if (!realDay(start, q.start_date) || !realDay(end, q.end_date)) throw invalid('start_date and end_date must be real dates (yyyy-MM-dd)');
   if (end < start) throw invalid('end_date must not be before start_date');
   if (end - start > 30 * DAY_MS) throw invalid('the date range must not exceed 30 days');
   const inRange = ctx.state

@@ -141,6 +141,7 @@ describe('Emulator CodeArts Deploy: history and status', () => {
     ['page=0&size=10&start_date=2025-05-01&end_date=2025-05-02'],
     ['page=1&size=101&start_date=2025-05-01&end_date=2025-05-02'],
     ['page=1&size=10&start_date=2025/05/01&end_date=2025-05-02'],
+    ['page=1&size=10&start_date=2025-02-31&end_date=2025-03-02'],
     ['page=1&size=10&start_date=2025-05-03&end_date=2025-05-02'],
     ['page=1&size=10&start_date=2025-04-01&end_date=2025-05-02'],
   ])('refuses %s with 400 Deploy.00011002', async (query) => {
