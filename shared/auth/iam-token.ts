@@ -1,0 +1,90 @@
+/**
+ * IAM token authentication (X-Auth-Token): POST /v3/auth/tokens with an IAM user's password, scoped to
+ * the project. The token (response header X-Subject-Token) is cached and renewed before it expires;
+ * concurrent callers share one request.
+ */
+import axios from 'axios';
+import { resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
+import { registerSecret } from '../logger';
+
+/** Renew when less than this share of the token's lifetime is left (24 h tokens: about 3.6 h). */
+const RENEW_WHEN_REMAINING_SHARE = 0.15;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class IamTokenError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+  ) {
+    super(message);
+    this.name = 'IamTokenError';
+  }
+}
+
+interface CachedToken {
+  readonly token: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+export class IamTokenProvider {
+  private cached: CachedToken | undefined;
+  private inFlight: Promise<CachedToken> | undefined;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: { config: HuaweiCloudConfig; now?: (() => Date) | undefined }) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async token(signal?: AbortSignal): Promise<string> {
+    const now = this.now().getTime();
+    const cached = this.cached;
+    if (cached && now < cached.expiresAt - (cached.expiresAt - cached.issuedAt) * RENEW_WHEN_REMAINING_SHARE) return cached.token;
+    this.inFlight ??= this.fetch(signal).finally(() => {
+      this.inFlight = undefined;
+    });
+    this.cached = await this.inFlight;
+    return this.cached.token;
+  }
+
+  private async fetch(signal?: AbortSignal): Promise<CachedToken> {
+    const { config } = this.deps;
+    if (config.auth.kind !== 'password') throw new IamTokenError('IAM token authentication is not configured', undefined);
+    const body = {
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { domain: { name: config.auth.domainName }, name: config.auth.userName, password: config.auth.password } },
+        },
+        scope: { project: { id: config.projectId } },
+      },
+    };
+    const response = await axios.post(`${resolveEndpoint(config, 'iam')}/v3/auth/tokens?nocatalog=true`, JSON.stringify(body), {
+      headers: { 'Content-Type': 'application/json;charset=UTF-8' },
+      validateStatus: () => true,
+      timeout: REQUEST_TIMEOUT_MS,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: (x: unknown) => x,
+      ...(signal ? { signal } : {}),
+    });
+    const token = response.headers['x-subject-token'];
+    if (response.status !== 201 && response.status !== 200) {
+      throw new IamTokenError(`IAM refused the password of ${config.auth.userName} (HTTP ${response.status})`, response.status);
+    }
+    if (typeof token !== 'string' || token === '') throw new IamTokenError('IAM answered without an X-Subject-Token', response.status);
+    registerSecret(token);
+    let expiresAt = this.now().getTime() + 23 * 3600_000;
+    let issuedAt = this.now().getTime();
+    try {
+      const parsed = JSON.parse(String(response.data)) as { token?: { expires_at?: string; issued_at?: string } };
+      const exp = Date.parse(parsed.token?.expires_at ?? '');
+      const iss = Date.parse(parsed.token?.issued_at ?? '');
+      if (Number.isFinite(exp)) expiresAt = exp;
+      if (Number.isFinite(iss)) issuedAt = iss;
+    } catch {
+      /* the header is what matters; keep the conservative default lifetime */
+    }
+    return { token, issuedAt, expiresAt };
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The one Huawei Cloud client: a typed method per operation over `call(contract, input)`.
+ *
+ * Each call: validate every input with the operation's contract before a URL exists (ids are checked
+ * against their formats and each path segment is encoded exactly once) → sign the exact bytes sent →
+ * send with a total deadline (an AbortSignal, so a stalled body is abandoned on time) → classify the
+ * answer → retry only what the policy allows, re-signing every attempt → validate the response.
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import http from 'node:http';
+import https from 'node:https';
+import type { z } from 'zod';
+import { resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
+import type { OperationContract, ResponseOf } from '../contracts/operation';
+import * as dataarts from '../contracts/dataarts';
+import * as deploy from '../contracts/codearts-deploy';
+import * as pipeline from '../contracts/codearts-pipeline';
+import { createCredentialsProvider, NoCredentialsError, type CredentialsProvider, type TemporaryCredentials } from '../auth/credentials';
+import { IamTokenError } from '../auth/iam-token';
+import { logger as rootLogger, type Logger } from '../logger';
+import { encodeRfc3986, signRequest } from '../signing/signer';
+import { parseErrorBody, UpstreamError, type UpstreamFailureKind } from './upstream-error';
+import { backoffDelayMs, isRetryable, MAX_ATTEMPTS, parseRetryAfter, type FailureClass } from './retry-policy';
+
+export const USER_AGENT = 'hwc-release-functions/0.1.0';
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+export interface CallOptions {
+  /** Aborts the call (e.g. the invocation is about to time out). */
+  readonly signal?: AbortSignal | undefined;
+  /** Per-invocation temporary credentials (FunctionGraph agency); they win over configuration. */
+  readonly credentials?: TemporaryCredentials | undefined;
+  /** Total deadline of this call, all attempts included (default: config.callDeadlineMs). */
+  readonly deadlineMs?: number | undefined;
+  /** The DataArts workspace (default: config.dataartsWorkspace). */
+  readonly workspace?: string | undefined;
+}
+
+export interface UpstreamResult<T> {
+  readonly data: T;
+  readonly requestId: string | undefined;
+  readonly attempts: number;
+}
+
+export interface ClientDeps {
+  readonly config: HuaweiCloudConfig;
+  readonly credentials?: CredentialsProvider;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random?: () => number;
+  readonly logger?: Logger;
+  readonly axios?: AxiosInstance;
+}
+
+export interface CallInput {
+  readonly pathParams?: Record<string, unknown>;
+  readonly query?: Record<string, unknown>;
+  readonly headers?: Record<string, unknown>;
+  readonly body?: unknown;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function issues(prefix: string, error: z.ZodError): Array<{ field: string; message: string }> {
+  return error.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
+}
+
+function headerValue(response: AxiosResponse, name: string): string | undefined {
+  const value = response.headers[name.toLowerCase()] as unknown;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export class HuaweiCloudClient {
+  private readonly config: HuaweiCloudConfig;
+  private readonly credentials: CredentialsProvider;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly http: AxiosInstance;
+
+  constructor(deps: ClientDeps) {
+    this.config = deps.config;
+    this.now = deps.now ?? (() => new Date());
+    this.credentials = deps.credentials ?? createCredentialsProvider(deps.config, { now: this.now });
+    this.sleep = deps.sleep ?? abortableSleep;
+    this.random = deps.random ?? Math.random;
+    this.logger = deps.logger ?? rootLogger;
+    this.http =
+      deps.axios ??
+      axios.create({
+        httpAgent: new http.Agent({ keepAlive: true, maxSockets: 32 }),
+        httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 32 }),
+      });
+  }
+
+  // ---- typed operations -------------------------------------------------------------------------
+
+  listPendingItems(query: z.input<typeof dataarts.listPendingItemsQuerySchema>, options: CallOptions = {}) {
+    return this.call(dataarts.listPendingItems, { pathParams: { project_id: this.config.projectId }, query, headers: { workspace: this.workspace(options) } }, options);
+  }
+
+  publishPendingItems(body: dataarts.PublishPackageBody, options: CallOptions = {}) {
+    return this.call(dataarts.publishPendingItems, { pathParams: { project_id: this.config.projectId }, headers: { workspace: this.workspace(options) }, body }, options);
+  }
+
+  queryReleasePackages(body: dataarts.QueryReleasePackagesBody, options: CallOptions = {}) {
+    return this.call(dataarts.queryReleasePackages, { pathParams: { project_id: this.config.projectId }, headers: this.optionalWorkspace(options), body }, options);
+  }
+
+  showPackageDetail(packageId: string, options: CallOptions = {}) {
+    return this.call(dataarts.showPackageDetail, { pathParams: { project_id: this.config.projectId, package_id: packageId }, headers: this.optionalWorkspace(options) }, options);
+  }
+
+  startDeployTask(taskId: string, body: deploy.StartDeployTaskBody, options: CallOptions = {}) {
+    return this.call(deploy.startDeployTask, { pathParams: { task_id: taskId }, body }, options);
+  }
+
+  listDeployTaskHistory(taskId: string, query: z.input<typeof deploy.deployHistoryQuerySchema>, options: CallOptions = {}) {
+    return this.call(deploy.listDeployTaskHistory, { pathParams: { project_id: this.codeartsProject(), id: taskId }, query }, options);
+  }
+
+  rejectManualReview(path: { pipeline_id: string; pipeline_run_id: string; job_run_id: string; step_run_id: string }, options: CallOptions = {}) {
+    return this.call(pipeline.rejectManualReview, { pathParams: { project_id: this.codeartsProject(), ...path } }, options);
+  }
+
+  showPipelineRunDetail(pipelineId: string, pipelineRunId: string | undefined, options: CallOptions = {}) {
+    return this.call(
+      pipeline.showPipelineRunDetail,
+      { pathParams: { project_id: this.codeartsProject(), pipeline_id: pipelineId }, query: pipelineRunId ? { pipeline_run_id: pipelineRunId } : {} },
+      options,
+    );
+  }
+
+  private workspace(options: CallOptions): string {
+    return options.workspace ?? this.config.dataartsWorkspace ?? '';
+  }
+
+  private optionalWorkspace(options: CallOptions): Record<string, string> {
+    const workspace = options.workspace ?? this.config.dataartsWorkspace;
+    return workspace ? { workspace } : {};
+  }
+
+  private codeartsProject(): string {
+    return this.config.codeartsProjectId ?? '';
+  }
+
+  // ---- the generic call -------------------------------------------------------------------------
+
+  async call<C extends OperationContract>(contract: C, input: CallInput, options: CallOptions = {}): Promise<UpstreamResult<ResponseOf<C>>> {
+    const request = this.buildRequest(contract, input);
+    const deadlineMs = options.deadlineMs ?? this.config.callDeadlineMs;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const startedAt = Date.now();
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const outcome = await this.attempt(contract, request, options, signal, attempt);
+      if (outcome.ok) {
+        this.logger.info('Upstream call', { operation: contract.name, status: outcome.status, attempts: attempt, ms: Date.now() - startedAt, upstream_request_id: outcome.requestId });
+        return { data: outcome.data as ResponseOf<C>, requestId: outcome.requestId, attempts: attempt };
+      }
+      const { error, failure } = outcome;
+      const retry = attempt < MAX_ATTEMPTS && isRetryable(failure, contract.readOnly);
+      const delay = retry ? backoffDelayMs(failure, attempt, this.random) : 0;
+      const budgetLeft = deadlineMs - (Date.now() - startedAt);
+      if (!retry || delay >= budgetLeft || signal.aborted) {
+        this.logger.warn('Upstream call failed', { operation: contract.name, kind: error.kind, status: error.status, error_code: error.errorCode, attempts: attempt, ms: Date.now() - startedAt, upstream_request_id: error.requestId });
+        throw new UpstreamError(error.message, { ...error, operation: contract.name, attempts: attempt, cause: error });
+      }
+      this.logger.debug('Upstream attempt failed; retrying', { operation: contract.name, kind: error.kind, status: error.status, attempt, delay_ms: delay });
+      try {
+        await this.sleep(delay, signal);
+      } catch {
+        throw new UpstreamError(`${contract.name} ran out of time while waiting to retry`, { ...error, kind: 'timeout', operation: contract.name, attempts: attempt });
+      }
+    }
+  }
+
+  private buildRequest(contract: OperationContract, input: CallInput): { path: string; query: string; headers: Record<string, string>; body: string | undefined } {
+    const found: Array<{ field: string; message: string }> = [];
+    const check = (prefix: string, schema: z.ZodType | undefined, value: unknown): unknown => {
+      if (!schema) return undefined;
+      const result = schema.safeParse(value ?? {});
+      if (!result.success) found.push(...issues(prefix, result.error));
+      return result.success ? result.data : undefined;
+    };
+    const pathParams = check('path', contract.pathParams, input.pathParams) as Record<string, string> | undefined;
+    const query = check('query', contract.query, input.query) as Record<string, unknown> | undefined;
+    const headers = check('headers', contract.headers, input.headers) as Record<string, string> | undefined;
+    const body = contract.body ? check('body', contract.body, input.body) : undefined;
+    if (found.length > 0 || !pathParams) {
+      throw new UpstreamError(`Invalid request for ${contract.name}: ${found.map((f) => `${f.field} ${f.message}`).join('; ')}`, {
+        operation: contract.name,
+        kind: 'invalid-request',
+        attempts: 0,
+        issues: found,
+      });
+    }
+    // Every placeholder is filled from a validated value, each segment encoded exactly once.
+    const path = contract.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => encodeRfc3986(String(pathParams[name] ?? '')));
+    const pairs: string[] = [];
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined || value === null) continue;
+      for (const v of Array.isArray(value) ? value : [value]) pairs.push(`${encodeRfc3986(key)}=${encodeRfc3986(String(v))}`);
+    }
+    const outHeaders: Record<string, string> = { 'User-Agent': USER_AGENT, 'X-Project-Id': this.config.projectId, ...(headers ?? {}) };
+    let bodyText: string | undefined;
+    if (contract.body) {
+      bodyText = JSON.stringify(body ?? {});
+      outHeaders['Content-Type'] = 'application/json';
+    }
+    return { path, query: pairs.join('&'), headers: outHeaders, body: bodyText };
+  }
+
+  private async attempt(
+    contract: OperationContract,
+    request: { path: string; query: string; headers: Record<string, string>; body: string | undefined },
+    options: CallOptions,
+    signal: AbortSignal,
+    attempt: number,
+  ): Promise<
+    | { ok: true; data: unknown; status: number; requestId: string | undefined }
+    | { ok: false; error: Omit<ConstructorParameters<typeof UpstreamError>[1], 'operation'> & { message: string; kind: UpstreamFailureKind }; failure: FailureClass }
+  > {
+    const url = `${resolveEndpoint(this.config, contract.service)}${request.path}${request.query ? `?${request.query}` : ''}`;
+    let headers: Record<string, string>;
+    try {
+      const auth = await this.credentials.resolve(options.credentials, signal);
+      if (auth.kind === 'aksk') {
+        headers = { ...signRequest({ method: contract.method, url, headers: request.headers, body: request.body }, auth, { now: this.now() }).headers };
+      } else {
+        headers = { ...request.headers, 'X-Auth-Token': auth.token };
+      }
+    } catch (error) {
+      const message =
+        error instanceof NoCredentialsError || error instanceof IamTokenError ? error.message : 'the credentials could not be resolved';
+      return { ok: false, error: { message, kind: 'credentials', status: error instanceof IamTokenError ? error.status : undefined }, failure: { type: 'final' } };
+    }
+    delete headers.host; // axios sets Host from the URL: the same value that was signed
+
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.http.request<string>({
+        method: contract.method,
+        url,
+        headers,
+        data: request.body,
+        signal,
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+        maxRedirects: 0,
+        maxContentLength: MAX_RESPONSE_BYTES,
+        maxBodyLength: MAX_RESPONSE_BYTES,
+        decompress: true,
+      });
+    } catch (error) {
+      return this.networkFailure(contract, error, signal, attempt);
+    }
+
+    const requestIdHeader = headerValue(response, 'x-request-id');
+    let parsed: unknown;
+    const text = typeof response.data === 'string' ? response.data : '';
+    try {
+      parsed = text === '' ? {} : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const errorBody = parseErrorBody(parsed);
+    const requestId = requestIdHeader ?? errorBody.requestId;
+    const status = response.status;
+
+    if (status >= 200 && status < 300 && !errorBody.errorCode) {
+      if (parsed === undefined) {
+        return { ok: false, error: { message: `${contract.name} answered ${status} with a body that is not JSON`, kind: 'invalid-response', status, requestId }, failure: { type: 'final' } };
+      }
+      const result = contract.response.safeParse(parsed);
+      if (!result.success) {
+        const fields = result.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)').join(', ');
+        return {
+          ok: false,
+          error: { message: `${contract.name} answered ${status} with an unexpected body (${fields}): ${text.slice(0, 200)}`, kind: 'invalid-response', status, requestId },
+          failure: { type: 'final' },
+        };
+      }
+      return { ok: true, data: result.data, status, requestId };
+    }
+
+    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), this.now());
+    const code = errorBody.errorCode;
+    const describe = `${contract.name} failed with HTTP ${status}${code ? ` ${code}` : ''}${errorBody.errorMsg ? `: ${errorBody.errorMsg}` : ''}`;
+    const base = { status, errorCode: code, errorMsg: errorBody.errorMsg, requestId, retryAfterMs };
+    if (status === 401 && code && /^APIGW?\.0301$/.test(code) && /expired/i.test(errorBody.errorMsg ?? '')) {
+      return {
+        ok: false,
+        error: { ...base, kind: 'clock-skew', message: `${contract.name}: Huawei Cloud says the signature expired — this machine's clock is more than 15 minutes off (X-Sdk-Date)` },
+        failure: { type: 'final' },
+      };
+    }
+    let failure: FailureClass = { type: 'final' };
+    if (status === 429 || (code && /^APIGW?\.0308$/.test(code))) failure = { type: 'throttled', retryAfterMs };
+    else if (status === 502) failure = { type: 'bad-gateway', retryAfterMs };
+    else if (status === 503) failure = { type: 'unavailable', retryAfterMs };
+    else if (status === 504) failure = { type: 'gateway-timeout', retryAfterMs };
+    const outcomeUnknown = !contract.readOnly && (status === 502 || status === 503 || status === 504) ? true : undefined;
+    return {
+      ok: false,
+      error: { ...base, kind: 'http', message: describe, ...(outcomeUnknown ? { outcomeUnknown } : {}) },
+      failure,
+    };
+  }
+
+  private networkFailure(contract: OperationContract, error: unknown, signal: AbortSignal, attempt: number) {
+    const code = (error as { code?: string } | undefined)?.code ?? '';
+    const sentMaybe = !NOT_SENT_CODES.has(code);
+    if (signal.aborted || code === 'ERR_CANCELED' || code === 'ECONNABORTED') {
+      return {
+        ok: false as const,
+        error: {
+          message: `${contract.name} did not complete within its deadline (attempt ${attempt})`,
+          kind: 'timeout' as const,
+          outcomeUnknown: !contract.readOnly,
+        },
+        failure: { type: 'final' } as FailureClass,
+      };
+    }
+    return {
+      ok: false as const,
+      error: {
+        message: `${contract.name} could not reach Huawei Cloud (${code || 'network error'})`,
+        kind: 'network' as const,
+        outcomeUnknown: !contract.readOnly && sentMaybe,
+      },
+      failure: (sentMaybe ? { type: 'maybe-sent' } : { type: 'not-sent' }) as FailureClass,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * offset/limit pagination for the list operations (limit ≤ 100): walks until a short page or `total`,
+ * with a hard page cap so a server that keeps returning full pages cannot keep us looping.
+ * With concurrency > 1, the first page tells `total`; the rest are fetched in parallel, in order.
+ */
+
+export interface Page<T> {
+  readonly total: number;
+  readonly data: readonly T[];
+}
+
+export interface PaginateOptions {
+  /** Page size, 1..100 (default 100). */
+  readonly limit?: number;
+  /** Hard cap on pages fetched (default 200, i.e. 20,000 items at 100 a page). */
+  readonly maxPages?: number;
+  /** Pages in flight at once after the first (default 1). */
+  readonly concurrency?: number;
+}
+
+export interface CollectedPages<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly pages: number;
+  /** True when the page cap stopped the walk before everything was read. */
+  readonly truncated: boolean;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+export async function collectAll<T>(fetchPage: (offset: number, limit: number) => Promise<Page<T>>, options: PaginateOptions = {}): Promise<CollectedPages<T>> {
+  const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, options.limit ?? MAX_PAGE_SIZE));
+  const maxPages = Math.max(1, options.maxPages ?? 200);
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+
+  const first = await fetchPage(0, limit);
+  const items: T[] = [...first.data];
+  let pages = 1;
+  let total = first.total;
+  if (first.data.length < limit || items.length >= total) return { items, total, pages, truncated: false };
+
+  if (concurrency === 1) {
+    for (;;) {
+      if (pages >= maxPages) return { items, total, pages, truncated: true };
+      const page = await fetchPage(items.length, limit);
+      pages++;
+      items.push(...page.data);
+      total = page.total;
+      if (page.data.length < limit || items.length >= total) return { items, total, pages, truncated: false };
+    }
+  }
+
+  // Parallel: the pages still needed, by total, within the cap, fetched by `concurrency` workers in order.
+  const neededPages = Math.ceil(total / limit);
+  const lastPage = Math.min(neededPages, maxPages);
+  const results: Array<Page<T> | undefined> = new Array(lastPage).fill(undefined);
+  results[0] = first;
+  let next = 1;
+  const worker = async () => {
+    while (next < lastPage) {
+      const index = next++;
+      results[index] = await fetchPage(index * limit, limit);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, lastPage - 1) }, worker));
+  const all: T[] = [];
+  let short = false;
+  for (const page of results) {
+    if (!page || short) break;
+    all.push(...page.data);
+    if (page.data.length < limit) short = true;
+  }
+  return { items: all, total, pages: lastPage, truncated: !short && lastPage < neededPages };
+}
+
+/** Async iteration over items, one page at a time (sequential). */
+export async function* paginate<T>(fetchPage: (offset: number, limit: number) => Promise<Page<T>>, options: PaginateOptions = {}): AsyncGenerator<T, { truncated: boolean }> {
+  const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, options.limit ?? MAX_PAGE_SIZE));
+  const maxPages = Math.max(1, options.maxPages ?? 200);
+  let offset = 0;
+  for (let pages = 0; pages < maxPages; pages++) {
+    const page = await fetchPage(offset, limit);
+    yield* page.data;
+    offset += page.data.length;
+    if (page.data.length < limit || offset >= page.total) return { truncated: false };
+  }
+  return { truncated: true };
+}
