@@ -114,7 +114,14 @@ function attacksFor(target: RouteUnderTest): fc.Arbitrary<Attack> {
       fc.record({ kind: fc.constant('not-an-object' as const), value: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(null)) }),
     );
     if (target.knownBodyFields.length) {
-      options.push(fc.record({ kind: fc.constant('bad-body' as const), field: fc.constantFrom(...target.knownBodyFields), value: fc.oneof(wrongType, fc.string({ minLength: 300, maxLength: 600 }), fc.constantFrom('../x', '%2F', 'a/b')) }));
+      // Wrong values for known fields; a value the field happens to accept (an empty params list, a
+      // keyword "../x") is not hostile, so candidates the route's own schema accepts are dropped.
+      const bodySchema = target.route.request.body;
+      options.push(
+        fc
+          .record({ kind: fc.constant('bad-body' as const), field: fc.constantFrom(...target.knownBodyFields), value: fc.oneof(wrongType, fc.string({ minLength: 300, maxLength: 600 }), fc.constantFrom('../x', '%2F', 'a/b')) })
+          .filter((a) => !bodySchema?.safeParse({ ...target.validBody, [a.field]: a.value }).success),
+      );
     }
   }
   return fc.oneof(...options);
