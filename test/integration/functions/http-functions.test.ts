@@ -1,0 +1,120 @@
+/**
+ * Each HTTP function through its real middy chain and the real client, against the local Huawei Cloud,
+ * from both AWS and FunctionGraph events.
+ */
+import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import { listPendingItemsRoute } from '../../../functions/http/list-pending-items';
+import { publishReleasePackageRoute } from '../../../functions/http/publish-release-package';
+import { queryReleasePackagesRoute } from '../../../functions/http/query-release-packages';
+import { rejectManualReviewRoute } from '../../../functions/http/reject-manual-review';
+import { startDeployTaskRoute } from '../../../functions/http/start-deploy-task';
+import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
+import { fixedRuntime, testRuntime, TOKENS } from '../../helpers/runtime';
+import { gatewayEvent, parseResponse, type EventPlatform } from '../../helpers/http-events';
+import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
+import { logsMatching } from '../../helpers/logs';
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.reset();
+});
+
+const handlerFor = (route: unknown) => httpFunction(route as AnyRouteSpec, fixedRuntime(testRuntime(emulator.url)));
+const contextFor = (platform: EventPlatform) => (platform === 'aws' ? lambdaContext() : functionGraphContext({ requestId: 'fg-request-0001' }));
+const ridFor = (platform: EventPlatform) => (platform === 'aws' ? 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' : 'fg-request-0001');
+const JSON_HEADERS = (platform: EventPlatform) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': ridFor(platform) });
+const PLATFORMS: EventPlatform[] = ['aws', 'functiongraph'];
+
+/** What the local cloud itself answers for the same call, to compare the function's answer with. */
+async function upstreamPendingItems(query: { limit: number; offset: number }) {
+  const runtime = testRuntime(emulator.url);
+  return (await runtime.client.listPendingItems(query)).data;
+}
+
+describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (platform) => {
+  it('lists pending items as upstream has them', async () => {
+    const response = parseResponse(await handlerFor(listPendingItemsRoute)(gatewayEvent({ platform, method: 'GET', path: '/v1/pending-items', query: { limit: '7', offset: '3' }, bearer: TOKENS.read }), contextFor(platform) as never));
+    const expected = await upstreamPendingItems({ limit: 7, offset: 3 });
+    expect(response).toStrictEqual({ statusCode: 200, headers: JSON_HEADERS(platform), body: expected, isBase64Encoded: false });
+    expect(expected.data).toHaveLength(7);
+  });
+
+  it('queries release packages by status', async () => {
+    const response = parseResponse(await handlerFor(queryReleasePackagesRoute)(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages/query', body: { deploy_status_filter: [3], limit: 100 }, bearer: TOKENS.read }), contextFor(platform) as never));
+    const body = response.body as { total: number; data: Array<{ deploy_status: number }> };
+    expect(response.statusCode).toBe(200);
+    expect(body.total).toBeGreaterThan(0);
+    expect(new Set(body.data.map((p) => p.deploy_status))).toStrictEqual(new Set([3]));
+  });
+
+  it('publishes pending items and a retry answers the same package without a second publish', async () => {
+    const items = SEED.unpackagedItemIds.slice(0, 3);
+    const body = { package_name: `rel_${platform}_1`, pending_item_list: items, approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
+    const fn = handlerFor(publishReleasePackageRoute);
+    const first = parseResponse(await fn(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages', body, bearer: TOKENS.all }), contextFor(platform) as never));
+    const second = parseResponse(await fn(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages', body, bearer: TOKENS.all }), contextFor(platform) as never));
+    const created = first.body as { release_package_id: string };
+    expect(first).toStrictEqual({ statusCode: 201, headers: JSON_HEADERS(platform), body: { package_name: body.package_name, release_package_id: created.release_package_id, replayed: false }, isBase64Encoded: false });
+    expect(second).toStrictEqual({ statusCode: 200, headers: JSON_HEADERS(platform), body: { package_name: body.package_name, release_package_id: created.release_package_id, replayed: true }, isBase64Encoded: false });
+    expect(emulator.requests.filter((r) => r.operation === 'CreateFactoryPendingItemsPackage')).toHaveLength(1);
+  });
+
+  it('keeps the upstream code when upstream refuses a publish (an item already packaged)', async () => {
+    const body = { package_name: `rel_${platform}_2`, pending_item_list: [SEED.packagedItemIds[0]], approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
+    const response = parseResponse(await handlerFor(publishReleasePackageRoute)(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages', body, bearer: TOKENS.all }), contextFor(platform) as never));
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({ error_code: 'DLF.3051', request_id: ridFor(platform) });
+  });
+
+  it('starts a deploy task, and a task already deploying keeps its upstream code', async () => {
+    const fn = handlerFor(startDeployTaskRoute);
+    const started = parseResponse(await fn(gatewayEvent({ platform, method: 'POST', path: `/v1/deploy-tasks/${SEED.deployTasks.idle}/start`, pathParameters: { task_id: SEED.deployTasks.idle }, body: {}, bearer: TOKENS.all }), contextFor(platform) as never));
+    const busy = parseResponse(await fn(gatewayEvent({ platform, method: 'POST', path: `/v1/deploy-tasks/${SEED.deployTasks.deploying}/start`, pathParameters: { task_id: SEED.deployTasks.deploying }, body: {}, bearer: TOKENS.all }), contextFor(platform) as never));
+    expect(started.statusCode).toBe(200);
+    expect(started.body).toMatchObject({ task_id: SEED.deployTasks.idle, id: expect.stringMatching(/^[A-Za-z0-9]{32}$/) });
+    expect(busy.statusCode).toBe(400);
+    expect(busy.body).toMatchObject({ error_code: 'Deploy.00011027' });
+  });
+
+  it('rejects a waiting manual review once; a repeat answers already decided', async () => {
+    const step = SEED.pipelines.waiting;
+    const pathParameters = { pipeline_id: step.pipelineId, pipeline_run_id: step.runId, job_run_id: step.jobRunId, step_run_id: step.stepRunId };
+    const path = `/v1/pipelines/${step.pipelineId}/runs/${step.runId}/jobs/${step.jobRunId}/steps/${step.stepRunId}/refuse`;
+    const fn = handlerFor(rejectManualReviewRoute);
+    const first = parseResponse(await fn(gatewayEvent({ platform, method: 'POST', path, pathParameters, bearer: TOKENS.all }), contextFor(platform) as never));
+    const second = parseResponse(await fn(gatewayEvent({ platform, method: 'POST', path, pathParameters, bearer: TOKENS.all }), contextFor(platform) as never));
+    expect(first).toStrictEqual({ statusCode: 200, headers: JSON_HEADERS(platform), body: { success: true }, isBase64Encoded: false });
+    expect(second).toStrictEqual({
+      statusCode: 409,
+      headers: JSON_HEADERS(platform),
+      body: { error_code: 'HRF.0409.ALREADY_DECIDED', error_msg: 'The manual review was already decided (step status FAILED)', request_id: ridFor(platform) },
+      isBase64Encoded: false,
+    });
+    expect(emulator.requests.filter((r) => r.operation === 'RejectManualReview' && r.status === 200)).toHaveLength(1);
+  });
+});
+
+describe('Audit', () => {
+  it('logs one audit line per state-changing call with actor, targets, upstream request id and outcome', async () => {
+    const body = { package_name: 'rel_audit_1', pending_item_list: SEED.unpackagedItemIds.slice(5, 6), approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
+    const before = logsMatching((e) => e.audit === true).length;
+    await handlerFor(publishReleasePackageRoute)(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', body, bearer: TOKENS.all }), lambdaContext());
+    const lines = logsMatching((e) => e.audit === true).slice(before);
+    const upstream = emulator.requests.find((r) => r.operation === 'CreateFactoryPendingItemsPackage');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      actor: 'all-scopes',
+      action: 'publish-release-package',
+      outcome: 'succeeded',
+      upstream_request_id: upstream?.requestId,
+      target: { package_name: 'rel_audit_1', pending_item_list: body.pending_item_list, workspace: emulator.identity.workspace },
+    });
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Publishing is safe to retry (../shared/reliability.md promises 1–5), against the local cloud:
+ * exactly one upstream publish however the caller, the gateway or the network repeats it.
+ */
+import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import { publishReleasePackageRoute } from '../../../functions/http/publish-release-package';
+import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
+import { fixedRuntime, testRuntime, TOKENS } from '../../helpers/runtime';
+import { gatewayEvent, parseResponse } from '../../helpers/http-events';
+import { lambdaContext } from '../../helpers/contexts';
+import { logsMatching } from '../../helpers/logs';
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.reset();
+  emulator.setFaults({});
+});
+
+const RID = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
+const publishes = () => emulator.requests.filter((r) => r.operation === 'CreateFactoryPendingItemsPackage');
+const makeHandler = () => httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(emulator.url)));
+const bodyFor = (name: string, items: string[]) => ({ package_name: name, pending_item_list: items, approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant });
+const call = (handler: ReturnType<typeof makeHandler>, body: unknown, headers: Record<string, string> = {}) =>
+  handler(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', body, headers, bearer: TOKENS.all }), lambdaContext()).then(parseResponse);
+
+describe('Publish: same name', () => {
+  it('answers 409 when the name exists with other items, without publishing', async () => {
+    const handler = makeHandler();
+    await call(handler, bodyFor('rel_name_1', SEED.unpackagedItemIds.slice(0, 2)));
+    const clash = await call(handler, bodyFor('rel_name_1', SEED.unpackagedItemIds.slice(2, 4)));
+    expect(clash.statusCode).toBe(409);
+    expect(clash.body).toStrictEqual({ error_code: 'HRF.0409.PACKAGE_NAME_TAKEN', error_msg: 'A release package named "rel_name_1" already exists with other items', request_id: RID });
+    expect(publishes()).toHaveLength(1);
+  });
+});
+
+describe('Publish: Idempotency-Key', () => {
+  it('replays the first result for the same key and payload, with one upstream publish', async () => {
+    const handler = makeHandler();
+    const body = bodyFor('rel_key_1', SEED.unpackagedItemIds.slice(0, 2));
+    const first = await call(handler, body, { 'Idempotency-Key': 'key-0000000001' });
+    const second = await call(handler, body, { 'Idempotency-Key': 'key-0000000001' });
+    const id = (first.body as { release_package_id: string }).release_package_id;
+    expect([first.statusCode, first.body]).toStrictEqual([201, { package_name: 'rel_key_1', release_package_id: id, replayed: false }]);
+    expect([second.statusCode, second.body]).toStrictEqual([200, { package_name: 'rel_key_1', release_package_id: id, replayed: true }]);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('answers 422 when the key is reused with another payload, without an upstream call', async () => {
+    const handler = makeHandler();
+    await call(handler, bodyFor('rel_key_2', SEED.unpackagedItemIds.slice(0, 1)), { 'Idempotency-Key': 'key-0000000002' });
+    const before = emulator.requests.length;
+    const reused = await call(handler, bodyFor('rel_key_2b', SEED.unpackagedItemIds.slice(1, 2)), { 'Idempotency-Key': 'key-0000000002' });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.body).toStrictEqual({
+      error_code: 'HRF.0422.IDEMPOTENCY_KEY_REUSED',
+      error_msg: 'This Idempotency-Key was already used with a different request',
+      request_id: RID,
+      fields: [{ field: 'headers.idempotency-key', message: 'was used with a different payload' }],
+    });
+    expect(emulator.requests.length).toBe(before);
+  });
+
+  it('answers 409 with Retry-After to a duplicate while the first is in flight, with no outbound call', async () => {
+    const handler = makeHandler();
+    emulator.setFaults({ latencyMs: 300 });
+    const body = bodyFor('rel_key_3', SEED.unpackagedItemIds.slice(0, 1));
+    const first = call(handler, body, { 'Idempotency-Key': 'key-0000000003' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = emulator.requests.length;
+    const duplicate = await call(handler, body, { 'Idempotency-Key': 'key-0000000003' });
+    const afterDuplicate = emulator.requests.length;
+    await first;
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.headers['Retry-After']).toBe('5');
+    expect(duplicate.body).toStrictEqual({ error_code: 'HRF.0409.IN_PROGRESS', error_msg: 'A request with this Idempotency-Key is in progress', request_id: RID });
+    expect(afterDuplicate).toBe(before);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('releases the key when the call failed before any side effect, so a retry succeeds', async () => {
+    const handler = makeHandler();
+    emulator.setFaults({ throttleRatio: 1, pathPattern: '/pending-items/package$' });
+    const body = bodyFor('rel_key_4', SEED.unpackagedItemIds.slice(0, 1));
+    const throttled = await call(handler, body, { 'Idempotency-Key': 'key-0000000004' });
+    emulator.setFaults({});
+    const retried = await call(handler, body, { 'Idempotency-Key': 'key-0000000004' });
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.headers['Retry-After']).toMatch(/^[0-9]+$/);
+    expect(retried.statusCode).toBe(201);
+    expect(publishes().filter((r) => r.status === 200)).toHaveLength(1);
+  });
+});
+
+describe('Publish: unknown outcome', () => {
+  it('reconciles a publish whose answer was lost by looking the name up, never publishing twice', async () => {
+    const handler = makeHandler();
+    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/pending-items/package$' });
+    const body = bodyFor('rel_lost_1', SEED.unpackagedItemIds.slice(0, 2));
+    const response = await call(handler, body);
+    emulator.setFaults({});
+    const retry = await call(handler, body);
+    const id = (response.body as { release_package_id: string }).release_package_id;
+    expect([response.statusCode, response.body]).toStrictEqual([201, { package_name: 'rel_lost_1', release_package_id: id, replayed: false }]);
+    expect([retry.statusCode, retry.body]).toStrictEqual([200, { package_name: 'rel_lost_1', release_package_id: id, replayed: true }]);
+    expect(publishes()).toHaveLength(1);
+    expect(logsMatching((e) => e.audit === true && e.outcome === 'reconciled' && (e.target as { package_name?: string }).package_name === 'rel_lost_1')).toHaveLength(1);
+  });
+
+  it('sends again only after the lookup shows the lost publish was not applied', async () => {
+    const handler = makeHandler();
+    emulator.setFaults({ dropRatio: 1, faultTiming: 'before', pathPattern: '/pending-items/package$' });
+    const body = bodyFor('rel_lost_2', SEED.unpackagedItemIds.slice(2, 3));
+    const pending = call(handler, body);
+    // The first publish is dropped unapplied; clear the fault as soon as it has been seen.
+    const started = Date.now();
+    while (publishes().length === 0 && Date.now() - started < 2_000) await new Promise((resolve) => setTimeout(resolve, 5));
+    emulator.setFaults({});
+    const response = await pending;
+    const ops = emulator.requests.map((r) => r.operation);
+    expect(response.statusCode).toBe(201);
+    expect(ops).toStrictEqual([
+      'ListFactoryReleasePackages',
+      'CreateFactoryPendingItemsPackage',
+      'ListFactoryReleasePackages',
+      'CreateFactoryPendingItemsPackage',
+    ]);
+    expect(publishes().filter((r) => r.status === 200)).toHaveLength(1);
+  });
+});
