@@ -46,7 +46,7 @@ export class Logger {
   private persistentKeys: Record<string, unknown>;
 
   constructor(
-    private readonly options: { level: LogLevel; sink?: LogSink; service?: string },
+    private readonly options: { level: LogLevel | (() => LogLevel); sink?: LogSink; service?: string },
     keys: Record<string, unknown> = {},
   ) {
     this.persistentKeys = keys;
@@ -75,7 +75,8 @@ export class Logger {
   }
 
   private write(level: LogLevel, message: string, data?: Record<string, unknown>): void {
-    if (LEVELS[level] < LEVELS[this.options.level]) return;
+    const threshold = typeof this.options.level === 'function' ? this.options.level() : this.options.level;
+    if (LEVELS[level] < LEVELS[threshold]) return;
     const entry = scrub({
       level,
       time: new Date().toISOString(),
@@ -93,7 +94,7 @@ const defaultSink: LogSink = (line) => {
 };
 
 let sinkOverride: LogSink | undefined;
-/** Tests capture every log line of the process through this (see test/helpers/log-capture.ts). */
+/** Tests capture every log line of the process through this (see test/setup/capture-logs.ts). */
 export function setLogSink(sink: LogSink | undefined): void {
   sinkOverride = sink;
 }
@@ -103,5 +104,11 @@ function envLevel(): LogLevel {
   return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' ? value : 'info';
 }
 
+let level: LogLevel = envLevel();
+/** Changes the process-wide level (tests run everything at debug to prove nothing secret is logged). */
+export function setLogLevel(next: LogLevel): void {
+  level = next;
+}
+
 /** The process-wide logger. */
-export const logger = new Logger({ level: envLevel(), sink: (line) => (sinkOverride ?? defaultSink)(line) });
+export const logger = new Logger({ level: () => level, sink: (line) => (sinkOverride ?? defaultSink)(line) });
