@@ -1,0 +1,49 @@
+/** The machine a run was taken on, and bench/RESULTS.md. */
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import type { BenchContext } from './context';
+import { renderTable } from './results';
+
+export interface Machine {
+  readonly node: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGb: number;
+}
+
+export function machine(): Machine {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m?.[1]) cpu = m[1].trim();
+  } catch {
+    // not Linux: os.cpus() it is
+  }
+  return { node: process.version, cpu, cores: cpus().length, memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10 };
+}
+
+export function resultsMarkdown(ctx: BenchContext, m: Machine, startedAt: Date, durationMs: number): string {
+  const missed = ctx.figures.filter((f) => !f.met);
+  return [
+    '# Benchmark results',
+    '',
+    `Taken ${startedAt.toISOString()} by \`npm run bench\`${ctx.quick ? ' (BENCH_QUICK=1: fewer repetitions)' : ''} in ${(durationMs / 1000).toFixed(0)} s, on Node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB (a shared machine: read the ratios, taken side by side in one run, not the absolute times).`,
+    '',
+    'References, built in bench/references/ and bundled exactly like the functions (serverless.yml `custom.esbuild`: ' +
+      `\`${JSON.stringify(ctx.settings.esbuild)}\`), run with the deployed \`NODE_OPTIONS=${ctx.settings.nodeOptions}\`:`,
+    '- **floor**: the same signed upstream GET (DataArts ListFactoryPendingItems) from a minimal handler of `node:http`/`node:https` and `node:crypto` alone;',
+    '- **official SDK**: the same GET through `@huaweicloud/huaweicloud-sdk-core` 3.1.211 (`ClientBuilder` → `HcClient.sendRequest`, `BasicCredentials`), as a generated service client makes it.',
+    '',
+    renderTable(ctx.figures),
+    '',
+    missed.length
+      ? `**${missed.length} figure(s) miss their target:** ${missed.map((f) => f.name).join('; ')}.`
+      : 'Every figure with a target meets it.',
+    '',
+    ...(ctx.problems.length ? ['## Not measured', '', ...ctx.problems.map((p) => `- ${p}`), ''] : []),
+    '## Diagnostics',
+    '',
+    ctx.diagnostics.join('\n\n'),
+    '',
+  ].join('\n');
+}
