@@ -10,6 +10,9 @@ export const TEST_SECRETS = new Set<string>([
   'test-bearer-token-all-0001',
   'test-app-secret-0123456789abcdef',
   'test-webhook-secret-0123456789',
+  // The same secret in Standard Webhooks form (timer tests), and its base64 part.
+  'whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5',
+  'dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5',
   'TEMPSECRETKEY0123456789abcdef',
   'temporary-security-token-value-0001',
 ]);

@@ -1,0 +1,146 @@
+/**
+ * Pipeline events → one internal shape. Accepted deliveries:
+ *  - a CloudEvents 1.0 event in structured JSON mode (how Huawei EventGrid invokes FunctionGraph, and how
+ *    EventBridge's input transformer or a pipeline webhook sends one);
+ *  - an EventBridge envelope (`detail-type`, `detail`, …) whose `detail` is such a CloudEvent, or is the
+ *    event's data itself (then the envelope's id, source, detail-type and time stand for the CloudEvent's);
+ *  - over HTTP, CloudEvents binary mode: `ce-id`, `ce-source`, `ce-type`, `ce-specversion` headers and the
+ *    data as the body.
+ * The data is validated later, by the function that knows its shape.
+ */
+import { z } from 'zod';
+
+const rfc3339 = z.iso.datetime({ offset: true });
+
+/** CloudEvents 1.0 structured mode (spec §3.1 required attributes, §3.2 optional ones). */
+export const cloudEventSchema = z
+  .object({
+    specversion: z.literal('1.0'),
+    id: z.string().min(1).max(256),
+    source: z.string().min(1).max(1024),
+    type: z.string().min(1).max(256),
+    subject: z.string().max(1024).optional(),
+    time: rfc3339.optional(),
+    datacontenttype: z.string().max(256).optional(),
+    dataschema: z.string().max(1024).optional(),
+    data: z.unknown().optional(),
+    data_base64: z.string().optional(),
+  })
+  .refine((event) => !(event.data !== undefined && event.data_base64 !== undefined), { message: 'data and data_base64 are mutually exclusive', path: ['data_base64'] });
+export type CloudEvent = z.infer<typeof cloudEventSchema>;
+
+export const eventBridgeEnvelopeSchema = z.object({
+  version: z.string().optional(),
+  id: z.string().min(1).max(256),
+  'detail-type': z.string().min(1).max(256),
+  source: z.string().min(1).max(256),
+  account: z.string().optional(),
+  time: rfc3339.optional(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+  detail: z.unknown(),
+});
+
+export const receivedEventSchema = z.object({
+  id: z.string(),
+  source: z.string(),
+  type: z.string(),
+  subject: z.string().optional(),
+  time: z.string().optional(),
+  /** How it arrived. */
+  delivery: z.enum(['cloudevent', 'eventbridge-cloudevent', 'eventbridge', 'http-binary']),
+  data: z.unknown(),
+});
+export type ReceivedEvent = z.infer<typeof receivedEventSchema>;
+
+export type EventParse = { readonly ok: true; readonly event: ReceivedEvent } | { readonly ok: false; readonly reason: string };
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  return `${issue.path.length ? issue.path.join('.') : 'event'}: ${issue.message}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The data of a CloudEvent: `data`, or `data_base64` decoded (as JSON when its content type is JSON). */
+function dataOf(event: CloudEvent): { ok: true; data: unknown } | { ok: false; reason: string } {
+  if (event.data_base64 === undefined) return { ok: true, data: event.data };
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(event.data_base64)) return { ok: false, reason: 'data_base64: is not base64' };
+  const text = Buffer.from(event.data_base64, 'base64').toString('utf8');
+  const contentType = (event.datacontenttype ?? 'application/json').toLowerCase();
+  if (!/json/.test(contentType)) return { ok: true, data: text };
+  try {
+    return { ok: true, data: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, reason: 'data_base64: is not JSON' };
+  }
+}
+
+function fromCloudEvent(raw: unknown, delivery: 'cloudevent' | 'eventbridge-cloudevent'): EventParse {
+  const parsed = cloudEventSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `not a CloudEvents 1.0 event (${describe(parsed.error)})` };
+  const event = parsed.data;
+  const data = dataOf(event);
+  if (!data.ok) return { ok: false, reason: data.reason };
+  return {
+    ok: true,
+    event: {
+      id: event.id,
+      source: event.source,
+      type: event.type,
+      ...(event.subject === undefined ? {} : { subject: event.subject }),
+      ...(event.time === undefined ? {} : { time: event.time }),
+      delivery,
+      data: data.data,
+    },
+  };
+}
+
+/** Recognises a structured CloudEvent or an EventBridge envelope; says why when it is neither. */
+export function parseReceivedEvent(raw: unknown): EventParse {
+  if (Array.isArray(raw)) return { ok: false, reason: 'batched events are not accepted: deliver one event per invocation' };
+  if (!isObject(raw)) return { ok: false, reason: 'the event is not a JSON object' };
+  if ('specversion' in raw) return fromCloudEvent(raw, 'cloudevent');
+  if ('detail-type' in raw && 'detail' in raw) {
+    const envelope = eventBridgeEnvelopeSchema.safeParse(raw);
+    if (!envelope.success) return { ok: false, reason: `not an EventBridge event (${describe(envelope.error)})` };
+    const { detail } = envelope.data;
+    if (isObject(detail) && 'specversion' in detail) return fromCloudEvent(detail, 'eventbridge-cloudevent');
+    return {
+      ok: true,
+      event: {
+        id: envelope.data.id,
+        source: envelope.data.source,
+        type: envelope.data['detail-type'],
+        ...(envelope.data.time === undefined ? {} : { time: envelope.data.time }),
+        delivery: 'eventbridge',
+        data: detail,
+      },
+    };
+  }
+  return { ok: false, reason: 'neither a CloudEvents 1.0 event nor an EventBridge event' };
+}
+
+/**
+ * An HTTP delivery: binary mode when the `ce-*` headers are present (the body is the data), structured
+ * mode otherwise (the body is the whole event). Headers are lower-case.
+ */
+export function parseHttpEvent(headers: Readonly<Record<string, string>>, body: unknown): EventParse {
+  if (headers['ce-specversion'] !== undefined || headers['ce-id'] !== undefined) {
+    const event = {
+      specversion: headers['ce-specversion'],
+      id: headers['ce-id'],
+      source: headers['ce-source'],
+      type: headers['ce-type'],
+      ...(headers['ce-subject'] === undefined ? {} : { subject: headers['ce-subject'] }),
+      ...(headers['ce-time'] === undefined ? {} : { time: headers['ce-time'] }),
+      data: body,
+    };
+    const parsed = fromCloudEvent(event, 'cloudevent');
+    return parsed.ok ? { ok: true, event: { ...parsed.event, delivery: 'http-binary' } } : { ok: false, reason: parsed.reason.replace('CloudEvents 1.0 event', 'CloudEvents 1.0 binary-mode request') };
+  }
+  return parseReceivedEvent(body);
+}

@@ -1,0 +1,116 @@
+/**
+ * A timer function's schedule, and the window of time one firing covers, derived from the schedule and
+ * the event's time alone (no database): a firing at T covers [previous scheduled time, T). Two deliveries
+ * of the same firing, or a retry hours later, carry the same event time and so cover the same window.
+ *
+ * Accepted schedule expressions (the same value goes to serverless.yml and to the function):
+ *  - AWS EventBridge:     `rate(15 minutes)`, `rate(1 hour)`, `rate(1 day)`,
+ *                         `cron(0/15 * * * ? *)` (minute hour day-of-month month day-of-week year, UTC,
+ *                         day-of-week 1-7 = SUN-SAT)
+ *  - FunctionGraph timer: `15m`, `1h`, `1d` (rate); `0 0/15 * * * ?` (6 fields, seconds first)
+ *  - plain cron:          `*\/15 * * * *` (5 fields, day-of-week 0-6 = SUN-SAT)
+ * A cron expression may start with `CRON_TZ=<IANA zone> ` (default UTC).
+ *
+ * Rate windows are aligned to the UTC epoch (a 15-minute rate covers :00–:15, :15–:30, …): a rate timer
+ * that fires at an offset (say :07) covers the last whole period before it.
+ */
+import { Cron } from 'croner';
+import { isTimeZone, MINUTE_MS } from './time';
+
+export type Schedule =
+  | { readonly kind: 'rate'; readonly expression: string; readonly periodMs: number }
+  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone: string; readonly cron: Cron };
+
+export interface TimeWindow {
+  /** Inclusive. */
+  readonly start: Date;
+  /** Exclusive. */
+  readonly end: Date;
+}
+
+export class ScheduleSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScheduleSyntaxError';
+  }
+}
+
+/** How far an event's time may fall before the scheduled time it stands for (clock jitter). */
+export const DEFAULT_FIRING_TOLERANCE_MS = 60_000;
+const MAX_PERIOD_MS = 366 * 24 * 60 * MINUTE_MS;
+
+const UNIT_MS: Record<string, number> = { minute: MINUTE_MS, hour: 60 * MINUTE_MS, day: 24 * 60 * MINUTE_MS };
+
+function rate(expression: string, amount: number, unit: string): Schedule {
+  const unitMs = UNIT_MS[unit];
+  if (!unitMs) throw new ScheduleSyntaxError(`unknown rate unit "${unit}"`);
+  if (!Number.isSafeInteger(amount) || amount < 1) throw new ScheduleSyntaxError('a rate must be a whole number of at least 1');
+  const periodMs = amount * unitMs;
+  if (periodMs > MAX_PERIOD_MS) throw new ScheduleSyntaxError('a rate must be at most 366 days');
+  return { kind: 'rate', expression, periodMs };
+}
+
+function cron(expression: string, pattern: string, timeZone: string, options: { alternativeWeekdays: boolean; fields: readonly number[] }): Schedule {
+  const count = pattern.trim().split(/\s+/).length;
+  if (!options.fields.includes(count)) throw new ScheduleSyntaxError(`expected ${options.fields.join(' or ')} cron fields, got ${count}`);
+  if (!isTimeZone(timeZone)) throw new ScheduleSyntaxError(`unknown time zone "${timeZone}"`);
+  let job: Cron;
+  try {
+    job = new Cron(pattern, { timezone: timeZone, alternativeWeekdays: options.alternativeWeekdays, sloppyRanges: true, paused: true });
+  } catch (error) {
+    throw new ScheduleSyntaxError(error instanceof Error ? error.message.replace(/^CronPattern: /, '') : 'invalid cron pattern');
+  }
+  return { kind: 'cron', expression, timeZone, cron: job };
+}
+
+/** Parses a schedule expression; throws ScheduleSyntaxError saying what is wrong. */
+export function parseSchedule(expression: string): Schedule {
+  const text = expression.trim();
+  const awsRate = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/i.exec(text);
+  if (awsRate) return rate(text, Number(awsRate[1]), (awsRate[2] as string).toLowerCase().replace(/s$/, ''));
+  const fgRate = /^(\d+)\s*([mhd])$/i.exec(text);
+  if (fgRate) {
+    const unit = { m: 'minute', h: 'hour', d: 'day' }[(fgRate[2] as string).toLowerCase()] as string;
+    return rate(text, Number(fgRate[1]), unit);
+  }
+  const zoned = /^CRON_TZ=(\S+)\s+(.*)$/.exec(text);
+  const timeZone = zoned ? (zoned[1] as string) : 'UTC';
+  const body = zoned ? (zoned[2] as string).trim() : text;
+  const awsCron = /^cron\((.*)\)$/i.exec(body);
+  if (awsCron) {
+    // EventBridge: minute hour day-of-month month day-of-week year → croner's seconds-first 7 fields.
+    const fields = (awsCron[1] as string).trim().split(/\s+/);
+    if (fields.length !== 6) throw new ScheduleSyntaxError(`expected 6 fields in cron(...), got ${fields.length}`);
+    return cron(text, `0 ${fields.join(' ')}`, timeZone, { alternativeWeekdays: true, fields: [7] });
+  }
+  if (/^[0-9*?/,\-A-Za-z#@ ]+$/.test(body) && body.split(/\s+/).length >= 5) {
+    return cron(text, body, timeZone, { alternativeWeekdays: false, fields: [5, 6] });
+  }
+  if (/^@(hourly|daily|midnight|weekly|monthly|yearly|annually)$/i.test(body)) {
+    return cron(text, body.toLowerCase(), timeZone, { alternativeWeekdays: false, fields: [1] });
+  }
+  throw new ScheduleSyntaxError('must be rate(N minutes|hours|days), Nm/Nh/Nd, cron(6 fields) or a 5- or 6-field cron pattern');
+}
+
+/**
+ * The window one firing covers: it ends at the latest scheduled time at or before the event's time
+ * (allowing `toleranceMs` of jitter before it) and starts at the scheduled time before that.
+ */
+export function firingWindow(schedule: Schedule, firedAt: Date, toleranceMs = DEFAULT_FIRING_TOLERANCE_MS): TimeWindow {
+  if (schedule.kind === 'rate') {
+    const tolerance = Math.min(toleranceMs, Math.floor(schedule.periodMs / 2));
+    const end = Math.floor((firedAt.getTime() + tolerance) / schedule.periodMs) * schedule.periodMs;
+    return { start: new Date(end - schedule.periodMs), end: new Date(end) };
+  }
+  const end = schedule.cron.previousRuns(1, new Date(firedAt.getTime() + toleranceMs + 1))[0];
+  if (!end) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${firedAt.toISOString()}`);
+  const start = schedule.cron.previousRuns(1, end)[0];
+  if (!start) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${end.toISOString()}`);
+  if (end.getTime() - firedAt.getTime() > (end.getTime() - start.getTime()) / 2) {
+    // The tolerance reached past half a period: the event stands for the previous run.
+    const earlier = schedule.cron.previousRuns(1, start)[0];
+    if (!earlier) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${start.toISOString()}`);
+    return { start: earlier, end: start };
+  }
+  return { start, end };
+}

@@ -1,0 +1,117 @@
+/**
+ * Time helpers for schedules and windows: IANA zone checks, wall-clock fields in a zone, a wall-clock time
+ * in a zone back to an instant, and the compact UTC stamps used in names. Pure: every function takes its
+ * instant; nothing reads the clock.
+ */
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** True when the runtime knows this IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC). */
+export function isTimeZone(value: string): boolean {
+  if (value.trim() === '' || value !== value.trim()) return false;
+  try {
+    formatterFor(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface WallClock {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/** The wall-clock fields of an instant in a zone. */
+export function wallClock(instant: Date, timeZone: string): WallClock {
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  return {
+    year: fields.year ?? 0,
+    month: fields.month ?? 0,
+    day: fields.day ?? 0,
+    hour: (fields.hour ?? 0) % 24,
+    minute: fields.minute ?? 0,
+    second: fields.second ?? 0,
+  };
+}
+
+function offsetMsAt(instantMs: number, timeZone: string): number {
+  const w = wallClock(new Date(instantMs), timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+/**
+ * The instant at which the zone's clock shows this wall time, disambiguated like Temporal's "compatible":
+ * a time repeated by a DST change is its first occurrence; a time skipped by one moves forward by the gap.
+ */
+export function instantOfWallClock(w: WallClock, timeZone: string): Date {
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const offsetBefore = offsetMsAt(asUtc - DAY_MS, timeZone);
+  const offsetAfter = offsetMsAt(asUtc + DAY_MS, timeZone);
+  const shows = (ms: number) => {
+    const s = wallClock(new Date(ms), timeZone);
+    return s.year === w.year && s.month === w.month && s.day === w.day && s.hour === w.hour && s.minute === w.minute && s.second === w.second;
+  };
+  const valid = [asUtc - offsetBefore, asUtc - offsetAfter, asUtc - offsetMsAt(asUtc, timeZone)].filter(shows).sort((a, b) => a - b);
+  return new Date(valid[0] ?? asUtc - offsetBefore);
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `yyyy-MM-dd` of an instant in a zone. */
+export function isoDay(instant: Date, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+/** `20261123T0800Z`: the UTC minute of an instant, in a form every package-name rule accepts. */
+export function compactUtcMinute(instant: Date): string {
+  return (
+    `${pad(instant.getUTCFullYear(), 4)}${pad(instant.getUTCMonth() + 1)}${pad(instant.getUTCDate())}` +
+    `T${pad(instant.getUTCHours())}${pad(instant.getUTCMinutes())}Z`
+  );
+}
+
+/** The instant truncated to its minute. */
+export function floorToMinute(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);
+}
+
+/** Parses `yyyy-MM-dd HH:mm:ss` (CodeArts Deploy history times) as a wall time in a zone. */
+export function parseZonedDateTime(value: string, timeZone: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(value.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  return instantOfWallClock({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, timeZone);
+}
