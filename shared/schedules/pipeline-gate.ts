@@ -1,0 +1,181 @@
+/**
+ * The pipeline gate's event and decision. A pipeline run waits at a manual review step until the DataArts
+ * release package it depends on is released; the gate rejects the review when the package
+ *  - was withdrawn (delete_flag 1),
+ *  - failed (deploy_status 3), or
+ *  - still awaits approval (deploy_status 1) past the approval deadline (counted from its application),
+ * and otherwise leaves the review to its reviewers, saying why.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { codeartsIdSchema, releasePackageIdSchema, workspaceIdSchema } from '../contracts/ids';
+import { DEPLOY_STATUS, type ReleasePackage } from '../contracts/dataarts';
+import type { CallOptions } from '../http/client';
+import { UpstreamError } from '../http/upstream-error';
+import type { ReceivedEvent } from '../platform/cloud-event';
+import { AlreadyDecidedError, findStep, rejectReview, WAITING_STEP_STATUSES, type ReviewStep } from '../releases/review';
+import type { PipelineGateConfig } from './config';
+import { MINUTE_MS } from './time';
+import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
+
+/** The data of a pipeline event: the review step that waits, and the package it depends on. */
+export const pipelineEventDataSchema = z.object({
+  pipeline_id: codeartsIdSchema,
+  pipeline_run_id: codeartsIdSchema,
+  job_run_id: codeartsIdSchema,
+  step_run_id: codeartsIdSchema,
+  package_id: releasePackageIdSchema,
+  /** The DataArts workspace of the package; default HUAWEICLOUD_DATAARTS_WORKSPACE. */
+  workspace_id: workspaceIdSchema.optional(),
+});
+export type PipelineEventData = z.infer<typeof pipelineEventDataSchema>;
+
+export const gateDecisionSchema = z.object({
+  action: z.enum(['reject', 'leave']),
+  reason: z.string(),
+});
+export type GateDecision = z.infer<typeof gateDecisionSchema>;
+
+/** Decides from the package as it is now. Pure. */
+export function gateDecision(pkg: ReleasePackage, now: Date, approvalDeadlineMs: number): GateDecision {
+  const id = pkg.package_id;
+  if (pkg.delete_flag === 1) return { action: 'reject', reason: `release package ${id} was withdrawn` };
+  if (pkg.deploy_status === DEPLOY_STATUS.failed) return { action: 'reject', reason: `release package ${id} failed to release` };
+  const deadlineMinutes = Math.round(approvalDeadlineMs / MINUTE_MS);
+  if (pkg.deploy_status === DEPLOY_STATUS.pendingApproval) {
+    if (pkg.apply_timestamp === undefined) return { action: 'leave', reason: `release package ${id} awaits approval; its application time is unknown` };
+    const waited = now.getTime() - pkg.apply_timestamp;
+    const waitedMinutes = Math.floor(waited / MINUTE_MS);
+    if (waited > approvalDeadlineMs) {
+      return { action: 'reject', reason: `release package ${id} has awaited approval for ${waitedMinutes} minutes, past the ${deadlineMinutes}-minute deadline` };
+    }
+    return { action: 'leave', reason: `release package ${id} awaits approval (${waitedMinutes} of ${deadlineMinutes} minutes)` };
+  }
+  if (pkg.deploy_status === DEPLOY_STATUS.success) return { action: 'leave', reason: `release package ${id} was released` };
+  if (pkg.deploy_status === DEPLOY_STATUS.releasing) return { action: 'leave', reason: `release package ${id} is releasing` };
+  return { action: 'leave', reason: `release package ${id} has the unknown status ${pkg.deploy_status}` };
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+
+export const gateResultSchema = z.object({
+  /**
+   * rejected: the review was refused; left: the review stays with its reviewers; skipped: nothing to do
+   * (the review was already decided, the step is not in the run); duplicate: this event was handled
+   * already; ignored: the event is malformed; failed: upstream refused for good.
+   */
+  status: z.enum(['rejected', 'left', 'skipped', 'duplicate', 'ignored', 'failed']),
+  reason: z.string(),
+  event_id: z.string().optional(),
+  step: z
+    .object({ pipeline_id: z.string(), pipeline_run_id: z.string(), job_run_id: z.string(), step_run_id: z.string() })
+    .optional(),
+  package_id: z.string().optional(),
+});
+export type GateResult = z.infer<typeof gateResultSchema>;
+
+/** The workspace to read the package in, or why the event may not name it. */
+export type WorkspaceChoice = (requested: string | undefined) => { ok: true; workspace: string } | { ok: false; reason: string };
+
+export interface GateDeps {
+  readonly chooseWorkspace: WorkspaceChoice;
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `data.${issue.path.join('.')}: ${issue.message}`.replace(/\.:/, ':') : 'data: invalid';
+}
+
+/** Statuses of a step that no longer waits for a decision, by the emulator and CodeArts conventions. */
+function waiting(status: string): boolean {
+  return WAITING_STEP_STATUSES.has(status);
+}
+
+async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<PipelineGateConfig>): Promise<GateResult> {
+  const { runtime, logger, config } = ctx;
+  const step: ReviewStep = { pipeline_id: data.pipeline_id, pipeline_run_id: data.pipeline_run_id, job_run_id: data.job_run_id, step_run_id: data.step_run_id };
+  const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials };
+  const base = { step, package_id: data.package_id };
+  const permanent = (error: unknown, what: string): GateResult => {
+    if (isTransientFailure(error)) throw error;
+    return { status: 'failed', reason: `${what}: ${describeFailure(error)}`, ...base };
+  };
+
+  // 1. Is the review still waiting? A second delivery finds it decided and stops here.
+  let detail;
+  try {
+    detail = (await runtime.client.showPipelineRunDetail(step.pipeline_id, step.pipeline_run_id, call)).data;
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'http' && error.status === 404) return { status: 'skipped', reason: `the pipeline run could not be found (${describeFailure(error)})`, ...base };
+    return permanent(error, 'the pipeline run could not be read');
+  }
+  const found = findStep(detail, step);
+  if (!found) return { status: 'skipped', reason: 'the step is not in this pipeline run', ...base };
+  if (!waiting(found.status)) return { status: 'skipped', reason: `the review is no longer waiting (step status ${found.status})`, ...base };
+
+  // 2. The package it depends on.
+  let pkg: ReleasePackage;
+  try {
+    pkg = (await runtime.client.showPackageDetail(data.package_id, { ...call, workspace })).data.release_package;
+  } catch (error) {
+    if (isTransientFailure(error)) throw error;
+    return { status: 'left', reason: `release package ${data.package_id} could not be read, so the review is left to its reviewers (${describeFailure(error)})`, ...base };
+  }
+  const decision = gateDecision(pkg, runtime.now(), config.approvalDeadlineMs);
+  if (decision.action === 'leave') return { status: 'left', reason: decision.reason, ...base };
+
+  // 3. Reject, once.
+  try {
+    await rejectReview({ client: runtime.client, logger, call }, { step, actor: ctx.functionName, reason: decision.reason });
+    return { status: 'rejected', reason: decision.reason, ...base };
+  } catch (error) {
+    if (error instanceof AlreadyDecidedError) return { status: 'skipped', reason: `the review was decided meanwhile (step status ${error.stepStatus})`, ...base };
+    return permanent(error, 'the review could not be rejected');
+  }
+}
+
+/**
+ * Handles one pipeline event: validates its data, deduplicates it by (source, id) within the container,
+ * reads the run, then the package, and rejects or leaves the review.
+ */
+export async function runPipelineGate(event: ReceivedEvent, ctx: RunContext<PipelineGateConfig>, deps: GateDeps): Promise<GateResult> {
+  const { logger, runtime } = ctx;
+  const eventId = { event_id: event.id };
+  const finish = (result: GateResult): GateResult => {
+    logger.info('Pipeline gate', { result, event: { id: event.id, source: event.source, type: event.type, delivery: event.delivery } });
+    return result;
+  };
+  const parsed = pipelineEventDataSchema.safeParse(event.data);
+  if (!parsed.success) {
+    const reason = describeIssue(parsed.error);
+    logger.warn('Malformed pipeline event acknowledged without action', { reason, event_id: event.id, source: event.source });
+    return { status: 'ignored', reason, ...eventId };
+  }
+  const data = parsed.data;
+  const chosen = deps.chooseWorkspace(data.workspace_id);
+  if (!chosen.ok) {
+    logger.warn('Pipeline event for a workspace this function may not use', { reason: chosen.reason, event_id: event.id });
+    return { status: 'ignored', reason: chosen.reason, ...eventId };
+  }
+
+  const key = `${ctx.functionName}:${event.source}:${event.id}`;
+  const fingerprint = createHash('sha256').update(JSON.stringify(data)).digest('hex');
+  const claim = await runtime.idempotency.claim(key, fingerprint);
+  if (!claim.claimed) {
+    const previous = claim.record.status === 'completed' ? (claim.record.result as GateResult) : undefined;
+    return finish({
+      status: 'duplicate',
+      reason: previous ? `event ${event.id} was handled already (${previous.status}: ${previous.reason})` : `event ${event.id} is being handled by another delivery`,
+      ...eventId,
+    });
+  }
+  try {
+    const result = { ...(await gate(data, chosen.workspace, ctx)), ...eventId };
+    await runtime.idempotency.complete(key, fingerprint, result);
+    return finish(result);
+  } catch (error) {
+    // Nothing was decided: a redelivery of this event must be able to try again.
+    await runtime.idempotency.release(key);
+    throw error;
+  }
+}
