@@ -70,7 +70,7 @@ export function createPipelineGate(options: { runtime?: RuntimeSource; config?: 
   /** API gateway requests go through the HTTP chain; everything else is an event. */
   return async (event: unknown, context: unknown) => {
     const isHttp = event !== null && typeof event === 'object' && 'httpMethod' in event;
-    return isHttp ? onHttp(event, context as never) : onEvent(event, context as never);
+    return isHttp ? onHttp(event, context as never) : onEvent(event, context);
   };
 }
 

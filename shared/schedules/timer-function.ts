@@ -128,9 +128,12 @@ function runContext<C>(state: InvocationState, runtimeSource: RuntimeSource, con
   };
 }
 
-export function timerFunction<C, R>(spec: TimerFunctionSpec<C, R>) {
+/** What the platforms call: any event, a Lambda or FunctionGraph context. */
+export type PlatformHandler<R> = (event: unknown, context: unknown) => Promise<R>;
+
+export function timerFunction<C, R>(spec: TimerFunctionSpec<C, R>): PlatformHandler<R | IgnoredResult> {
   const runtimeSource = spec.runtime ?? lazyRuntime();
-  return middy<unknown, R | IgnoredResult, Error, InvocationContextWithState>({ timeoutEarlyInMillis: 0 })
+  const chain = middy<unknown, R | IgnoredResult, Error, InvocationContextWithState>({ timeoutEarlyInMillis: 0 })
     .use(errorLogger<R | IgnoredResult>({ functionName: spec.functionName }))
     .use(timerEventValidation<R>())
     .handler(async (_event, context) => {
@@ -138,6 +141,7 @@ export function timerFunction<C, R>(spec: TimerFunctionSpec<C, R>) {
       if (!state.firing) throw new Error('timer event validation did not run');
       return spec.run(state.firing, runContext(state, runtimeSource, spec.config));
     });
+  return (event, context) => chain(event, context as InvocationContextWithState);
 }
 
 export interface EventFunctionSpec<C, R> {
@@ -147,9 +151,9 @@ export interface EventFunctionSpec<C, R> {
   readonly run: (event: ReceivedEvent, context: RunContext<C>) => Promise<R>;
 }
 
-export function eventFunction<C, R>(spec: EventFunctionSpec<C, R>) {
+export function eventFunction<C, R>(spec: EventFunctionSpec<C, R>): PlatformHandler<R | IgnoredResult> {
   const runtimeSource = spec.runtime ?? lazyRuntime();
-  return middy<unknown, R | IgnoredResult, Error, InvocationContextWithState>({ timeoutEarlyInMillis: 0 })
+  const chain = middy<unknown, R | IgnoredResult, Error, InvocationContextWithState>({ timeoutEarlyInMillis: 0 })
     .use(errorLogger<R | IgnoredResult>({ functionName: spec.functionName }))
     .use(receivedEventValidation<R>())
     .handler(async (_event, context) => {
@@ -157,6 +161,7 @@ export function eventFunction<C, R>(spec: EventFunctionSpec<C, R>) {
       if (!state.event) throw new Error('event validation did not run');
       return spec.run(state.event, runContext(state, runtimeSource, spec.config));
     });
+  return (event, context) => chain(event, context as InvocationContextWithState);
 }
 
 /**

@@ -1,0 +1,218 @@
+/**
+ * deployWindow against the local cloud: tasks start only inside allow windows and outside deny windows,
+ * at most once per task per window however often the timer fires (reconciled against the deployment
+ * history), across the Asia/Shanghai date change and a Europe/Berlin DST change, through faults and a
+ * lost answer.
+ */
+import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import { createDeployWindow } from '../../../functions/timers/deploy-window';
+import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
+import { awsScheduledEvent, deliverUntilDone, functionGraphTimerEvent, logMark, logsSince, requestsOf, runtimeSource } from './support';
+
+const { idle, failing, deploying } = SEED.deployTasks;
+// Monday 2026-11-23 10:00:30 in Shanghai.
+const NOW = new Date('2026-11-23T02:00:30Z');
+let emulator: RunningEmulator;
+let mark = 0;
+const logs = (predicate: (entry: Record<string, unknown>) => boolean) => logsSince(mark, predicate);
+
+beforeAll(async () => {
+  emulator = await startEmulator({ now: NOW, seedSize: 5 });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.setFaults({});
+  emulator.clock.set(NOW);
+  emulator.reset();
+  mark = logMark();
+});
+
+const SHANGHAI = {
+  DEPLOY_WINDOW_TASK_IDS: `${idle},${failing}`,
+  DEPLOY_WINDOW_ALLOW: '0-59 9-17 * * 1-5',
+  DEPLOY_WINDOW_DENY: '* 12 * * *',
+  DEPLOY_WINDOW_TIMEZONE: 'Asia/Shanghai',
+};
+const windowFn = (env: Record<string, string> = {}) => createDeployWindow({ runtime: runtimeSource(emulator, { ...SHANGHAI, ...env }) });
+const fire = (handler: ReturnType<typeof windowFn>, time = '2026-11-23T02:00:00Z') => handler(awsScheduledEvent(time), lambdaContext());
+const starts = (applied = false) => requestsOf(emulator, 'StartDeployTask', { applied });
+const recordOf = (taskId: string) => [...emulator.state.deployments.values()].filter((d) => d.taskId === taskId && d.startedAtMs >= NOW.getTime() - 60_000 * 60).map((d) => d.id);
+
+describe('deployWindow: at most once per task per window', () => {
+  it('starts every task inside the window, with one audit line each', async () => {
+    // Act
+    const result = await fire(windowFn());
+    // Assess
+    const [idleRecord] = recordOf(idle);
+    const [failingRecord] = recordOf(failing);
+    expect(result).toStrictEqual({
+      status: 'done',
+      checked_at: '2026-11-23T02:00:30.000Z',
+      window_start: '2026-11-23T01:00:00.000Z',
+      tasks: [
+        { task_id: idle, outcome: 'started', record_id: idleRecord },
+        { task_id: failing, outcome: 'started', record_id: failingRecord },
+      ],
+    });
+    expect(logs((e) => e.audit === true).map((e) => [e.actor, e.action, e.target, e.outcome, typeof e.upstream_request_id])).toStrictEqual([
+      ['deployWindow', 'start-deploy-task', { task_id: idle, record_id: idleRecord }, 'succeeded', 'string'],
+      ['deployWindow', 'start-deploy-task', { task_id: failing, record_id: failingRecord }, 'succeeded', 'string'],
+    ]);
+  });
+
+  it('starts nothing more when the firing is delivered again, in this container or another, before or after the deployments end', async () => {
+    // Prepare
+    const container = windowFn();
+    await fire(container);
+    // Act
+    const again = await fire(container);
+    const otherContainer = await windowFn()(functionGraphTimerEvent('2026-11-23T02:00:00Z'), functionGraphContext());
+    emulator.clock.set(new Date('2026-11-23T03:59:00Z')); // 11:59 Shanghai: the deployments ended long ago, still the morning window
+    const later = await fire(windowFn(), '2026-11-23T03:59:00Z');
+    // Assess
+    const [idleRecord] = recordOf(idle);
+    expect(again.status === 'done' && again.tasks).toStrictEqual([
+      { task_id: idle, outcome: 'already-started', record_id: idleRecord, reason: `deployment ${idleRecord} was started in this window by this function instance` },
+      { task_id: failing, outcome: 'already-started', record_id: recordOf(failing)[0], reason: `deployment ${recordOf(failing)[0]} was started in this window by this function instance` },
+    ]);
+    expect(otherContainer.status === 'done' && otherContainer.tasks.map((t) => [t.task_id, t.outcome, t.reason])).toStrictEqual([
+      [idle, 'already-started', `deployment ${idleRecord} started at 2026-11-23 02:00:30 in this window (running)`],
+      [failing, 'already-started', `deployment ${recordOf(failing)[0]} started at 2026-11-23 02:00:30 in this window (running)`],
+    ]);
+    expect(later.status === 'done' && later.tasks.map((t) => [t.outcome, t.reason])).toStrictEqual([
+      ['already-started', `deployment ${idleRecord} started at 2026-11-23 02:00:30 in this window (succeeded)`],
+      ['already-started', `deployment ${recordOf(failing)[0]} started at 2026-11-23 02:00:30 in this window (failed)`],
+    ]);
+    expect(starts()).toHaveLength(2);
+  });
+
+  it('skips the deny window and starts again in the next window', async () => {
+    const handler = windowFn();
+    await fire(handler);
+    emulator.clock.set(new Date('2026-11-23T04:30:00Z')); // 12:30 Shanghai
+    const denied = await fire(handler, '2026-11-23T04:30:00Z');
+    emulator.clock.set(new Date('2026-11-23T05:10:00Z')); // 13:10 Shanghai
+    const afternoon = await fire(handler, '2026-11-23T05:10:00Z');
+    expect(denied).toStrictEqual({ status: 'skipped', reason: '2026-11-23T04:30:00.000Z is inside the deny window "* 12 * * *" (Asia/Shanghai)', checked_at: '2026-11-23T04:30:00.000Z', tasks: [] });
+    expect(afternoon.status === 'done' && [afternoon.window_start, afternoon.tasks.map((t) => t.outcome)]).toStrictEqual(['2026-11-23T05:00:00.000Z', ['started', 'started']]);
+    expect(starts()).toHaveLength(4);
+  });
+
+  it('leaves a task whose deployment started before the window still runs', async () => {
+    // The seeded deployment of this task started at 01:59:30 UTC and never ends; this window opens at 10:00 Shanghai (02:00 UTC).
+    const result = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: deploying, DEPLOY_WINDOW_ALLOW: '* 10-17 * * 1-5' }));
+    const running = [...emulator.state.deployments.values()].find((d) => d.taskId === deploying)?.id;
+    expect(result.status === 'done' && result.tasks).toStrictEqual([{ task_id: deploying, outcome: 'already-running', record_id: running, reason: `deployment ${running} started before this window is still running` }]);
+    expect(starts()).toHaveLength(0);
+  });
+
+  it('reports a task CodeArts does not know, without failing the firing', async () => {
+    const unknown = 'dep1oytask0000000000000000009999';
+    const result = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: unknown }));
+    expect(result.status === 'done' && result.tasks).toStrictEqual([
+      { task_id: unknown, outcome: 'failed', reason: 'history unreadable: ListDeployTaskHistoryByDate http 404 Deploy.00011020: The application does not exist or has been deleted.' },
+    ]);
+  });
+});
+
+describe('deployWindow: time zones', () => {
+  it('opens Monday 00:00 in Shanghai while UTC is still Sunday, and reads the history across the date change', async () => {
+    // Prepare: allow weekdays in Shanghai; Monday 00:10 Shanghai = Sunday 16:10 UTC.
+    const env = { DEPLOY_WINDOW_ALLOW: '* * * * 1-5', DEPLOY_WINDOW_DENY: '' };
+    emulator.clock.set(new Date('2026-11-22T16:10:00Z'));
+    const first = await fire(windowFn(env), '2026-11-22T16:10:00Z');
+    emulator.clock.set(new Date('2026-11-22T17:30:00Z'));
+    // Act
+    const second = await fire(windowFn(env), '2026-11-22T17:30:00Z');
+    // Assess
+    expect(first.status === 'done' && [first.window_start, first.tasks.map((t) => t.outcome)]).toStrictEqual(['2026-11-22T16:00:00.000Z', ['started', 'started']]);
+    expect(second.status === 'done' && [second.window_start, second.tasks.map((t) => t.outcome)]).toStrictEqual(['2026-11-22T16:00:00.000Z', ['already-started', 'already-started']]);
+    expect(requestsOf(emulator, 'ListDeployTaskHistoryByDate').slice(-1).map((r) => r.query)).toStrictEqual(['page=1&size=100&start_date=2026-11-21&end_date=2026-11-23']);
+    expect(starts()).toHaveLength(2);
+  });
+
+  it('is closed on Saturday 07:30 in Shanghai although UTC is still Friday', async () => {
+    emulator.clock.set(new Date('2026-11-27T23:30:00Z'));
+    const result = await fire(windowFn(), '2026-11-27T23:30:00Z');
+    expect([result, emulator.requests.length]).toStrictEqual([
+      { status: 'skipped', reason: '2026-11-27T23:30:00.000Z is outside every allow window (Asia/Shanghai)', checked_at: '2026-11-27T23:30:00.000Z', tasks: [] },
+      0,
+    ]);
+  });
+
+  it('follows the Europe/Berlin clock through the autumn DST change: both 02:xx passes denied, 03:00 CET a new window', async () => {
+    // 01:00–03:59 Berlin allowed, 02:xx denied; on 2026-10-25 02:xx happens twice (CEST, then CET).
+    const env = { DEPLOY_WINDOW_TASK_IDS: idle, DEPLOY_WINDOW_ALLOW: '* 1-3 * * *', DEPLOY_WINDOW_DENY: '* 2 * * *', DEPLOY_WINDOW_TIMEZONE: 'Europe/Berlin' };
+    emulator.clock.set(new Date('2026-10-24T20:00:00Z'));
+    emulator.reset(); // seeded history relative to that night
+    const handler = windowFn(env);
+    const at = async (iso: string) => {
+      emulator.clock.set(new Date(iso));
+      const result = await fire(handler, iso);
+      return result.status === 'done' ? [result.window_start, result.tasks[0]?.outcome] : [result.status, result.reason];
+    };
+    expect([
+      await at('2026-10-24T23:30:00Z'), // 01:30 CEST
+      await at('2026-10-25T00:30:00Z'), // 02:30 CEST
+      await at('2026-10-25T01:30:00Z'), // 02:30 CET
+      await at('2026-10-25T02:10:00Z'), // 03:10 CET
+    ]).toStrictEqual([
+      ['2026-10-24T23:00:00.000Z', 'started'],
+      ['skipped', '2026-10-25T00:30:00.000Z is inside the deny window "* 2 * * *" (Europe/Berlin)'],
+      ['skipped', '2026-10-25T01:30:00.000Z is inside the deny window "* 2 * * *" (Europe/Berlin)'],
+      ['2026-10-25T02:00:00.000Z', 'started'],
+    ]);
+    expect(starts()).toHaveLength(2);
+  });
+});
+
+describe('deployWindow: a local cloud that throttles, fails and loses answers', () => {
+  it('starts each task exactly once through throttling and server errors, redelivered until done', async () => {
+    emulator.setFaults({ throttleRatio: 0.3, serverErrorRatio: 0.25, seed: 11 });
+    const handler = windowFn();
+    const { result } = await deliverUntilDone(() => fire(handler));
+    expect(result.status === 'done' && result.tasks.map((t) => [t.task_id, ['started', 'already-started', 'reconciled'].includes(t.outcome)])).toStrictEqual([
+      [idle, true],
+      [failing, true],
+    ]);
+    expect(starts(true).map((r) => r.path)).toStrictEqual([`/v2/tasks/${idle}/start`, `/v2/tasks/${failing}/start`]);
+    expect([recordOf(idle).length, recordOf(failing).length]).toStrictEqual([1, 1]);
+  });
+
+  it('reconciles a start whose answer was lost from the history, and does not start it again', async () => {
+    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/start$' });
+    const handler = windowFn({ DEPLOY_WINDOW_TASK_IDS: idle });
+    const result = await fire(handler);
+    emulator.setFaults({});
+    const again = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: idle }));
+    const [record] = recordOf(idle);
+    expect(result.status === 'done' && result.tasks).toStrictEqual([
+      { task_id: idle, outcome: 'reconciled', record_id: record, reason: 'the start answered no result, but the history shows the deployment' },
+    ]);
+    expect(again.status === 'done' && again.tasks.map((t) => t.outcome)).toStrictEqual(['already-started']);
+    expect(starts()).toHaveLength(1);
+    expect(logs((e) => e.audit === true).map((e) => [e.outcome, e.target])).toStrictEqual([
+      ['failed', { task_id: idle }],
+      ['reconciled', { task_id: idle, record_id: record }],
+    ]);
+  });
+
+  it('fails the firing when a start fails for now, so that the platform delivers it again', async () => {
+    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/start$' });
+    const handler = windowFn({ DEPLOY_WINDOW_TASK_IDS: idle });
+    await expect(fire(handler)).rejects.toThrow(`deploy window incomplete: ${idle} (StartDeployTask http 503 APIG.0202: Backend unavailable (outcome unknown))`);
+    emulator.setFaults({});
+    const retried = await fire(handler);
+    expect(retried.status === 'done' && retried.tasks.map((t) => t.outcome)).toStrictEqual(['started']);
+    expect(starts(true)).toHaveLength(1);
+  });
+});
+
+describe('deployWindow: malformed events', () => {
+  it('acknowledges a malformed event without calling the cloud', async () => {
+    const result = await windowFn()({ trigger_type: 'TIMER' }, functionGraphContext());
+    expect([result, emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason: 'not a FunctionGraph timer event (time: Invalid input: expected string, received undefined)' }, 0]);
+  });
+});
