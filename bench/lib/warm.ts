@@ -18,16 +18,16 @@ import { figure, NO_TARGET } from './results';
 import { quantile, ratio } from './stats';
 
 export const WARM_TARGET_MS = 1;
-const ENDPOINT_VARIABLES = ['HUAWEICLOUD_ENDPOINT_DATAARTS', 'HUAWEICLOUD_ENDPOINT_CODEARTS_DEPLOY', 'HUAWEICLOUD_ENDPOINT_CODEARTS_PIPELINE', 'HUAWEICLOUD_ENDPOINT_IAM'];
+export const ENDPOINT_VARIABLES = ['HUAWEICLOUD_ENDPOINT_DATAARTS', 'HUAWEICLOUD_ENDPOINT_CODEARTS_DEPLOY', 'HUAWEICLOUD_ENDPOINT_CODEARTS_PIPELINE', 'HUAWEICLOUD_ENDPOINT_IAM'];
 
-interface Captured {
+export interface Captured {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
 }
 
 /** A signed GET of pending items (limit 5) from the local cloud: the response the warm server replays. */
-function capture(emulator: RunningEmulator, path: string): Promise<Captured> {
+export function capture(emulator: RunningEmulator, path: string): Promise<Captured> {
   const signed = signRequest(
     { method: 'GET', url: `${emulator.url}${path}`, headers: { 'content-type': 'application/json', workspace: emulator.identity.workspace } },
     emulator.identity,
@@ -52,7 +52,7 @@ function capture(emulator: RunningEmulator, path: string): Promise<Captured> {
   });
 }
 
-interface WarmOutput {
+export interface WarmOutput {
   readonly samples: Record<string, number[]>;
   readonly upstreamRequests: { method: string; path: string; headerNames: string[] }[];
 }
