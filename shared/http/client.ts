@@ -260,7 +260,8 @@ export class HuaweiCloudClient {
       response = await this.http.request<string>({
         method: contract.method,
         url,
-        headers,
+        // Without a body, no Content-Type: axios would otherwise add an unsigned form content type to a POST.
+        headers: request.body === undefined ? { ...headers, 'Content-Type': false } : headers,
         data: request.body,
         signal,
         responseType: 'text',
