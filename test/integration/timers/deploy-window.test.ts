@@ -179,6 +179,7 @@ describe('deployWindow: a local cloud that throttles, fails and loses answers', 
     ]);
     expect(starts(true).map((r) => r.path)).toStrictEqual([`/v2/tasks/${idle}/start`, `/v2/tasks/${failing}/start`]);
     expect([recordOf(idle).length, recordOf(failing).length]).toStrictEqual([1, 1]);
+    expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
   });
 
   it('reconciles a start whose answer was lost from the history, and does not start it again', async () => {

@@ -134,6 +134,7 @@ describe('releaseTrain: at most once per firing', () => {
     expect(['published', 'replayed']).toContain(result.status);
     expect(publishes(true)).toHaveLength(1);
     expect(emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z').map((p) => p.itemIds)).toStrictEqual([unpackaged]);
+    expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
   });
 
   it('publishes once when the answer to the publish is lost (applied, then the connection dropped)', async () => {

@@ -1,0 +1,212 @@
+/**
+ * pipelineGate against the local cloud: decisions on the seeded packages and review steps, one rejection
+ * for an event delivered twice (in one container, in another, over EventBridge, over HTTP), the HTTP
+ * webhook's authentication, faults and lost answers, malformed events.
+ */
+import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import type { SeedReviewStep } from '../../../emulator/seed';
+import { createPipelineGate } from '../../../functions/events/pipeline-gate';
+import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
+import { admin } from '../../helpers/emulator';
+import { gatewayEvent, parseResponse } from '../../helpers/http-events';
+import { TOKENS } from '../../helpers/runtime';
+import { deliverUntilDone, logMark, logsSince, requestsOf, runtimeSource } from './support';
+
+const NOW = new Date('2026-11-23T08:00:00Z');
+const MIN = 60_000;
+let emulator: RunningEmulator;
+let mark = 0;
+const logs = (predicate: (entry: Record<string, unknown>) => boolean) => logsSince(mark, predicate);
+
+beforeAll(async () => {
+  emulator = await startEmulator({ now: NOW, seedSize: 40 });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.setFaults({});
+  emulator.clock.set(NOW);
+  emulator.reset();
+  mark = logMark();
+});
+
+const { waiting, waiting2, waiting3, decided } = SEED.pipelines;
+const gate = (env: Record<string, string> = {}) => createPipelineGate({ runtime: runtimeSource(emulator, env) });
+const stepOf = (s: SeedReviewStep) => ({ pipeline_id: s.pipelineId, pipeline_run_id: s.runId, job_run_id: s.jobRunId, step_run_id: s.stepRunId });
+const dataFor = (s: SeedReviewStep, packageId: string) => ({ ...stepOf(s), package_id: packageId });
+const cloudEvent = (data: unknown, id = 'evt-0001') => ({
+  specversion: '1.0',
+  id,
+  source: 'codearts/pipeline/release-pipeline',
+  type: 'com.huaweicloud.codearts.pipeline.review.waiting',
+  time: '2026-11-23T07:59:58Z',
+  datacontenttype: 'application/json',
+  data,
+});
+const refusals = (applied = false) => requestsOf(emulator, 'RejectManualReview', { applied });
+const stepStatus = (s: SeedReviewStep) => emulator.state.findRun(s.pipelineId, s.runId)?.stages.flatMap((st) => st.jobs).flatMap((j) => j.steps).find((st) => st.id === s.stepRunId)?.status;
+const appliedMinutesAgo = (packageId: string) => Math.floor((NOW.getTime() - (emulator.state.packagesById.get(packageId)?.row.apply_timestamp ?? 0)) / MIN);
+
+describe('pipelineGate: decisions', () => {
+  it('rejects the review when its package failed, with one audit line', async () => {
+    // Act
+    const result = await gate()(cloudEvent(dataFor(waiting, SEED.packages.failed)), functionGraphContext());
+    // Assess
+    expect(result).toStrictEqual({ status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' });
+    expect([stepStatus(waiting), refusals(true).length]).toStrictEqual(['FAILED', 1]);
+    expect(logs((e) => e.audit === true)).toStrictEqual([
+      expect.objectContaining({
+        actor: 'pipelineGate',
+        action: 'reject-manual-review',
+        target: stepOf(waiting),
+        outcome: 'succeeded',
+        reason: 'release package 3 failed to release',
+        upstream_request_id: refusals()[0]?.requestId,
+      }),
+    ]);
+  });
+
+  it('rejects the review when its package was withdrawn', async () => {
+    const result = await gate()(cloudEvent(dataFor(waiting2, SEED.packages.withdrawn)), lambdaContext());
+    expect(result).toStrictEqual({ status: 'rejected', reason: 'release package 5 was withdrawn', event_id: 'evt-0001', step: stepOf(waiting2), package_id: '5' });
+  });
+
+  it('leaves a review whose package awaits approval within the deadline, and rejects it past the deadline', async () => {
+    const waited = appliedMinutesAgo(SEED.packages.pendingApproval);
+    const within = await gate({ PIPELINE_GATE_APPROVAL_DEADLINE_MINUTES: '1440' })(cloudEvent(dataFor(waiting3, '1'), 'evt-a'), lambdaContext());
+    const past = await gate({ PIPELINE_GATE_APPROVAL_DEADLINE_MINUTES: '60' })(cloudEvent(dataFor(waiting3, '1'), 'evt-b'), lambdaContext());
+    expect([within, past]).toStrictEqual([
+      { status: 'left', reason: `release package 1 awaits approval (${waited} of 1440 minutes)`, event_id: 'evt-a', step: stepOf(waiting3), package_id: '1' },
+      { status: 'rejected', reason: `release package 1 has awaited approval for ${waited} minutes, past the 60-minute deadline`, event_id: 'evt-b', step: stepOf(waiting3), package_id: '1' },
+    ]);
+    expect(refusals(true)).toHaveLength(1);
+  });
+
+  it.each([
+    [SEED.packages.success, 'release package 2 was released'],
+    [SEED.packages.releasing, 'release package 4 is releasing'],
+  ])('leaves the review alone when package %s is fine, saying why', async (packageId, reason) => {
+    const result = await gate()(cloudEvent(dataFor(waiting, packageId)), lambdaContext());
+    expect([result, refusals().length, stepStatus(waiting)]).toStrictEqual([{ status: 'left', reason, event_id: 'evt-0001', step: stepOf(waiting), package_id: packageId }, 0, 'PAUSED']);
+  });
+
+  it('leaves the review when the package cannot be found', async () => {
+    const result = await gate()(cloudEvent(dataFor(waiting, '99999')), lambdaContext());
+    expect(result).toStrictEqual({
+      status: 'left',
+      reason: 'release package 99999 could not be read, so the review is left to its reviewers (ShowFactoryPackageDetail http 400 DLF.3051: The request parameter is invalid. The release package 99999 does not exist.)',
+      event_id: 'evt-0001',
+      step: stepOf(waiting),
+      package_id: '99999',
+    });
+  });
+
+  it('skips a review that was already decided, reading the run and nothing else', async () => {
+    const result = await gate()(cloudEvent(dataFor(decided, SEED.packages.failed)), lambdaContext());
+    expect(result).toStrictEqual({ status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(decided), package_id: '3' });
+    expect(emulator.requests.map((r) => r.operation)).toStrictEqual(['ShowPipelineRunDetail']);
+  });
+});
+
+describe('pipelineGate: the same event twice rejects once', () => {
+  it('answers a redelivery in the same container as a duplicate without calling the cloud', async () => {
+    const handler = gate();
+    const event = cloudEvent(dataFor(waiting, SEED.packages.failed));
+    await handler(event, lambdaContext());
+    const before = emulator.requests.length;
+    const again = await handler(structuredClone(event), lambdaContext());
+    expect([again, emulator.requests.length - before]).toStrictEqual([{ status: 'duplicate', reason: 'event evt-0001 was handled already (rejected: release package 3 failed to release)', event_id: 'evt-0001' }, 0]);
+  });
+
+  it('skips a redelivery in another container (EventBridge, CloudEvent in detail): the run shows the review decided', async () => {
+    const event = cloudEvent(dataFor(waiting, SEED.packages.failed));
+    await gate()(event, functionGraphContext());
+    const envelope = { version: '0', id: 'eb-1', 'detail-type': 'Pipeline Review Waiting', source: 'hrf.pipeline', account: '123456789012', time: '2026-11-23T08:00:00Z', region: 'eu-west-1', resources: [], detail: event };
+    const again = await gate()(envelope, lambdaContext());
+    expect(again).toStrictEqual({ status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' });
+    expect(refusals()).toHaveLength(1);
+  });
+
+  it('accepts an EventBridge event whose detail is the data', async () => {
+    const envelope = { version: '0', id: 'eb-2', 'detail-type': 'Pipeline Review Waiting', source: 'hrf.pipeline', account: '123456789012', time: '2026-11-23T08:00:00Z', region: 'eu-west-1', resources: [], detail: dataFor(waiting, '3') };
+    expect(await gate()(envelope, lambdaContext())).toStrictEqual({ status: 'rejected', reason: 'release package 3 failed to release', event_id: 'eb-2', step: stepOf(waiting), package_id: '3' });
+  });
+
+  it('rejects once through throttled reads and a failed refusal, redelivered until done', async () => {
+    emulator.setFaults({ throttleRatio: 0.4, serverErrorRatio: 0.2, seed: 5 });
+    const handler = gate();
+    const { result } = await deliverUntilDone(() => handler(cloudEvent(dataFor(waiting, '3')), lambdaContext()));
+    expect(['rejected', 'skipped']).toContain((result as { status: string }).status);
+    expect([refusals(true).length, stepStatus(waiting)]).toStrictEqual([1, 'FAILED']);
+    expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
+  });
+
+  it('rejects once when the answer to the refusal is lost: the redelivery finds the review decided', async () => {
+    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/refuse$' });
+    const handler = gate();
+    await expect(handler(cloudEvent(dataFor(waiting, '3')), lambdaContext())).rejects.toThrow('RejectManualReview could not reach Huawei Cloud');
+    emulator.setFaults({});
+    const again = await handler(cloudEvent(dataFor(waiting, '3')), lambdaContext());
+    expect(again).toStrictEqual({ status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' });
+    expect([refusals().length, refusals(true).length]).toStrictEqual([1, 0]);
+  });
+});
+
+describe('pipelineGate: malformed events', () => {
+  it.each([
+    ['a missing step id', cloudEvent({ ...dataFor(waiting, '3'), step_run_id: undefined }), 'data.step_run_id: Invalid input: expected string, received undefined'],
+    ['a path in an id', cloudEvent({ ...dataFor(waiting, '3'), pipeline_id: '../../v2/x' }), 'data.pipeline_id: must be 32 letters or digits (a CodeArts id)'],
+    ['data that is not an object', cloudEvent('not an object'), 'data: Invalid input: expected object, received string'],
+    ['CloudEvents 0.3', { ...cloudEvent(dataFor(waiting, '3')), specversion: '0.3' }, 'not a CloudEvents 1.0 event (specversion: Invalid input: expected "1.0")'],
+    ['an unknown shape', { hello: 'world' }, 'neither a CloudEvents 1.0 event nor an EventBridge event'],
+    ['a workspace not allowed', cloudEvent({ ...dataFor(waiting, '3'), workspace_id: 'aaaabbbbccccddddeeeeffff00001111' }), 'workspace aaaabbbbccccddddeeeeffff00001111 is not allowed (HRF_WORKSPACE_ALLOWLIST)'],
+  ])('acknowledges an event with %s, without side effects', async (_case, event, reason) => {
+    const result = await gate()(event, lambdaContext());
+    const parsedAsCloudEvent = 'specversion' in event && event.specversion === '1.0';
+    expect([result, emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason, ...(parsedAsCloudEvent ? { event_id: 'evt-0001' } : {}) }, 0]);
+    expect(logs((e) => e.level === 'warn' && e.reason === reason)).toHaveLength(1);
+  });
+});
+
+describe('pipelineGate: the HTTP webhook POST /v1/events/pipeline', () => {
+  const post = (platform: 'aws' | 'functiongraph', body: unknown, options: { bearer?: string; headers?: Record<string, string> } = {}) =>
+    gate()(
+      gatewayEvent({ platform, method: 'POST', path: '/v1/events/pipeline', body, ...(options.bearer ? { bearer: options.bearer } : {}), ...(options.headers ? { headers: options.headers } : {}) }),
+      platform === 'aws' ? lambdaContext() : functionGraphContext({ requestId: 'fg-request-0001' }),
+    ).then((r) => parseResponse(r as never));
+
+  it.each(['aws', 'functiongraph'] as const)('rejects the review for a structured CloudEvent sent from %s', async (platform) => {
+    const response = await post(platform, cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.all });
+    expect([response.statusCode, response.body]).toStrictEqual([200, { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' }]);
+    expect(refusals(true)).toHaveLength(1);
+  });
+
+  it('reads CloudEvents binary mode', async () => {
+    const response = await post('aws', dataFor(waiting2, '5'), { bearer: TOKENS.all, headers: { 'ce-specversion': '1.0', 'ce-id': 'evt-bin', 'ce-source': 'codearts', 'ce-type': 'review.waiting' } });
+    expect([response.statusCode, response.body]).toStrictEqual([200, { status: 'rejected', reason: 'release package 5 was withdrawn', event_id: 'evt-bin', step: stepOf(waiting2), package_id: '5' }]);
+  });
+
+  it('refuses a caller without credentials (401) or without the review scope (403), calling nothing', async () => {
+    const anonymous = await post('aws', cloudEvent(dataFor(waiting, '3')));
+    const reader = await post('aws', cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.read });
+    expect([anonymous.statusCode, reader.statusCode, emulator.requests.length]).toStrictEqual([401, 403, 0]);
+  });
+
+  it('acknowledges a malformed event with 200 and status "ignored", calling nothing', async () => {
+    const response = await post('aws', { specversion: '1.0', id: 'x' }, { bearer: TOKENS.all });
+    expect([response.statusCode, response.body, emulator.requests.length]).toStrictEqual([
+      200,
+      { status: 'ignored', reason: 'not a CloudEvents 1.0 event (source: Invalid input: expected string, received undefined)' },
+      0,
+    ]);
+  });
+});
+
+describe('pipelineGate: a run added through the admin API', () => {
+  it('rejects a new waiting run whose package failed', async () => {
+    const added = (await admin(emulator, 'POST', '/pipeline-runs', {})).body as SeedReviewStep;
+    const result = await gate()(cloudEvent(dataFor(added, '3'), 'evt-new'), lambdaContext());
+    expect(result).toStrictEqual({ status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-new', step: stepOf(added), package_id: '3' });
+  });
+});
