@@ -297,7 +297,8 @@ export class HuaweiCloudClient {
         const fields = result.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)').join(', ');
         return {
           ok: false,
-          error: { message: `${contract.name} answered ${status} with an unexpected body (${fields}): ${text.slice(0, 200)}`, kind: 'invalid-response', status, requestId },
+          // Field paths only: the body itself may carry anything (tokens, personal data) and is never echoed.
+          error: { message: `${contract.name} answered ${status} with an unexpected body (${fields})`, kind: 'invalid-response', status, requestId },
           failure: { type: 'final' },
         };
       }

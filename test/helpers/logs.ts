@@ -15,6 +15,14 @@ export const TEST_SECRETS = new Set<string>([
   'dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5',
   'TEMPSECRETKEY0123456789abcdef',
   'temporary-security-token-value-0001',
+  // HTTP client tests (test/integration/http-client): an echoed secret, a configured security token, IAM passwords and tokens.
+  'upstream-echoed-secret-0001',
+  'config-security-token-value-0001',
+  'fake-iam-password-0001',
+  'wrong-iam-password-0002',
+  'fake-iam-token-0001',
+  'fake-iam-token-0002',
+  'fake-iam-token-0003',
 ]);
 
 const PATTERNS: readonly RegExp[] = [/Signature=[0-9a-f]{64}/, /SDK-HMAC-SHA256 Access=/, /Bearer [A-Za-z0-9._~+/-]{8,}/];
