@@ -1,0 +1,159 @@
+/**
+ * The total deadline (../shared/reliability.md promise 10): a server that sends headers and then stalls the
+ * body is abandoned on time (axios#459, #1868), across attempts too; the caller's AbortSignal aborts as well.
+ * Real time is measured here; the deadlines are a few hundred milliseconds.
+ */
+import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
+import { HuaweiCloudClient } from '../../../shared/http/client';
+import { configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, testClient } from './support';
+
+let upstream: FakeUpstream;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+
+afterAll(async () => {
+  await upstream.close();
+});
+
+beforeEach(() => {
+  upstream.reset();
+});
+
+const DEADLINE_MS = 300;
+const SLACK_MS = 500;
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; elapsedMs: number }> {
+  const startedAt = performance.now();
+  const value = await work();
+  return { value, elapsedMs: performance.now() - startedAt };
+}
+
+describe('HTTP client: the total deadline', () => {
+  it.each([
+    ['a read', 'ListFactoryPendingItems', false],
+    ['a write', 'CreateFactoryPendingItemsPackage', true],
+  ] as const)('abandons %s whose body stalls after the headers on time: timeout, outcome unknown only for a write', async (_label, operation, outcomeUnknown) => {
+    // Prepare
+    upstream.setFallback('stall');
+    const { client } = testClient(configFor(upstream.url));
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() =>
+      failureOf(operation === 'ListFactoryPendingItems' ? client.listPendingItems({}, { deadlineMs: DEADLINE_MS }) : client.publishPendingItems(PUBLISH_BODY, { deadlineMs: DEADLINE_MS })),
+    );
+
+    // Assess
+    expect(failure).toStrictEqual({
+      ...NO_FAILURE_DETAILS,
+      message: `${operation} did not complete within its deadline (attempt 1)`,
+      operation,
+      kind: 'timeout',
+      attempts: 1,
+      outcomeUnknown,
+    });
+    expect(upstream.requests).toHaveLength(1);
+    expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
+    expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+  });
+
+  it('the deadline covers every attempt: a retry that stalls ends at the deadline of the whole call', async () => {
+    // Prepare
+    upstream.script({ status: 503 });
+    upstream.setFallback('stall');
+    const { client, delays } = testClient(configFor(upstream.url));
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { deadlineMs: DEADLINE_MS })));
+
+    // Assess
+    expect({ kind: failure.kind, attempts: failure.attempts, delays, received: upstream.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 2, delays: [100], received: 2 });
+    expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+  });
+
+  it('the deadline from configuration applies when the call gives none', async () => {
+    // Prepare
+    upstream.setFallback('stall');
+    const { client } = testClient(configFor(upstream.url, { HUAWEICLOUD_CALL_DEADLINE_MS: String(DEADLINE_MS) }));
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() => failureOf(client.showPackageDetail('13')));
+
+    // Assess
+    expect(failure.kind).toBe('timeout');
+    expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+  });
+
+  it("the caller's AbortSignal aborts a stalled call long before the deadline", async () => {
+    // Prepare
+    upstream.setFallback('stall');
+    const { client } = testClient(configFor(upstream.url));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() => failureOf(client.publishPendingItems(PUBLISH_BODY, { signal: controller.signal })));
+
+    // Assess
+    expect(failure).toStrictEqual({
+      ...NO_FAILURE_DETAILS,
+      message: 'CreateFactoryPendingItemsPackage did not complete within its deadline (attempt 1)',
+      operation: 'CreateFactoryPendingItemsPackage',
+      kind: 'timeout',
+      attempts: 1,
+      outcomeUnknown: true,
+    });
+    expect(elapsedMs).toBeLessThan(100 + SLACK_MS);
+  });
+
+  it('an AbortSignal aborted before the call sends nothing', async () => {
+    // Prepare
+    upstream.setFallback({ status: 200, body: { total: 0, data: [] } });
+    const { client } = testClient(configFor(upstream.url));
+
+    // Act
+    const failure = await failureOf(client.listPendingItems({}, { signal: AbortSignal.abort() }));
+
+    // Assess
+    expect({ kind: failure.kind, attempts: failure.attempts, received: upstream.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 1, received: 0 });
+  });
+
+  it("the caller's AbortSignal cuts the real backoff sleep short", async () => {
+    // Prepare
+    upstream.setFallback({ status: 503, body: { error_code: 'APIG.0202', error_msg: 'backend unavailable' } });
+    const client = new HuaweiCloudClient({ config: configFor(upstream.url), random: () => 1 }); // real sleep: 200 ms before attempt 2
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { signal: controller.signal })));
+
+    // Assess
+    expect(failure).toStrictEqual({
+      ...NO_FAILURE_DETAILS,
+      message: 'ListFactoryPendingItems ran out of time while waiting to retry',
+      operation: 'ListFactoryPendingItems',
+      kind: 'timeout',
+      status: 503,
+      errorCode: 'APIG.0202',
+      errorMsg: 'backend unavailable',
+      attempts: 1,
+    });
+    expect(upstream.requests).toHaveLength(1);
+    expect(elapsedMs).toBeLessThan(190);
+  });
+
+  it('a backoff longer than the time left is not slept: the last failure is reported at once', async () => {
+    // Prepare
+    upstream.setFallback({ status: 429, body: { error_code: 'APIG.0308', error_msg: 'throttled' } });
+    const client = new HuaweiCloudClient({ config: configFor(upstream.url), random: () => 0 }); // real sleep; 0308 waits at least 1 s
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { deadlineMs: DEADLINE_MS })));
+
+    // Assess
+    expect({ kind: failure.kind, status: failure.status, attempts: failure.attempts, received: upstream.requests.length }).toStrictEqual({ kind: 'http', status: 429, attempts: 1, received: 1 });
+    expect(elapsedMs).toBeLessThan(DEADLINE_MS);
+  });
+});
