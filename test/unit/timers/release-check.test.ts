@@ -1,0 +1,126 @@
+/**
+ * releaseCheck: the classification (pure) and the timer chain with a stubbed client: FunctionGraph's
+ * per-invocation credentials on every call, configuration errors naming the variable, malformed events.
+ */
+import { createReleaseCheck } from '../../../functions/timers/release-check';
+import type { ReleasePackage } from '../../../shared/contracts/dataarts';
+import { ConfigError } from '../../../shared/errors';
+import type { HuaweiCloudClient } from '../../../shared/http/client';
+import { classifyPackages, MAX_LISTED_PACKAGES } from '../../../shared/schedules/release-check';
+import awsScheduled from '../../fixtures/events/aws/scheduled.json';
+import fgTimer from '../../fixtures/events/functiongraph/timer.json';
+import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
+import { logsMatching } from '../../helpers/logs';
+import { fixedRuntime, testRuntime } from '../../helpers/runtime';
+
+const MIN = 60_000;
+const window = { start: new Date('2026-11-23T00:15:00Z'), end: new Date('2026-11-23T00:30:00Z') };
+const end = window.end.getTime();
+const pkg = (id: string, overrides: Partial<ReleasePackage>): ReleasePackage => ({
+  package_id: id,
+  package_name: `pkg_${id}`,
+  deploy_status: 1,
+  delete_flag: 0,
+  package_approvers: [],
+  ...overrides,
+});
+const thresholds = { approvalMs: 60 * MIN, releasingMs: 30 * MIN };
+
+describe('releaseCheck: classification', () => {
+  it('reports each condition once, in the window where it began, and counts what is outstanding', () => {
+    // Prepare
+    const open = [
+      pkg('1', { apply_timestamp: end - 70 * MIN }), // crossed 60 min at end-10: new
+      pkg('2', { apply_timestamp: end - 90 * MIN }), // crossed before the window: outstanding only
+      pkg('3', { apply_timestamp: end - 30 * MIN }), // not yet
+      pkg('4', { apply_timestamp: end - 80 * MIN, delete_flag: 1 }), // withdrawn: never
+      pkg('5', { deploy_status: 5, apply_timestamp: end - 200 * MIN, deploy_timestamp: end - 40 * MIN }), // releasing, crossed at end-10: new
+      pkg('6', { deploy_status: 5, apply_timestamp: end - 20 * MIN }), // releasing without deploy time: since apply, not yet
+      pkg('7', { apply_timestamp: end + MIN }), // applied after the window: ignored
+      pkg('1', { apply_timestamp: end - 70 * MIN }), // the same package on two pages
+    ];
+    const failed = [pkg('8', { deploy_status: 3, deploy_timestamp: end - 5 * MIN }), pkg('9', { deploy_status: 3, deploy_timestamp: end - 20 * MIN }), pkg('10', { deploy_status: 3, apply_timestamp: end - MIN })];
+    // Act
+    const report = classifyPackages({ workspace: 'ws', window, thresholds, open, failed });
+    // Assess
+    expect(report).toStrictEqual({
+      workspace: 'ws',
+      window: { start: '2026-11-23T00:15:00.000Z', end: '2026-11-23T00:30:00.000Z' },
+      thresholds: { approval_minutes: 60, releasing_minutes: 30 },
+      news: true,
+      complete: true,
+      awaiting_approval: { new: [{ package_id: '1', package_name: 'pkg_1', deploy_status: 1, since: '2026-11-23T00:20:00.000Z', minutes: 70 }], new_total: 1, outstanding: 2 },
+      failed: {
+        new: [
+          { package_id: '8', package_name: 'pkg_8', deploy_status: 3, since: '2026-11-23T00:25:00.000Z', minutes: 5 },
+          { package_id: '10', package_name: 'pkg_10', deploy_status: 3, since: '2026-11-23T00:29:00.000Z', minutes: 1 },
+        ],
+        new_total: 2,
+      },
+      releasing_too_long: { new: [{ package_id: '5', package_name: 'pkg_5', deploy_status: 5, since: '2026-11-23T00:20:00.000Z', minutes: 40 }], new_total: 1, outstanding: 1 },
+    });
+  });
+
+  it(`lists at most ${MAX_LISTED_PACKAGES} packages per condition and keeps the full count`, () => {
+    const failed = Array.from({ length: 150 }, (_, i) => pkg(String(i + 1), { deploy_status: 3, deploy_timestamp: window.start.getTime() + i * 1000 }));
+    const report = classifyPackages({ workspace: 'ws', window, thresholds, open: [], failed });
+    expect([report.failed.new.length, report.failed.new_total, report.failed.new[99]?.package_id]).toStrictEqual([100, 150, '100']);
+  });
+
+  it('has no news when nothing began in the window', () => {
+    const report = classifyPackages({ workspace: 'ws', window, thresholds, open: [pkg('2', { apply_timestamp: end - 90 * MIN })], failed: [] });
+    expect([report.news, report.awaiting_approval]).toStrictEqual([false, { new: [], new_total: 0, outstanding: 1 }]);
+  });
+});
+
+describe('releaseCheck: the timer chain', () => {
+  const CREDENTIALS = { accessKey: 'TEMPACCESSKEY0001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
+
+  function build(env: Record<string, string> = {}) {
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: { total: 0, data: [] }, requestId: 'up-1', attempts: 1 });
+    const runtime = testRuntime('http://127.0.0.1:9', { client: { queryReleasePackages } as unknown as HuaweiCloudClient, now: () => new Date('2026-11-23T00:30:05Z') }, env);
+    return { handler: createReleaseCheck({ runtime: fixedRuntime(runtime) }), queryReleasePackages };
+  }
+
+  it('passes FunctionGraph\'s per-invocation credentials, the workspace and a deadline signal to every call', async () => {
+    // Prepare
+    const { handler, queryReleasePackages } = build();
+    // Act
+    const result = await handler(structuredClone(fgTimer), functionGraphContext({ credentials: CREDENTIALS }));
+    // Assess
+    expect(result).toStrictEqual({ status: 'reported', report: expect.objectContaining({ news: false, window: { start: '2026-11-23T00:15:00.000Z', end: '2026-11-23T00:30:00.000Z' } }), notification: { state: 'not-needed' } });
+    expect(queryReleasePackages.mock.calls.map(([body, options]) => [body, { ...options, signal: options.signal instanceof AbortSignal }])).toStrictEqual([
+      [
+        { deploy_status_filter: [1, 5], apply_end_time: end - 1, order_column: 'apply_timestamp', sorted_direction: 'asc', offset: 0, limit: 100 },
+        { signal: true, credentials: CREDENTIALS, workspace: 'e265f808151d458bb7967e0aaf42d146' },
+      ],
+      [
+        { deploy_status_filter: [3], deploy_begin_time: window.start.getTime(), deploy_end_time: end - 1, order_column: 'apply_timestamp', sorted_direction: 'asc', offset: 0, limit: 100 },
+        { signal: true, credentials: CREDENTIALS, workspace: 'e265f808151d458bb7967e0aaf42d146' },
+      ],
+    ]);
+  });
+
+  it('fails with the variable\'s name when the configuration is wrong, logging it once', async () => {
+    const { handler, queryReleasePackages } = build({ RELEASE_CHECK_SCHEDULE: 'every day' });
+    await expect(handler(structuredClone(awsScheduled), lambdaContext())).rejects.toThrow(
+      new ConfigError('RELEASE_CHECK_SCHEDULE', 'must be rate(N minutes|hours|days), Nm/Nh/Nd, cron(6 fields) or a 5- or 6-field cron pattern'),
+    );
+    expect(queryReleasePackages).not.toHaveBeenCalled();
+    expect(logsMatching((e) => e.message === 'Invocation failed: configuration error').map((e) => [e.variable, e.function, e.request_id])).toStrictEqual([
+      ['RELEASE_CHECK_SCHEDULE', 'releaseCheck', 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef'],
+    ]);
+  });
+
+  it('never logs the webhook secret, even a malformed one', async () => {
+    const { handler } = build({ RELEASE_CHECK_WEBHOOK_URL: 'https://hooks.example.com/x', RELEASE_CHECK_WEBHOOK_SECRET: 'test-webhook-secret-0123456789' });
+    await expect(handler(structuredClone(awsScheduled), lambdaContext())).rejects.toThrow(ConfigError);
+    // The capture's secret scan (test/setup) fails this file if the value reached a log line.
+  });
+
+  it('acknowledges an API gateway request sent to the timer without calling the cloud', async () => {
+    const { handler, queryReleasePackages } = build();
+    const result = await handler({ httpMethod: 'GET', path: '/' }, lambdaContext());
+    expect([result, queryReleasePackages.mock.calls.length]).toStrictEqual([{ status: 'ignored', reason: 'neither an EventBridge scheduled event nor a FunctionGraph timer event' }, 0]);
+  });
+});
