@@ -1,0 +1,218 @@
+/**
+ * offset/limit pagination (../shared/reliability.md promise 12): totals 0, 100, 101 and 10,000 at 100 a page,
+ * in order with 8 pages in flight, a hard page cap against a server that keeps returning full pages, and an
+ * early stop on a short page. No network: the pages come from memory.
+ */
+import { collectAll, paginate, type Page } from '../../../shared/http/paginate';
+
+interface FakeServer {
+  readonly fetchPage: (offset: number, limit: number) => Promise<Page<number>>;
+  readonly calls: Array<[number, number]>;
+  readonly maxInFlight: () => number;
+}
+
+/** Items 0..total-1; `pageSize` overrides how many items a page really holds; `delay` makes pages finish out of order. */
+function fakeServer(total: number, options: { pageSize?: (offset: number, limit: number) => number; reportedTotal?: number; delay?: (offset: number) => number } = {}): FakeServer {
+  const calls: Array<[number, number]> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  return {
+    calls,
+    maxInFlight: () => maxInFlight,
+    fetchPage: async (offset, limit) => {
+      calls.push([offset, limit]);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const ms = options.delay?.(offset) ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      inFlight--;
+      const size = options.pageSize ? options.pageSize(offset, limit) : Math.max(0, Math.min(limit, total - offset));
+      return { total: options.reportedTotal ?? total, data: Array.from({ length: size }, (_, i) => offset + i) };
+    },
+  };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const offsets = (pages: number, limit = 100): Array<[number, number]> => range(pages).map((p) => [p * limit, limit]);
+
+describe('Pagination: collectAll', () => {
+  it.each([
+    [0, 1],
+    [1, 1],
+    [99, 1],
+    [100, 1],
+    [101, 2],
+    [250, 3],
+    [10_000, 100],
+  ])('a total of %i at 100 a page makes %i request(s) and returns every item in order', async (total, pages) => {
+    // Prepare
+    const server = fakeServer(total);
+
+    // Act
+    const result = await collectAll(server.fetchPage, { limit: 100 });
+
+    // Assess
+    expect(result).toStrictEqual({ items: range(total), total, pages, truncated: false });
+    expect(server.calls).toStrictEqual(offsets(pages));
+  });
+
+  it.each([
+    [0, 1],
+    [100, 1],
+    [101, 2],
+    [10_000, 100],
+  ])('with 8 pages in flight, a total of %i makes %i request(s) and keeps the order', async (total, pages) => {
+    // Prepare: later pages answer sooner, so they finish out of order
+    const server = fakeServer(total, { delay: (offset) => (offset % 700 === 0 ? 3 : offset % 300 === 0 ? 1 : 0) });
+
+    // Act
+    const result = await collectAll(server.fetchPage, { limit: 100, concurrency: 8 });
+
+    // Assess
+    expect(result).toStrictEqual({ items: range(total), total, pages, truncated: false });
+    expect([...server.calls].sort((a, b) => a[0] - b[0])).toStrictEqual(offsets(pages));
+    expect(server.maxInFlight()).toBeLessThanOrEqual(8);
+  });
+
+  it('keeps exactly 8 pages in flight at most, and uses them', async () => {
+    // Prepare
+    const server = fakeServer(5_000, { delay: () => 2 });
+
+    // Act
+    await collectAll(server.fetchPage, { limit: 100, concurrency: 8 });
+
+    // Assess
+    expect(server.maxInFlight()).toBe(8);
+  });
+
+  it.each([1, 8])('a server that always returns full pages stops at maxPages with truncated true (concurrency %i)', async (concurrency) => {
+    // Prepare
+    const server = fakeServer(1_000_000, { pageSize: (_offset, limit) => limit });
+
+    // Act
+    const result = await collectAll(server.fetchPage, { limit: 100, maxPages: 7, concurrency });
+
+    // Assess
+    expect(result).toStrictEqual({ items: range(700), total: 1_000_000, pages: 7, truncated: true });
+    expect(server.calls).toHaveLength(7);
+  });
+
+  it('the default page cap is 200 pages', async () => {
+    // Prepare
+    const server = fakeServer(Number.MAX_SAFE_INTEGER, { pageSize: (_offset, limit) => limit });
+
+    // Act
+    const result = await collectAll(server.fetchPage);
+
+    // Assess
+    expect([result.pages, result.items.length, result.truncated, server.calls.length]).toStrictEqual([200, 20_000, true, 200]);
+  });
+
+  it('a short page stops the walk early even when total promises more', async () => {
+    // Prepare
+    const server = fakeServer(1_000, { pageSize: (offset, limit) => (offset >= 100 ? 30 : limit) });
+
+    // Act
+    const result = await collectAll(server.fetchPage, { limit: 100 });
+
+    // Assess
+    expect(result).toStrictEqual({ items: [...range(100), ...range(30).map((i) => 100 + i)], total: 1_000, pages: 2, truncated: false });
+    expect(server.calls).toStrictEqual(offsets(2));
+  });
+
+  it('with pages in flight, nothing after a short page is kept', async () => {
+    // Prepare
+    const server = fakeServer(500, { pageSize: (offset, limit) => (offset === 200 ? 50 : limit) });
+
+    // Act
+    const result = await collectAll(server.fetchPage, { limit: 100, concurrency: 8 });
+
+    // Assess
+    expect(result).toStrictEqual({ items: [...range(200), ...range(50).map((i) => 200 + i)], total: 500, pages: 5, truncated: false });
+  });
+
+  it('clamps the page size to 1..100', async () => {
+    // Prepare
+    const big = fakeServer(150);
+    const small = fakeServer(2);
+
+    // Act
+    await collectAll(big.fetchPage, { limit: 1_000 });
+    await collectAll(small.fetchPage, { limit: 0 });
+
+    // Assess
+    expect([big.calls, small.calls]).toStrictEqual([
+      [
+        [0, 100],
+        [100, 100],
+      ],
+      [
+        [0, 1],
+        [1, 1],
+      ],
+    ]);
+  });
+
+  it('a failing page fails the whole walk', async () => {
+    // Prepare
+    const server = fakeServer(300);
+    const failing = (offset: number, limit: number) => (offset === 100 ? Promise.reject(new Error('page 2 failed')) : server.fetchPage(offset, limit));
+
+    // Act
+    const outcome = collectAll(failing, { limit: 100 });
+
+    // Assess
+    await expect(outcome).rejects.toThrow('page 2 failed');
+  });
+});
+
+describe('Pagination: paginate (async iteration)', () => {
+  async function drain(iterator: AsyncGenerator<number, { truncated: boolean }>): Promise<{ items: number[]; result: { truncated: boolean } }> {
+    const items: number[] = [];
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return { items, result: next.value };
+      items.push(next.value);
+    }
+  }
+
+  it.each([
+    [0, 1],
+    [100, 1],
+    [101, 2],
+    [10_000, 100],
+  ])('a total of %i yields every item in order in %i request(s)', async (total, pages) => {
+    // Prepare
+    const server = fakeServer(total);
+
+    // Act
+    const drained = await drain(paginate(server.fetchPage, { limit: 100 }));
+
+    // Assess
+    expect(drained).toStrictEqual({ items: range(total), result: { truncated: false } });
+    expect(server.calls).toStrictEqual(offsets(pages));
+  });
+
+  it('stops at maxPages with truncated true when pages stay full', async () => {
+    // Prepare
+    const server = fakeServer(1_000_000, { pageSize: (_offset, limit) => limit });
+
+    // Act
+    const drained = await drain(paginate(server.fetchPage, { limit: 100, maxPages: 3 }));
+
+    // Assess
+    expect(drained).toStrictEqual({ items: range(300), result: { truncated: true } });
+    expect(server.calls).toStrictEqual(offsets(3));
+  });
+
+  it('stops on a short page', async () => {
+    // Prepare
+    const server = fakeServer(1_000, { pageSize: (offset, limit) => (offset === 0 ? limit : 5) });
+
+    // Act
+    const drained = await drain(paginate(server.fetchPage, { limit: 100 }));
+
+    // Assess
+    expect(drained).toStrictEqual({ items: [...range(100), 100, 101, 102, 103, 104], result: { truncated: false } });
+  });
+});
