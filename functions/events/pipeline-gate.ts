@@ -57,6 +57,9 @@ export function pipelineGateRoute(config: ConfigSource<PipelineGateConfig>) {
   });
 }
 
+/** The webhook route with the function's own configuration (for the OpenAPI document and the local server). */
+export const pipelineGateHttpRoute = pipelineGateRoute(lazyConfig(loadPipelineGateConfig));
+
 export function createPipelineGate(options: { runtime?: RuntimeSource; config?: ConfigSource<PipelineGateConfig> } = {}) {
   const runtime = options.runtime ?? lazyRuntime();
   const config = options.config ?? lazyConfig(loadPipelineGateConfig);
