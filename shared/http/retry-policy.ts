@@ -40,6 +40,8 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // An HTTP date names its day and month; Date.parse alone would read "1.5" or "-1" as a past date (retry now).
+  if (!/[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isFinite(date) ? Math.max(0, date - now.getTime()) : undefined;
 }

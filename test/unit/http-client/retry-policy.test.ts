@@ -49,6 +49,11 @@ describe('Retry policy: Retry-After', () => {
     [new Date(NOW.getTime() + 5_000).toUTCString(), 5_000],
     [new Date(NOW.getTime() - 5_000).toUTCString(), 0],
     ['soon', undefined],
+    ['Sun Nov  6 08:49:37 1994', 0],
+    // Not delta-seconds and not an HTTP date: ignored (Date.parse would read "1.5" as a day in 2001, i.e. "retry now")
+    ['1.5', undefined],
+    ['-1', undefined],
+    ['5', 5000],
   ])('reads %j as %j ms', (value, expected) => {
     // Prepare
     const header = value;
