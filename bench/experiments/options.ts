@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const document = JSON.stringify(buildOpenApiDocument(httpRoutes, { version: API_VERSION }));
 
   const list = listPendingItemsInvocation();
-  const openapi = invocationFor('openapi', 'http') as Invocation;
+  const openapi = invocationFor('openapi') as Invocation;
   const experiments: Experiment[] = [];
   const add = async (e: Omit<Experiment, 'file'>, entry: string, overrides: BuildOptions = {}) => {
     const built = await build(e.key, entry, overrides);
@@ -88,7 +88,11 @@ async function main(): Promise<void> {
   await add({ key: 'list.jitless', what: 'zod namespace + axios trimmed + zod jitless', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), jitless);
   await add({ key: 'list.bestCache', what: 'zod namespace + axios trimmed + zod jitless + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), jitless);
   await add({ key: 'list.esm', what: "esbuild mainFields ['module','main'], conditions ['module']", fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), { mainFields: ['module', 'main'], conditions: ['module'] });
-  await add({ key: 'list.keepNames', what: 'esbuild keepNames: true (for comparison; off today)', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), { keepNames: true });
+  await add(
+    { key: 'list.keepNames', what: `esbuild keepNames: ${!base.keepNames} (deployed: ${Boolean(base.keepNames)})`, fn: 'listPendingItems', invocation: list },
+    fnEntry('listPendingItems'),
+    { keepNames: !base.keepNames },
+  );
   await add({ key: 'openapi.deployed', what: 'as deployed', fn: 'openapi', invocation: openapi }, fnEntry('openapi'));
   await add({ key: 'openapi.lazyAxios', what: 'axios required on first client creation (never, here)', fn: 'openapi', invocation: openapi }, fnEntry('openapi'), lazy);
   await add({ key: 'openapi.precomputed', what: 'document generated at build time', fn: 'openapi', invocation: openapi }, 'bench/experiments/entries/openapi-precomputed.ts', { define: { __OPENAPI_DOCUMENT__: JSON.stringify(document) } });

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const t2 = performance.now();
   const h2 = process.hrtime.bigint();
   const usage = process.resourceUsage();
+  const cpu = process.cpuUsage();
   writeFileSync(
     outPath,
     JSON.stringify({
@@ -50,10 +51,15 @@ async function main(): Promise<void> {
       // performance.now() counts from the process's time origin: bootstrap + load + first invocation.
       readyMs: t2,
       maxRssKb: usage.maxRSS,
+      /** CPU time of the whole process so far (user + system). */
+      cpuMs: (cpu.user + cpu.system) / 1000,
       // Monotonic clock marks (µs), the clock of --cpu-prof timestamps: load is [h0, h1], first invocation [h1, h2].
       marksUs: [h0, h1, h2].map((h) => Number(h / 1000n)),
       status,
       bodyHead: typeof (result as { body?: unknown } | undefined)?.body === 'string' ? ((result as { body: string }).body).slice(0, 300) : undefined,
+      // Timer and event functions answer an object, not an HTTP response.
+      resultStatus: typeof (result as { status?: unknown } | undefined)?.status === 'string' ? (result as { status: string }).status : undefined,
+      result: status === undefined ? result : undefined,
     }),
   );
   process.exit(0);

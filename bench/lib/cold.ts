@@ -21,6 +21,8 @@ interface RunnerOutput {
   readonly maxRssKb: number;
   readonly status?: number;
   readonly bodyHead?: string;
+  readonly resultStatus?: string;
+  readonly result?: unknown;
 }
 
 interface Samples {
@@ -62,7 +64,7 @@ export async function measureColdStarts(ctx: BenchContext): Promise<ColdResult> 
   for (const v of ctx.functions as Variant[]) {
     const fn = v.fn;
     if (!fn) continue;
-    const invocation = invocationFor(fn.name, fn.kind);
+    const invocation = invocationFor(fn.name);
     if (!invocation) {
       ctx.problems.push(`${fn.name}: the bench has no first invocation for it; its cold start was not measured`);
       continue;
@@ -71,7 +73,8 @@ export async function measureColdStarts(ctx: BenchContext): Promise<ColdResult> 
   }
 
   const emulator = await startEmulator({ port: 0 });
-  const env = cleanEnv({ ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info', NODE_OPTIONS: ctx.settings.nodeOptions });
+  const baseEnv = { ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info', NODE_OPTIONS: ctx.settings.nodeOptions };
+  const envOf = (v: ColdVariant) => cleanEnv({ ...baseEnv, ...(v.invocation?.env ?? {}) });
   const samples = new Map<string, Samples>(variants.map((v) => [v.key, { wall: [], ready: [], load: [], invoke: [], rssMb: [] }]));
   const jobFile = (key: string) => join(dir, `${key}.job.json`);
   for (const v of variants) {
@@ -82,11 +85,15 @@ export async function measureColdStarts(ctx: BenchContext): Promise<ColdResult> 
     emulator.reset();
     const outFile = join(dir, `${v.key}.out.json`);
     writeFileSync(outFile, '');
-    const run = await runNode(ctx.harness.cold, [v.bundleFile, jobFile(v.key), outFile], { env, timeoutMs: 60_000 });
+    const run = await runNode(ctx.harness.cold, [v.bundleFile, jobFile(v.key), outFile], { env: envOf(v), timeoutMs: 60_000 });
     const out = readOutput<RunnerOutput>(outFile, run, `cold start of ${v.key}`);
     const expected = v.invocation?.expectStatus;
     if (typeof expected === 'number' && out.status !== expected) {
       throw new Error(`cold start of ${v.key}: first invocation answered ${out.status}, expected ${expected}: ${out.bodyHead ?? ''}`);
+    }
+    const expectedResult = v.invocation?.expectResult;
+    if (expectedResult !== undefined && out.resultStatus !== expectedResult) {
+      throw new Error(`cold start of ${v.key}: first invocation answered ${JSON.stringify(out.result ?? out.resultStatus ?? null).slice(0, 300)}, expected status "${expectedResult}"`);
     }
     return { wallMs: run.wallMs, out };
   };

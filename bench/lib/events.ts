@@ -12,8 +12,12 @@ export const BENCH_TOKEN = 'bench-bearer-token-0000000001';
 
 export interface Invocation {
   readonly event: unknown;
-  /** The HTTP status the first invocation must answer; null for a timer (it must only not throw). */
+  /** The HTTP status the first invocation must answer; null for a timer or event function. */
   readonly expectStatus: number | null;
+  /** For a timer or event function: the `status` its result must carry. */
+  readonly expectResult?: string;
+  /** The function's own configuration (serverless.yml `functions.<name>.environment`) for this invocation. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 interface ApigSpec {
@@ -94,15 +98,66 @@ const HTTP_INVOCATIONS: Record<string, () => Invocation> = {
   openapi: () => ({ event: apigEvent({ method: 'GET', path: '/v1/openapi.json', bearer: false }), expectStatus: 200 }),
 };
 
-/** A FunctionGraph TIMER event for scheduled functions. */
-export function timerInvocation(): Invocation {
-  return { event: { ...fixture('functiongraph/timer.json'), time: new Date().toISOString() }, expectStatus: null };
+/** A FunctionGraph TIMER event fired at `at` (shown in Beijing time, as FunctionGraph does). */
+export function timerEvent(at: Date): Record<string, unknown> {
+  const beijing = new Date(at.getTime() + 8 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+  return { ...fixture('functiongraph/timer.json'), time: beijing };
 }
 
-/** The invocation for a function of serverless.yml, or undefined when the bench has none for it. */
-export function invocationFor(name: string, kind: 'http' | 'schedule' | 'other'): Invocation | undefined {
-  const http = HTTP_INVOCATIONS[name];
-  if (http) return http();
-  if (kind === 'schedule') return timerInvocation();
-  return undefined;
+/** The last quarter hour: a firing instant of rate(15 minutes). */
+export function lastQuarterHour(now = Date.now()): Date {
+  return new Date(Math.floor(now / 900_000) * 900_000);
+}
+
+/** releaseCheck's first firing: it must report. */
+export function timerInvocation(at: Date = lastQuarterHour()): Invocation {
+  return { event: timerEvent(at), expectStatus: null, expectResult: 'reported' };
+}
+
+/** Today's 08:00 UTC: a firing of the release train's default cron(0 8 * * ? *). */
+function todayAtEight(): Date {
+  const d = new Date();
+  d.setUTCHours(8, 0, 0, 0);
+  return d;
+}
+
+const OTHER_INVOCATIONS: Record<string, () => Invocation> = {
+  releaseCheck: () => timerInvocation(),
+  releaseTrain: () => ({
+    event: timerEvent(todayAtEight()),
+    expectStatus: null,
+    expectResult: 'published',
+    env: { RELEASE_TRAIN_APPLICANT_ID: SEED.users.applicant, RELEASE_TRAIN_APPROVER_IDS: SEED.users.approver },
+  }),
+  deployWindow: () => ({
+    event: timerEvent(lastQuarterHour()),
+    expectStatus: null,
+    expectResult: 'done',
+    env: { DEPLOY_WINDOW_TASK_IDS: SEED.deployTasks.idle, DEPLOY_WINDOW_ALLOW: '* * * * *' },
+  }),
+  // A pipeline event (CloudEvent, as EventGrid delivers it to FunctionGraph): the package failed, so reject.
+  pipelineGate: () => ({
+    event: {
+      specversion: '1.0',
+      id: 'bench-evt-0001',
+      source: 'codearts/pipeline/release-pipeline',
+      type: 'com.huaweicloud.codearts.pipeline.review.waiting',
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: {
+        pipeline_id: review.pipelineId,
+        pipeline_run_id: review.runId,
+        job_run_id: review.jobRunId,
+        step_run_id: review.stepRunId,
+        package_id: SEED.packages.failed,
+      },
+    },
+    expectStatus: null,
+    expectResult: 'rejected',
+  }),
+};
+
+/** The first invocation of a function of serverless.yml, or undefined when the bench has none for it. */
+export function invocationFor(name: string): Invocation | undefined {
+  return (HTTP_INVOCATIONS[name] ?? OTHER_INVOCATIONS[name])?.();
 }
