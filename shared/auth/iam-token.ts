@@ -43,7 +43,13 @@ export class IamTokenProvider {
     this.inFlight ??= this.fetch(signal).finally(() => {
       this.inFlight = undefined;
     });
-    this.cached = await this.inFlight;
+    try {
+      this.cached = await this.inFlight;
+    } catch (error) {
+      // The early renewal failed: a token that has not expired yet still works (the next call tries again).
+      if (cached && this.now().getTime() < cached.expiresAt) return cached.token;
+      throw error;
+    }
     return this.cached.token;
   }
 

@@ -186,6 +186,26 @@ describe('HTTP client: IAM password mode', () => {
     expect(serviceRequests().map((r) => r.headers['x-auth-token'])).toStrictEqual(['fake-iam-token-0001', 'fake-iam-token-0001', 'fake-iam-token-0002', 'fake-iam-token-0002']);
   });
 
+  it('keeps using a token that has not expired when its early renewal fails, and fails once it has expired', async () => {
+    // Prepare
+    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    fakeIam(clock.now);
+    await client.listPendingItems({});
+    upstream.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? { status: 503, body: { error: { code: 503, message: 'busy' } } } : LIST_OK));
+    clock.advance(21 * HOUR);
+
+    // Act
+    const during = await client.listPendingItems({});
+    clock.advance(3 * HOUR); // 24 h: expired
+    const after = await failureOf(client.listPendingItems({}));
+
+    // Assess
+    expect(during.attempts).toBe(1);
+    expect(serviceRequests().map((r) => r.headers['x-auth-token'])).toStrictEqual(['fake-iam-token-0001', 'fake-iam-token-0001']);
+    expect([after.kind, after.status, after.message]).toStrictEqual(['credentials', 503, `IAM refused the password of ${IAM.user} (HTTP 503)`]);
+    expect(iamRequests()).toHaveLength(3);
+  });
+
   it('concurrent calls share one token request', async () => {
     // Prepare
     const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
