@@ -1,7 +1,7 @@
 /**
  * A scripted upstream on a real node:http server (port 0) for HTTP client tests: each request gets the next
  * scripted response (status, headers, body), or 'drop' (the socket is destroyed without an answer), or
- * 'stall' (status and headers, then a body that never comes). Every received request is recorded exactly
+ * 'stall' (status and headers, then a body that never comes), or 'hang' (no answer at all). Every received request is recorded exactly
  * as it arrived: method, raw url, lowercase headers, body text.
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
@@ -24,7 +24,7 @@ export interface ScriptedAnswer {
   readonly body?: unknown;
 }
 
-export type ScriptedResponse = ScriptedAnswer | 'drop' | 'stall';
+export type ScriptedResponse = ScriptedAnswer | 'drop' | 'stall' | 'hang';
 
 /** Decides the answer from the request (e.g. routes IAM and service calls apart). */
 export type Responder = (request: UpstreamRequest, index: number) => ScriptedResponse;
@@ -88,6 +88,7 @@ export async function startFakeUpstream(fallback: ScriptedResponse | Responder =
         req.socket.destroy();
         return;
       }
+      if (next === 'hang') return;
       if (next === 'stall') {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
         res.flushHeaders();

@@ -58,6 +58,19 @@ describe('HTTP client: the total deadline', () => {
     expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
   });
 
+  it('abandons a server that never answers at all on time', async () => {
+    // Prepare
+    upstream.setFallback('hang');
+    const { client } = testClient(configFor(upstream.url));
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() => failureOf(client.startDeployTask('d2dc947ec2424d8789bb3984bb3adf45', {}, { deadlineMs: DEADLINE_MS })));
+
+    // Assess
+    expect([failure.kind, failure.attempts, failure.outcomeUnknown, upstream.requests.length]).toStrictEqual(['timeout', 1, true, 1]);
+    expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+  });
+
   it('the deadline covers every attempt: a retry that stalls ends at the deadline of the whole call', async () => {
     // Prepare
     upstream.script({ status: 503 });
