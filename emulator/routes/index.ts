@@ -9,6 +9,7 @@ import { adminRoutes } from './admin';
 import { codeartsDeployRoutes } from './codearts-deploy';
 import { codeartsPipelineRoutes } from './codearts-pipeline';
 import { dataartsRoutes } from './dataarts';
+import { functiongraphRoutes } from './functiongraph';
 import { iamRoutes } from './iam';
 
 export const SERVICE_ROUTES: readonly (readonly RouteDefinition[])[] = [
@@ -16,6 +17,7 @@ export const SERVICE_ROUTES: readonly (readonly RouteDefinition[])[] = [
   codeartsDeployRoutes,
   codeartsPipelineRoutes,
   iamRoutes,
+  functiongraphRoutes,
 ];
 
 export const ADMIN_ROUTES: readonly RouteDefinition[] = adminRoutes;
