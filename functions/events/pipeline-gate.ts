@@ -6,7 +6,7 @@
  * See docs/timers-and-events.md.
  */
 import { z } from 'zod';
-import { defineRoute, httpFunction } from '../../shared/http-function';
+import { defineRoute, httpFunction, type AnyRouteSpec } from '../../shared/http-function';
 import { parseHttpEvent } from '../../shared/platform/cloud-event';
 import { resolveWorkspace } from '../../shared/releases/workspace';
 import { lazyRuntime, type Runtime, type RuntimeSource } from '../../shared/runtime';
@@ -69,7 +69,7 @@ export function createPipelineGate(options: { runtime?: RuntimeSource; config?: 
     runtime,
     run: (event, context) => runPipelineGate(event, context, { chooseWorkspace: allowListed(context.runtime) }),
   });
-  const onHttp = httpFunction(pipelineGateRoute(config) as never, runtime);
+  const onHttp = httpFunction(pipelineGateRoute(config) as unknown as AnyRouteSpec, runtime);
   /** API gateway requests go through the HTTP chain; everything else is an event. */
   return async (event: unknown, context: unknown) => {
     const isHttp = event !== null && typeof event === 'object' && 'httpMethod' in event;

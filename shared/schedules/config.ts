@@ -289,7 +289,7 @@ export type ConfigSource<C> = (invocation: InvocationContext, runtime: Runtime) 
  */
 export function lazyConfig<C>(load: (env: Env, runtime: Runtime) => C): ConfigSource<C> {
   let built: { config: C } | { error: unknown } | undefined;
-  return (invocation, runtime) => {
+  return (_invocation, runtime) => {
     if (!built) {
       try {
         built = { config: load(runtime.env, runtime) };

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { codeartsIdSchema, releasePackageIdSchema, workspaceIdSchema } from '../contracts/ids';
 import { DEPLOY_STATUS, type ReleasePackage } from '../contracts/dataarts';
+import type { PipelineRunDetail } from '../contracts/codearts-pipeline';
 import type { CallOptions } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
 import type { ReceivedEvent } from '../platform/cloud-event';
@@ -86,7 +87,7 @@ function describeIssue(error: z.ZodError): string {
   return issue ? `data.${issue.path.join('.')}: ${issue.message}`.replace(/\.:/, ':') : 'data: invalid';
 }
 
-/** Statuses of a step that no longer waits for a decision, by the emulator and CodeArts conventions. */
+/** Whether a manual-review step still waits for a decision (shared/releases/review.ts holds the statuses). */
 function waiting(status: string): boolean {
   return WAITING_STEP_STATUSES.has(status);
 }
@@ -102,7 +103,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
   };
 
   // 1. Is the review still waiting? A second delivery finds it decided and stops here.
-  let detail;
+  let detail: PipelineRunDetail;
   try {
     detail = (await runtime.client.showPipelineRunDetail(step.pipeline_id, step.pipeline_run_id, call)).data;
   } catch (error) {

@@ -9,7 +9,7 @@
  * submissions go first, the rest stay pending for the next train and are counted as deferred.
  */
 import { z } from 'zod';
-import type { ListPendingItemsResponse, PendingItem, ReleasePackage } from '../contracts/dataarts';
+import type { PendingItem, ReleasePackage } from '../contracts/dataarts';
 import { ConflictError } from '../errors';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { collectAll } from '../http/paginate';
@@ -132,7 +132,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   }
 
   const listed = await collectAll<PendingItem>(
-    async (offset, limit) => (await runtime.client.listPendingItems({ ...pendingQuery(config.rules), offset, limit }, call)).data as ListPendingItemsResponse,
+    async (offset, limit) => (await runtime.client.listPendingItems({ ...pendingQuery(config.rules), offset, limit }, call)).data,
     { limit: 100, maxPages: 100, concurrency: 4 },
   );
   const selection = selectTrainItems(listed.items, config.rules, window, config.maxItems);
