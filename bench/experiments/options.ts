@@ -18,12 +18,14 @@ import { API_VERSION } from '../../functions/http/openapi';
 import { bundle, ROOT, WORK, type BuiltBundle } from '../lib/build';
 import { cleanEnv, readOutput, runNode } from '../lib/child';
 import { buildHarness, HARNESS } from '../lib/context';
-import { BENCH_TOKEN, invocationFor, listPendingItemsInvocation, type Invocation } from '../lib/events';
+import { BENCH_TOKEN, invocationFor, lastQuarterHour, listPendingItemsInvocation, timerInvocation, type Invocation } from '../lib/events';
+import { CHECK_LATENCY_MS, CHECK_PACKAGES, RELEASE_CHECK_ENTRY } from '../lib/release-check';
+import { RELEASE_CHECK_DEFAULTS } from '../../shared/schedules/config';
 import { readServiceSettings } from '../lib/build';
 import { machine } from '../lib/report';
 import { mulberry32, shuffled, spread } from '../lib/stats';
 import { writeCodeCacheLoader } from './code-cache';
-import { axiosLazyGlobalFormData, lazyAxios, rewriteProjectSources, trimAxiosForNode, zodNamespaceImport } from './plugins';
+import { axiosLazyGlobalFormData, lazyAxios, rewriteProjectSources, speculativeFirstPages, trimAxiosForNode, zodNamespaceImport } from './plugins';
 import { breakdownTable, profileColdStart } from './profile';
 import { capture, ENDPOINT_VARIABLES, type WarmOutput } from '../lib/warm';
 import { quantile } from '../lib/stats';
@@ -196,6 +198,9 @@ async function main(): Promise<void> {
       return `| ${e.fn} | ${e.what} | ${o50.toFixed(3)} | ${o99.toFixed(3)} |`;
     });
 
+    log('release check variants');
+    const checkRows = await releaseCheckVariants(cold, base, settings.nodeOptions);
+
     const m = machine();
     const text = [
       '# Cold-start options, measured',
@@ -216,6 +221,14 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- |',
       ...warmRows,
       '',
+      `## Release check (${CHECK_PACKAGES} packages, ${CHECK_LATENCY_MS} ms latency)`,
+      '',
+      `The first invocation in a fresh process, ${QUICK ? 2 : 4} runs per variant interleaved, against the local cloud as in \`npm run bench\`; every variant must give the same report.`,
+      '',
+      '| variant | bundle KB | check ms median (min–max) | vs ideal | upstream requests |',
+      '| --- | --- | --- | --- | --- |',
+      ...checkRows,
+      '',
       '## Where the time goes (--cpu-prof)',
       '',
       ...profiled.flatMap((t) => [t, '']),
@@ -226,6 +239,55 @@ async function main(): Promise<void> {
   } finally {
     await emulator.close();
   }
+}
+
+/** releaseCheck built three ways, over 10,000 packages with 50 ms latency; rows of the table. */
+async function releaseCheckVariants(cold: string, base: BuildOptions, nodeOptions: string): Promise<string[]> {
+  const variants = [
+    { key: 'check.deployed', what: 'as deployed', overrides: {} as BuildOptions },
+    { key: 'check.speculative', what: 'first `concurrency` pages requested together', overrides: { plugins: [rewriteProjectSources(speculativeFirstPages)] } },
+    {
+      key: 'check.speculativeTrim',
+      what: 'first pages together + zod namespace + axios trimmed',
+      overrides: { plugins: [rewriteProjectSources(speculativeFirstPages, zodNamespaceImport), trimAxiosForNode(), axiosLazyGlobalFormData()] },
+    },
+  ];
+  const built = new Map<string, BuiltBundle>();
+  for (const v of variants) built.set(v.key, await bundle(RELEASE_CHECK_ENTRY, join(DIR, `${v.key}.js`), base, v.overrides));
+  // A pinned clock: every reset seeds the same packages at the same instants, so every run gives one report.
+  const now = new Date();
+  const emulator = await startEmulator({ port: 0, seedSize: CHECK_PACKAGES, faults: { latencyMs: CHECK_LATENCY_MS }, now });
+  const times = new Map<string, number[]>(variants.map((v) => [v.key, []]));
+  const requests = new Map<string, number>();
+  const reports = new Map<string, string>();
+  try {
+    const env = cleanEnv({ ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info', NODE_OPTIONS: nodeOptions });
+    const job = join(DIR, 'check.job.json');
+    writeFileSync(job, JSON.stringify({ event: timerInvocation(lastQuarterHour(now.getTime())).event, context: 'functiongraph' }));
+    const random = mulberry32(5);
+    for (let r = 0; r < (QUICK ? 2 : 4); r++) {
+      for (const v of shuffled(variants, random)) {
+        emulator.reset();
+        const out = join(DIR, `${v.key}.out.json`);
+        const run = await runNode(cold, [(built.get(v.key) as BuiltBundle).file, job, out], { env, timeoutMs: 120_000 });
+        const result = readOutput<{ invokeMs: number; result?: { status?: string; report?: unknown } }>(out, run, v.key);
+        if (result.result?.status !== 'reported') throw new Error(`${v.key}: ${JSON.stringify(result.result).slice(0, 300)}`);
+        reports.set(v.key, JSON.stringify(result.result.report));
+        requests.set(v.key, emulator.requests.filter((q) => q.operation === 'ListFactoryReleasePackages').length);
+        times.get(v.key)?.push(result.invokeMs);
+      }
+    }
+  } finally {
+    await emulator.close();
+  }
+  const reference = reports.get('check.deployed');
+  for (const v of variants) if (reports.get(v.key) !== reference) throw new Error(`${v.key}: its report differs from the deployed build's`);
+  const ideal = ((requests.get('check.deployed') ?? 0) / RELEASE_CHECK_DEFAULTS.concurrency) * CHECK_LATENCY_MS;
+  return variants.map((v) => {
+    const t = spread(times.get(v.key) ?? []);
+    const kb = ((built.get(v.key) as BuiltBundle).bytes / 1024).toFixed(1);
+    return `| ${v.what} | ${kb} | ${t.median.toFixed(0)} (${t.min.toFixed(0)}–${t.max.toFixed(0)}) | ${(t.median / ideal).toFixed(2)}× | ${requests.get(v.key)} |`;
+  });
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,7 @@
  */
 import type { Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const PROJECT_SOURCE = /\/(shared|functions)\/.*\.ts$/;
 
@@ -30,6 +31,15 @@ export const lazyAxios: SourceRewrite = (text) =>
     "const axios: typeof import('axios').default = new Proxy({} as never, {" +
     " get: (_target, key) => (require('axios/unsafe/axios.js') as typeof import('axios')).default[key as never] });",
   );
+
+/** The schedules' page walks use entries/collect-all-speculative.ts (first `concurrency` pages at once). */
+export const speculativeFirstPages: SourceRewrite = (text, path) =>
+  /\/shared\/schedules\//.test(path)
+    ? text.replace(
+        "import { collectAll } from '../http/paginate';",
+        `import { collectAllSpeculative as collectAll } from ${JSON.stringify(join(__dirname, 'entries', 'collect-all-speculative'))};`,
+      )
+    : text;
 
 /** Applies the rewrites to every project source esbuild loads (shared/, functions/). */
 export function rewriteProjectSources(...rewrites: SourceRewrite[]): Plugin {
