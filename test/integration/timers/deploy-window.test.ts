@@ -38,6 +38,8 @@ const SHANGHAI = {
 const windowFn = (env: Record<string, string> = {}) => createDeployWindow({ runtime: runtimeSource(emulator, { ...SHANGHAI, ...env }) });
 const fire = (handler: ReturnType<typeof windowFn>, time = '2026-11-23T02:00:00Z') => handler(awsScheduledEvent(time), lambdaContext());
 const starts = (applied = false) => requestsOf(emulator, 'StartDeployTask', { applied });
+/** The deployment of a task that started at exactly this instant. */
+const recordAt = (taskId: string, iso: string) => [...emulator.state.deployments.values()].find((d) => d.taskId === taskId && d.startedAtMs === Date.parse(iso))?.id;
 const recordOf = (taskId: string) => [...emulator.state.deployments.values()].filter((d) => d.taskId === taskId && d.startedAtMs >= NOW.getTime() - 60_000 * 60).map((d) => d.id);
 
 describe('deployWindow: at most once per task per window', () => {
@@ -73,18 +75,26 @@ describe('deployWindow: at most once per task per window', () => {
     const later = await fire(windowFn(), '2026-11-23T03:59:00Z');
     // Assess
     const [idleRecord] = recordOf(idle);
-    expect(again.status === 'done' && again.tasks).toStrictEqual([
-      { task_id: idle, outcome: 'already-started', record_id: idleRecord, reason: `deployment ${idleRecord} was started in this window by this function instance` },
-      { task_id: failing, outcome: 'already-started', record_id: recordOf(failing)[0], reason: `deployment ${recordOf(failing)[0]} was started in this window by this function instance` },
-    ]);
-    expect(otherContainer.status === 'done' && otherContainer.tasks.map((t) => [t.task_id, t.outcome, t.reason])).toStrictEqual([
-      [idle, 'already-started', `deployment ${idleRecord} started at 2026-11-23 02:00:30 in this window (running)`],
-      [failing, 'already-started', `deployment ${recordOf(failing)[0]} started at 2026-11-23 02:00:30 in this window (running)`],
-    ]);
-    expect(later.status === 'done' && later.tasks.map((t) => [t.outcome, t.reason])).toStrictEqual([
-      ['already-started', `deployment ${idleRecord} started at 2026-11-23 02:00:30 in this window (succeeded)`],
-      ['already-started', `deployment ${recordOf(failing)[0]} started at 2026-11-23 02:00:30 in this window (failed)`],
-    ]);
+    const [failingRecord] = recordOf(failing);
+    const done = (checkedAt: string, tasks: unknown[]) => ({ status: 'done', checked_at: checkedAt, window_start: '2026-11-23T01:00:00.000Z', tasks });
+    expect(again).toStrictEqual(
+      done('2026-11-23T02:00:30.000Z', [
+        { task_id: idle, outcome: 'already-started', record_id: idleRecord, reason: `deployment ${idleRecord} was started in this window by this function instance` },
+        { task_id: failing, outcome: 'already-started', record_id: failingRecord, reason: `deployment ${failingRecord} was started in this window by this function instance` },
+      ]),
+    );
+    expect(otherContainer).toStrictEqual(
+      done('2026-11-23T02:00:30.000Z', [
+        { task_id: idle, outcome: 'already-started', record_id: idleRecord, reason: `deployment ${idleRecord} started at 2026-11-23 02:00:30 in this window (running)` },
+        { task_id: failing, outcome: 'already-started', record_id: failingRecord, reason: `deployment ${failingRecord} started at 2026-11-23 02:00:30 in this window (running)` },
+      ]),
+    );
+    expect(later).toStrictEqual(
+      done('2026-11-23T03:59:00.000Z', [
+        { task_id: idle, outcome: 'already-started', record_id: idleRecord, reason: `deployment ${idleRecord} started at 2026-11-23 02:00:30 in this window (succeeded)` },
+        { task_id: failing, outcome: 'already-started', record_id: failingRecord, reason: `deployment ${failingRecord} started at 2026-11-23 02:00:30 in this window (failed)` },
+      ]),
+    );
     expect(starts()).toHaveLength(2);
   });
 
@@ -96,7 +106,16 @@ describe('deployWindow: at most once per task per window', () => {
     emulator.clock.set(new Date('2026-11-23T05:10:00Z')); // 13:10 Shanghai
     const afternoon = await fire(handler, '2026-11-23T05:10:00Z');
     expect(denied).toStrictEqual({ status: 'skipped', reason: '2026-11-23T04:30:00.000Z is inside the deny window "* 12 * * *" (Asia/Shanghai)', checked_at: '2026-11-23T04:30:00.000Z', tasks: [] });
-    expect(afternoon.status === 'done' && [afternoon.window_start, afternoon.tasks.map((t) => t.outcome)]).toStrictEqual(['2026-11-23T05:00:00.000Z', ['started', 'started']]);
+    const afternoonRecord = (taskId: string) => recordAt(taskId, '2026-11-23T05:10:00Z');
+    expect(afternoon).toStrictEqual({
+      status: 'done',
+      checked_at: '2026-11-23T05:10:00.000Z',
+      window_start: '2026-11-23T05:00:00.000Z',
+      tasks: [
+        { task_id: idle, outcome: 'started', record_id: afternoonRecord(idle) },
+        { task_id: failing, outcome: 'started', record_id: afternoonRecord(failing) },
+      ],
+    });
     expect(starts()).toHaveLength(4);
   });
 
@@ -104,16 +123,24 @@ describe('deployWindow: at most once per task per window', () => {
     // The seeded deployment of this task started at 01:59:30 UTC and never ends; this window opens at 10:00 Shanghai (02:00 UTC).
     const result = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: deploying, DEPLOY_WINDOW_ALLOW: '* 10-17 * * 1-5' }));
     const running = [...emulator.state.deployments.values()].find((d) => d.taskId === deploying)?.id;
-    expect(result.status === 'done' && result.tasks).toStrictEqual([{ task_id: deploying, outcome: 'already-running', record_id: running, reason: `deployment ${running} started before this window is still running` }]);
+    expect(result).toStrictEqual({
+      status: 'done',
+      checked_at: '2026-11-23T02:00:30.000Z',
+      window_start: '2026-11-23T02:00:00.000Z',
+      tasks: [{ task_id: deploying, outcome: 'already-running', record_id: running, reason: `deployment ${running} started before this window is still running` }],
+    });
     expect(starts()).toHaveLength(0);
   });
 
   it('reports a task CodeArts does not know, without failing the firing', async () => {
     const unknown = 'dep1oytask0000000000000000009999';
     const result = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: unknown }));
-    expect(result.status === 'done' && result.tasks).toStrictEqual([
-      { task_id: unknown, outcome: 'failed', reason: 'history unreadable: ListDeployTaskHistoryByDate http 404 Deploy.00011020: The application does not exist or has been deleted.' },
-    ]);
+    expect(result).toStrictEqual({
+      status: 'done',
+      checked_at: '2026-11-23T02:00:30.000Z',
+      window_start: '2026-11-23T01:00:00.000Z',
+      tasks: [{ task_id: unknown, outcome: 'failed', reason: 'history unreadable: ListDeployTaskHistoryByDate http 404 Deploy.00011020: The application does not exist or has been deleted.' }],
+    });
   });
 });
 
@@ -127,8 +154,28 @@ describe('deployWindow: time zones', () => {
     // Act
     const second = await fire(windowFn(env), '2026-11-22T17:30:00Z');
     // Assess
-    expect(first.status === 'done' && [first.window_start, first.tasks.map((t) => t.outcome)]).toStrictEqual(['2026-11-22T16:00:00.000Z', ['started', 'started']]);
-    expect(second.status === 'done' && [second.window_start, second.tasks.map((t) => t.outcome)]).toStrictEqual(['2026-11-22T16:00:00.000Z', ['already-started', 'already-started']]);
+    const idleRecord = recordAt(idle, '2026-11-22T16:10:00Z');
+    const failingRecord = recordAt(failing, '2026-11-22T16:10:00Z');
+    expect([first, second]).toStrictEqual([
+      {
+        status: 'done',
+        checked_at: '2026-11-22T16:10:00.000Z',
+        window_start: '2026-11-22T16:00:00.000Z',
+        tasks: [
+          { task_id: idle, outcome: 'started', record_id: idleRecord },
+          { task_id: failing, outcome: 'started', record_id: failingRecord },
+        ],
+      },
+      {
+        status: 'done',
+        checked_at: '2026-11-22T17:30:00.000Z',
+        window_start: '2026-11-22T16:00:00.000Z',
+        tasks: [
+          { task_id: idle, outcome: 'already-started', record_id: idleRecord, reason: `deployment ${idleRecord} started at 2026-11-22 16:10:00 in this window (succeeded)` },
+          { task_id: failing, outcome: 'already-started', record_id: failingRecord, reason: `deployment ${failingRecord} started at 2026-11-22 16:10:00 in this window (failed)` },
+        ],
+      },
+    ]);
     expect(requestsOf(emulator, 'ListDeployTaskHistoryByDate').slice(-1).map((r) => r.query)).toStrictEqual(['page=1&size=100&start_date=2026-11-21&end_date=2026-11-23']);
     expect(starts()).toHaveLength(2);
   });
@@ -150,19 +197,19 @@ describe('deployWindow: time zones', () => {
     const handler = windowFn(env);
     const at = async (iso: string) => {
       emulator.clock.set(new Date(iso));
-      const result = await fire(handler, iso);
-      return result.status === 'done' ? [result.window_start, result.tasks[0]?.outcome] : [result.status, result.reason];
+      return fire(handler, iso);
     };
-    expect([
+    const results = [
       await at('2026-10-24T23:30:00Z'), // 01:30 CEST
       await at('2026-10-25T00:30:00Z'), // 02:30 CEST
       await at('2026-10-25T01:30:00Z'), // 02:30 CET
       await at('2026-10-25T02:10:00Z'), // 03:10 CET
-    ]).toStrictEqual([
-      ['2026-10-24T23:00:00.000Z', 'started'],
-      ['skipped', '2026-10-25T00:30:00.000Z is inside the deny window "* 2 * * *" (Europe/Berlin)'],
-      ['skipped', '2026-10-25T01:30:00.000Z is inside the deny window "* 2 * * *" (Europe/Berlin)'],
-      ['2026-10-25T02:00:00.000Z', 'started'],
+    ];
+    expect(results).toStrictEqual([
+      { status: 'done', checked_at: '2026-10-24T23:30:00.000Z', window_start: '2026-10-24T23:00:00.000Z', tasks: [{ task_id: idle, outcome: 'started', record_id: recordAt(idle, '2026-10-24T23:30:00Z') }] },
+      { status: 'skipped', reason: '2026-10-25T00:30:00.000Z is inside the deny window "* 2 * * *" (Europe/Berlin)', checked_at: '2026-10-25T00:30:00.000Z', tasks: [] },
+      { status: 'skipped', reason: '2026-10-25T01:30:00.000Z is inside the deny window "* 2 * * *" (Europe/Berlin)', checked_at: '2026-10-25T01:30:00.000Z', tasks: [] },
+      { status: 'done', checked_at: '2026-10-25T02:10:00.000Z', window_start: '2026-10-25T02:00:00.000Z', tasks: [{ task_id: idle, outcome: 'started', record_id: recordAt(idle, '2026-10-25T02:10:00Z') }] },
     ]);
     expect(starts()).toHaveLength(2);
   });
@@ -173,10 +220,9 @@ describe('deployWindow: a local cloud that throttles, fails and loses answers', 
     emulator.setFaults({ throttleRatio: 0.3, serverErrorRatio: 0.25, seed: 11 });
     const handler = windowFn();
     const { result } = await deliverUntilDone(() => fire(handler));
-    expect(result.status === 'done' && result.tasks.map((t) => [t.task_id, ['started', 'already-started', 'reconciled'].includes(t.outcome)])).toStrictEqual([
-      [idle, true],
-      [failing, true],
-    ]);
+    // Which delivery started a task depends on the faults; each task has its one deployment.
+    const once = (taskId: string) => expect.objectContaining({ task_id: taskId, outcome: expect.stringMatching(/^(started|reconciled|already-started)$/), record_id: recordOf(taskId)[0] });
+    expect(result).toStrictEqual({ status: 'done', checked_at: '2026-11-23T02:00:30.000Z', window_start: '2026-11-23T01:00:00.000Z', tasks: [once(idle), once(failing)] });
     expect(starts(true).map((r) => r.path)).toStrictEqual([`/v2/tasks/${idle}/start`, `/v2/tasks/${failing}/start`]);
     expect([recordOf(idle).length, recordOf(failing).length]).toStrictEqual([1, 1]);
     expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
@@ -189,10 +235,20 @@ describe('deployWindow: a local cloud that throttles, fails and loses answers', 
     emulator.setFaults({});
     const again = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: idle }));
     const [record] = recordOf(idle);
-    expect(result.status === 'done' && result.tasks).toStrictEqual([
-      { task_id: idle, outcome: 'reconciled', record_id: record, reason: 'the start answered no result, but the history shows the deployment' },
+    expect([result, again]).toStrictEqual([
+      {
+        status: 'done',
+        checked_at: '2026-11-23T02:00:30.000Z',
+        window_start: '2026-11-23T01:00:00.000Z',
+        tasks: [{ task_id: idle, outcome: 'reconciled', record_id: record, reason: 'the start answered no result, but the history shows the deployment' }],
+      },
+      {
+        status: 'done',
+        checked_at: '2026-11-23T02:00:30.000Z',
+        window_start: '2026-11-23T01:00:00.000Z',
+        tasks: [{ task_id: idle, outcome: 'already-started', record_id: record, reason: `deployment ${record} started at 2026-11-23 02:00:30 in this window (running)` }],
+      },
     ]);
-    expect(again.status === 'done' && again.tasks.map((t) => t.outcome)).toStrictEqual(['already-started']);
     expect(starts()).toHaveLength(1);
     expect(logs((e) => e.audit === true).map((e) => [e.outcome, e.target])).toStrictEqual([
       ['failed', { task_id: idle }],
@@ -206,7 +262,12 @@ describe('deployWindow: a local cloud that throttles, fails and loses answers', 
     await expect(fire(handler)).rejects.toThrow(`deploy window incomplete: ${idle} (StartDeployTask http 503 APIG.0202: Backend unavailable (outcome unknown))`);
     emulator.setFaults({});
     const retried = await fire(handler);
-    expect(retried.status === 'done' && retried.tasks.map((t) => t.outcome)).toStrictEqual(['started']);
+    expect(retried).toStrictEqual({
+      status: 'done',
+      checked_at: '2026-11-23T02:00:30.000Z',
+      window_start: '2026-11-23T01:00:00.000Z',
+      tasks: [{ task_id: idle, outcome: 'started', record_id: recordAt(idle, '2026-11-23T02:00:30Z') }],
+    });
     expect(starts(true)).toHaveLength(1);
   });
 });

@@ -179,16 +179,20 @@ describe('releaseCheck: decisions and the signed webhook', () => {
   });
 
   it('fails the firing when the receiver keeps answering 503 (the platform redelivers it), and reports a 400 as failed for good', async () => {
-    scenario();
+    const ids = scenario();
     const handler = createReleaseCheck({ runtime: runtimeSource(emulator, { ...ENV, RELEASE_CHECK_WEBHOOK_URL: receiver.url, RELEASE_CHECK_WEBHOOK_SECRET: WEBHOOK_SECRET }), sleep: async () => undefined });
     receiver.answers.push(503, 503, 503);
     await expect(handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext())).rejects.toThrow('could not be delivered: the receiver answered 503');
     receiver.answers.push(400);
     const refused = await handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext());
-    expect(refused.status === 'reported' && refused.notification).toStrictEqual({
-      state: 'failed',
-      webhook_id: receiver.received[0]!.headers['webhook-id'],
-      delivery: { delivered: false, attempts: 1, status: 400, error: 'the receiver answered 400', permanent: true },
+    expect(refused).toStrictEqual({
+      status: 'reported',
+      report: expectedReport(ids),
+      notification: {
+        state: 'failed',
+        webhook_id: receiver.received[0]!.headers['webhook-id'],
+        delivery: { delivered: false, attempts: 1, status: 400, error: 'the receiver answered 400', permanent: true },
+      },
     });
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
   });
@@ -197,6 +201,21 @@ describe('releaseCheck: decisions and the signed webhook', () => {
 describe('releaseCheck: paging', () => {
   /** Every seeded package is at least an hour old: with zero thresholds, every live open one is outstanding. */
   const ZERO = { RELEASE_CHECK_APPROVAL_THRESHOLD_MINUTES: '0', RELEASE_CHECK_RELEASING_THRESHOLD_MINUTES: '0' };
+  /** A report without news (nothing was applied, failed or started releasing in [07:45, 08:00)). */
+  const quiet = (workspace: string, counts: { awaiting: number; releasing: number; complete?: boolean }) => ({
+    status: 'reported',
+    report: {
+      workspace,
+      window: { start: '2026-11-23T07:45:00.000Z', end: '2026-11-23T08:00:00.000Z' },
+      thresholds: { approval_minutes: 0, releasing_minutes: 0 },
+      news: false,
+      complete: counts.complete ?? true,
+      awaiting_approval: { new: [], new_total: 0, outstanding: counts.awaiting },
+      failed: { new: [], new_total: 0 },
+      releasing_too_long: { new: [], new_total: 0, outstanding: counts.releasing },
+    },
+    notification: { state: 'not-needed' },
+  });
 
   it.each([0, 100, 101, 10_000])('reads every page with %i seeded packages', async (seedSize) => {
     // Prepare
@@ -208,11 +227,7 @@ describe('releaseCheck: paging', () => {
       // Act
       const result = await handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext());
       // Assess
-      expect(result.status === 'reported' && [result.report.awaiting_approval.outstanding, result.report.releasing_too_long.outstanding, result.report.complete]).toStrictEqual([
-        cycle.filter((c) => c === 0).length,
-        cycle.filter((c) => c === 3).length,
-        true,
-      ]);
+      expect(result).toStrictEqual(quiet(cloud.identity.workspace, { awaiting: cycle.filter((c) => c === 0).length, releasing: cycle.filter((c) => c === 3).length }));
       expect(requestsOf(cloud, 'ListFactoryReleasePackages')).toHaveLength(Math.max(1, Math.ceil(open / 100)) + 1);
     } finally {
       await cloud.close();
@@ -231,7 +246,7 @@ describe('releaseCheck: paging', () => {
     // Act
     const result = await handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext());
     // Assess
-    expect(result.status === 'reported' && result.report.awaiting_approval.outstanding).toBe(count);
+    expect(result).toStrictEqual(quiet(emulator.identity.workspace, { awaiting: count, releasing: 0 }));
     const bodies = requestsOf(emulator, 'ListFactoryReleasePackages').map((r) => JSON.parse(r.body) as { offset: number; limit: number; deploy_status_filter: number[] });
     expect({
       open: bodies.filter((b) => b.deploy_status_filter.includes(1)).map((b) => [b.offset, b.limit]).sort((x, y) => x[0]! - y[0]!),
@@ -245,7 +260,7 @@ describe('releaseCheck: paging', () => {
     emulator.clock.set(WINDOW_END);
     const handler = createReleaseCheck({ runtime: runtimeSource(emulator, { ...ZERO, RELEASE_CHECK_MAX_PAGES: '2' }) });
     const result = await handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext());
-    expect(result.status === 'reported' && [result.report.complete, result.report.awaiting_approval.outstanding]).toStrictEqual([false, 200]);
+    expect(result).toStrictEqual(quiet(emulator.identity.workspace, { awaiting: 200, releasing: 0, complete: false }));
   });
 });
 

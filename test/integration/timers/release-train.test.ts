@@ -74,7 +74,7 @@ describe('releaseTrain: departures', () => {
     emulator.clock.set(new Date('2026-11-23T08:00:05Z'));
     await admin(emulator, 'POST', '/pending-items', { items: [{ item_name: 'job_late' }] });
     const result = await train()(FIRING, lambdaContext());
-    expect(result.status === 'published' && result.items).toStrictEqual(unpackaged);
+    expect(result).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: expect.any(String), items: unpackaged, deferred: [] });
   });
 
   it('takes the 100 oldest of 130 items and leaves 30 for the next train', async () => {
@@ -113,8 +113,17 @@ describe('releaseTrain: at most once per firing', () => {
   });
 
   it('publishes once when two deliveries run at the same time (the second finds the first)', async () => {
-    const [a, b] = await Promise.all([train()(FIRING, lambdaContext()), train()(FIRING, lambdaContext())]);
-    expect([a.status, b.status].sort()).toStrictEqual(['published', 'replayed']);
+    const results = await Promise.all([train()(FIRING, lambdaContext()), train()(FIRING, lambdaContext())]);
+    const [created] = emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z');
+    const id = created?.row.package_id;
+    // The second finds the first's package before publishing, or has its publish refused and then finds it.
+    const replayed = [
+      { status: 'replayed', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: unpackaged, deferred: [] },
+      { status: 'replayed', reason: 'the package train_20261123T0800Z of this firing was published by another delivery', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: [], deferred: [] },
+    ];
+    const sorted = [...results].sort((x, y) => x.status.localeCompare(y.status));
+    expect(sorted[0]).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: unpackaged, deferred: [] });
+    expect(replayed).toContainEqual(sorted[1]);
     expect(publishes(true)).toHaveLength(1);
     expect(emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z')).toHaveLength(1);
   });
@@ -131,7 +140,12 @@ describe('releaseTrain: at most once per firing', () => {
   it('publishes once through throttling and server errors, redelivered until done', async () => {
     emulator.setFaults({ throttleRatio: 0.3, serverErrorRatio: 0.2, seed: 7 });
     const { result } = await deliverUntilDone(() => train()(FIRING, lambdaContext()));
-    expect(['published', 'replayed']).toContain(result.status);
+    const id = emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z')?.row.package_id;
+    // Published by the delivery that got through, or found by a later one after a lost answer.
+    expect([
+      { status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: unpackaged, deferred: [] },
+      { status: 'replayed', reason: 'the package train_20261123T0800Z of this firing exists already', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: [], deferred: [] },
+    ]).toContainEqual(result);
     expect(publishes(true)).toHaveLength(1);
     expect(emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z').map((p) => p.itemIds)).toStrictEqual([unpackaged]);
     expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
@@ -158,7 +172,14 @@ describe('releaseTrain: no-ops', () => {
 
   it('does nothing inside a deny window', async () => {
     const result = await train({ RELEASE_TRAIN_ALLOW: '* * * * *', RELEASE_TRAIN_DENY: '* 8 * * 1', RELEASE_TRAIN_TIMEZONE: 'UTC' })(FIRING, lambdaContext());
-    expect(result.status === 'skipped' && result.reason).toBe('the departure at 2026-11-23T08:00:00.000Z is inside the deny window "* 8 * * 1" (UTC)');
+    expect(result).toStrictEqual({
+      status: 'skipped',
+      reason: 'the departure at 2026-11-23T08:00:00.000Z is inside the deny window "* 8 * * 1" (UTC)',
+      window: WINDOW,
+      package_name: 'train_20261123T0800Z',
+      items: [],
+      deferred: [],
+    });
   });
 
   it('does nothing when no pending item matches', async () => {
