@@ -27,6 +27,25 @@ interface CachedToken {
   readonly expiresAt: number;
 }
 
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export class IamTokenProvider {
   private cached: CachedToken | undefined;
   private inFlight: Promise<CachedToken> | undefined;
@@ -40,11 +59,12 @@ export class IamTokenProvider {
     const now = this.now().getTime();
     const cached = this.cached;
     if (cached && now < cached.expiresAt - (cached.expiresAt - cached.issuedAt) * RENEW_WHEN_REMAINING_SHARE) return cached.token;
-    this.inFlight ??= this.fetch(signal).finally(() => {
+    // Callers share one request, bounded by its own timeout: one caller giving up stops only its own wait.
+    this.inFlight ??= this.fetch().finally(() => {
       this.inFlight = undefined;
     });
     try {
-      this.cached = await this.inFlight;
+      this.cached = await untilAborted(this.inFlight, signal);
     } catch (error) {
       // The early renewal failed: a token that has not expired yet still works (the next call tries again).
       if (cached && this.now().getTime() < cached.expiresAt) return cached.token;
@@ -53,7 +73,7 @@ export class IamTokenProvider {
     return this.cached.token;
   }
 
-  private async fetch(signal?: AbortSignal): Promise<CachedToken> {
+  private async fetch(): Promise<CachedToken> {
     const { config } = this.deps;
     if (config.auth.kind !== 'password') throw new IamTokenError('IAM token authentication is not configured', undefined);
     const body = {
@@ -72,11 +92,11 @@ export class IamTokenProvider {
       maxRedirects: 0,
       responseType: 'text',
       transformResponse: (x: unknown) => x,
-      ...(signal ? { signal } : {}),
     });
     const token = response.headers['x-subject-token'];
     if (response.status !== 201 && response.status !== 200) {
-      throw new IamTokenError(`IAM refused the password of ${config.auth.userName} (HTTP ${response.status})`, response.status);
+      const why = response.status === 401 || response.status === 403 ? `IAM refused the password of ${config.auth.userName}` : `IAM could not issue a token for ${config.auth.userName}`;
+      throw new IamTokenError(`${why} (HTTP ${response.status})`, response.status);
     }
     if (typeof token !== 'string' || token === '') throw new IamTokenError('IAM answered without an X-Subject-Token', response.status);
     registerSecret(token);

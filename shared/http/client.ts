@@ -250,7 +250,9 @@ export class HuaweiCloudClient {
       }
     } catch (error) {
       const message =
-        error instanceof NoCredentialsError || error instanceof IamTokenError ? error.message : 'the credentials could not be resolved';
+        error instanceof NoCredentialsError || error instanceof IamTokenError
+          ? error.message
+          : `the credentials could not be resolved (${(error as { code?: string } | undefined)?.code ?? (error instanceof Error ? error.name : 'error')})`;
       return { ok: false, error: { message, kind: 'credentials', status: error instanceof IamTokenError ? error.status : undefined }, failure: { type: 'final' } };
     }
     delete headers.host; // axios sets Host from the URL: the same value that was signed
@@ -273,7 +275,7 @@ export class HuaweiCloudClient {
         decompress: true,
       });
     } catch (error) {
-      return this.networkFailure(contract, error, signal, attempt);
+      return this.networkFailure(contract, error, signal, attempt, options.signal);
     }
 
     const requestIdHeader = headerValue(response, 'x-request-id');
@@ -288,7 +290,7 @@ export class HuaweiCloudClient {
     const requestId = requestIdHeader ?? errorBody.requestId;
     const status = response.status;
 
-    if (status >= 200 && status < 300 && !errorBody.errorCode) {
+    if (status >= 200 && status < 300 && !errorBody.failureCode) {
       if (parsed === undefined) {
         return { ok: false, error: { message: `${contract.name} answered ${status} with a body that is not JSON`, kind: 'invalid-response', status, requestId }, failure: { type: 'final' } };
       }
@@ -321,7 +323,8 @@ export class HuaweiCloudClient {
     else if (status === 502) failure = { type: 'bad-gateway', retryAfterMs };
     else if (status === 503) failure = { type: 'unavailable', retryAfterMs };
     else if (status === 504) failure = { type: 'gateway-timeout', retryAfterMs };
-    const outcomeUnknown = !contract.readOnly && (status === 502 || status === 503 || status === 504) ? true : undefined;
+    // A 5xx on a write says nothing about whether the backend applied it.
+    const outcomeUnknown = !contract.readOnly && status >= 500 ? true : undefined;
     return {
       ok: false,
       error: { ...base, kind: 'http', message: describe, ...(outcomeUnknown ? { outcomeUnknown } : {}) },
@@ -329,14 +332,24 @@ export class HuaweiCloudClient {
     };
   }
 
-  private networkFailure(contract: OperationContract, error: unknown, signal: AbortSignal, attempt: number) {
+  private networkFailure(contract: OperationContract, error: unknown, signal: AbortSignal, attempt: number, callerSignal: AbortSignal | undefined) {
     const code = (error as { code?: string } | undefined)?.code ?? '';
     const sentMaybe = !NOT_SENT_CODES.has(code);
+    if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(String((error as { message?: unknown }).message))) {
+      return {
+        ok: false as const,
+        error: { message: `${contract.name} answered with a body larger than ${MAX_RESPONSE_BYTES} bytes`, kind: 'invalid-response' as const },
+        failure: { type: 'final' } as FailureClass,
+      };
+    }
     if (signal.aborted || code === 'ERR_CANCELED' || code === 'ECONNABORTED') {
+      const cancelled = callerSignal?.aborted === true;
       return {
         ok: false as const,
         error: {
-          message: `${contract.name} did not complete within its deadline (attempt ${attempt})`,
+          message: cancelled
+            ? `${contract.name} was cancelled by the caller (attempt ${attempt})`
+            : `${contract.name} did not complete within its deadline (attempt ${attempt})`,
           kind: 'timeout' as const,
           outcomeUnknown: !contract.readOnly,
         },

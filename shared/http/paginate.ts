@@ -68,9 +68,21 @@ export async function collectAll<T>(fetchPage: (offset: number, limit: number) =
   for (const page of results) {
     if (!page || short) break;
     all.push(...page.data);
+    total = page.total;
     if (page.data.length < limit) short = true;
   }
-  return { items: all, total, pages: lastPage, truncated: !short && lastPage < neededPages };
+  pages = lastPage;
+  // The first page's total may have been stale (items added meanwhile): walk on one page at a time
+  // while pages stay full and the total says there is more, up to the cap.
+  while (!short && all.length < total) {
+    if (pages >= maxPages) return { items: all, total, pages, truncated: true };
+    const page = await fetchPage(all.length, limit);
+    pages++;
+    all.push(...page.data);
+    total = page.total;
+    if (page.data.length < limit) short = true;
+  }
+  return { items: all, total, pages, truncated: false };
 }
 
 /** Async iteration over items, one page at a time (sequential). */

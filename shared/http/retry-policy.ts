@@ -49,7 +49,8 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
 /** Delay before attempt `attempt + 1` (attempt counts from 1), full jitter, Retry-After honoured and capped. */
 export function backoffDelayMs(failure: FailureClass, attempt: number, random: () => number): number {
   const retryAfter = 'retryAfterMs' in failure ? failure.retryAfterMs : undefined;
-  if (retryAfter !== undefined) return Math.min(BACKOFF_CAP_MS, retryAfter);
+  // Even a "Retry-After: 0" waits the throttling floor: Huawei asks for seconds after APIG.0308.
+  if (retryAfter !== undefined) return Math.min(BACKOFF_CAP_MS, failure.type === 'throttled' ? Math.max(THROTTLE_FLOOR_MS, retryAfter) : retryAfter);
   if (failure.type === 'throttled') {
     const ceiling = Math.min(BACKOFF_CAP_MS, THROTTLE_BASE_MS * 2 ** (attempt - 1));
     return Math.max(THROTTLE_FLOOR_MS, Math.round(random() * ceiling));

@@ -49,6 +49,8 @@ export class UpstreamError extends Error {
 }
 
 export interface ParsedErrorBody {
+  /** `error_code` or `error.code`: what makes a 2xx a failure (a bare top-level `code` does not). */
+  readonly failureCode: string | undefined;
   readonly errorCode: string | undefined;
   readonly errorMsg: string | undefined;
   readonly requestId: string | undefined;
@@ -56,11 +58,12 @@ export interface ParsedErrorBody {
 
 /** Both error shapes of Huawei Cloud: `{error_code, error_msg}` and `{error: {code, message}}`. */
 export function parseErrorBody(body: unknown): ParsedErrorBody {
-  if (!body || typeof body !== 'object') return { errorCode: undefined, errorMsg: undefined, requestId: undefined };
+  if (!body || typeof body !== 'object') return { failureCode: undefined, errorCode: undefined, errorMsg: undefined, requestId: undefined };
   const record = body as Record<string, unknown>;
   const nested = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : undefined;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   return {
+    failureCode: str(nested?.code) ?? str(record.error_code),
     errorCode: str(nested?.code) ?? str(record.error_code) ?? str(record.code),
     errorMsg: str(nested?.message) ?? str(record.error_msg) ?? str(record.message),
     requestId: str(record.request_id),

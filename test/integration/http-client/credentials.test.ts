@@ -202,7 +202,7 @@ describe('HTTP client: IAM password mode', () => {
     // Assess
     expect(during.attempts).toBe(1);
     expect(serviceRequests().map((r) => r.headers['x-auth-token'])).toStrictEqual(['fake-iam-token-0001', 'fake-iam-token-0001']);
-    expect([after.kind, after.status, after.message]).toStrictEqual(['credentials', 503, `IAM refused the password of ${IAM.user} (HTTP 503)`]);
+    expect([after.kind, after.status, after.message]).toStrictEqual(['credentials', 503, `IAM could not issue a token for ${IAM.user} (HTTP 503)`]);
     expect(iamRequests()).toHaveLength(3);
   });
 
@@ -265,7 +265,7 @@ describe('HTTP client: IAM password mode', () => {
     // Assess
     expect(failure).toStrictEqual({
       ...NO_FAILURE_DETAILS,
-      message: 'the credentials could not be resolved',
+      message: 'the credentials could not be resolved (ECONNRESET)',
       operation: 'ListFactoryPendingItems',
       kind: 'credentials',
       attempts: 1,

@@ -111,7 +111,7 @@ describe('HTTP client: the total deadline', () => {
     // Assess
     expect(failure).toStrictEqual({
       ...NO_FAILURE_DETAILS,
-      message: 'CreateFactoryPendingItemsPackage did not complete within its deadline (attempt 1)',
+      message: 'CreateFactoryPendingItemsPackage was cancelled by the caller (attempt 1)',
       operation: 'CreateFactoryPendingItemsPackage',
       kind: 'timeout',
       attempts: 1,

@@ -155,7 +155,7 @@ describe('HTTP client: Retry-After', () => {
     ['delta seconds', '7', [7000, 7000], 7000],
     ['an HTTP date', new Date(NOW.getTime() + 12_000).toUTCString(), [12_000, 12_000], 12_000],
     ['seconds beyond the cap (capped at 30 s)', '120', [30_000, 30_000], 120_000],
-    ['an HTTP date in the past (no wait)', new Date(NOW.getTime() - 60_000).toUTCString(), [0, 0], 0],
+    ['an HTTP date in the past (the 1 s throttling floor)', new Date(NOW.getTime() - 60_000).toUTCString(), [1000, 1000], 0],
   ])('honours %s on 429', async (_label, retryAfter, expectedDelays, retryAfterMs) => {
     // Prepare
     upstream.setFallback({ status: 429, headers: { 'Retry-After': retryAfter }, body: THROTTLED });

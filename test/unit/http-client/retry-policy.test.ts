@@ -91,14 +91,14 @@ describe('Retry policy: backoff', () => {
 
 describe('Error bodies', () => {
   it.each([
-    ['{error_code, error_msg, request_id}', { error_code: 'APIG.0308', error_msg: 'throttled', request_id: 'r1' }, { errorCode: 'APIG.0308', errorMsg: 'throttled', requestId: 'r1' }],
-    ['{error: {code, message}, status}', { error: { code: 'Deploy.00011027', message: 'deploying' }, status: 'failed' }, { errorCode: 'Deploy.00011027', errorMsg: 'deploying', requestId: undefined }],
-    ['{code, message}', { code: 'DEV.00000001', message: 'who are you' }, { errorCode: 'DEV.00000001', errorMsg: 'who are you', requestId: undefined }],
-    ['a success body', { total: 0, data: [] }, { errorCode: undefined, errorMsg: undefined, requestId: undefined }],
-    ['not an object', 'oops', { errorCode: undefined, errorMsg: undefined, requestId: undefined }],
-    ['null', null, { errorCode: undefined, errorMsg: undefined, requestId: undefined }],
-    ['empty strings', { error_code: '', error_msg: '' }, { errorCode: undefined, errorMsg: undefined, requestId: undefined }],
-    ['a numeric code (IAM keystone)', { error: { code: 401, message: 'wrong' } }, { errorCode: undefined, errorMsg: 'wrong', requestId: undefined }],
+    ['{error_code, error_msg, request_id}', { error_code: 'APIG.0308', error_msg: 'throttled', request_id: 'r1' }, { failureCode: 'APIG.0308', errorCode: 'APIG.0308', errorMsg: 'throttled', requestId: 'r1' }],
+    ['{error: {code, message}, status}', { error: { code: 'Deploy.00011027', message: 'deploying' }, status: 'failed' }, { failureCode: 'Deploy.00011027', errorCode: 'Deploy.00011027', errorMsg: 'deploying', requestId: undefined }],
+    ['{code, message}', { code: 'DEV.00000001', message: 'who are you' }, { failureCode: undefined, errorCode: 'DEV.00000001', errorMsg: 'who are you', requestId: undefined }],
+    ['a success body', { total: 0, data: [] }, { failureCode: undefined, errorCode: undefined, errorMsg: undefined, requestId: undefined }],
+    ['not an object', 'oops', { failureCode: undefined, errorCode: undefined, errorMsg: undefined, requestId: undefined }],
+    ['null', null, { failureCode: undefined, errorCode: undefined, errorMsg: undefined, requestId: undefined }],
+    ['empty strings', { error_code: '', error_msg: '' }, { failureCode: undefined, errorCode: undefined, errorMsg: undefined, requestId: undefined }],
+    ['a numeric code (IAM keystone)', { error: { code: 401, message: 'wrong' } }, { failureCode: undefined, errorCode: undefined, errorMsg: 'wrong', requestId: undefined }],
   ])('parses %s', (_label, body, expected) => {
     // Prepare
     const input: unknown = body;
