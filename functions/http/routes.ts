@@ -5,6 +5,7 @@ import { publishReleasePackageRoute } from './publish-release-package';
 import { queryReleasePackagesRoute } from './query-release-packages';
 import { rejectManualReviewRoute } from './reject-manual-review';
 import { startDeployTaskRoute } from './start-deploy-task';
+import { pipelineGateHttpRoute } from '../events/pipeline-gate';
 
 export const httpRoutes: readonly AnyRouteSpec[] = [
   listPendingItemsRoute,
@@ -12,4 +13,5 @@ export const httpRoutes: readonly AnyRouteSpec[] = [
   queryReleasePackagesRoute,
   startDeployTaskRoute,
   rejectManualReviewRoute,
+  pipelineGateHttpRoute,
 ] as unknown as readonly AnyRouteSpec[];

@@ -19,7 +19,8 @@ export function jsonBody(options: { required: boolean; maxBytes?: number }): Mid
       }
       if (http.rawBody.length > maxBytes) throw new PayloadTooLargeError(`The body is larger than ${maxBytes} bytes`, { fields: [{ field: 'body', message: `must be at most ${maxBytes} bytes` }] });
       const contentType = (http.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (contentType !== 'application/json') {
+      // application/json, or a JSON-based type such as application/cloudevents+json.
+      if (contentType !== 'application/json' && !/^application\/[a-z0-9.-]+\+json$/.test(contentType ?? '')) {
         throw new UnsupportedMediaTypeError('Content-Type must be application/json', { fields: [{ field: 'headers.content-type', message: 'must be application/json' }] });
       }
       const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

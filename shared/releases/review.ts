@@ -22,8 +22,10 @@ export interface ReviewDeps {
   readonly call: CallOptions;
 }
 
-/** Step statuses in which a manual review still waits for a decision. */
-export const WAITING_STEP_STATUSES: ReadonlySet<string> = new Set(['PAUSED', 'SUSPEND', 'WAITING', 'PENDING', 'RUNNING']);
+/** Step statuses of a manual review that waits for a decision now (CodeArts Pipeline pauses the run there). */
+export const WAITING_STEP_STATUSES: ReadonlySet<string> = new Set(['PAUSED', 'SUSPEND']);
+/** Step statuses after which a review can no longer be decided: refused, passed, or the run ended. */
+export const DECIDED_STEP_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELED', 'SKIPPED', 'IGNORED']);
 
 export function findStep(detail: PipelineRunDetail, step: ReviewStep) {
   for (const stage of detail.stages) {
@@ -42,12 +44,12 @@ export class AlreadyDecidedError extends ConflictError {
   }
 }
 
-/** The step's status when the review is no longer waiting; undefined when it waits or cannot be read. */
+/** The step's status when the review was already decided; undefined when it was not or cannot be read. */
 export async function decidedStatus(deps: ReviewDeps, step: ReviewStep): Promise<string | undefined> {
   try {
     const { data } = await deps.client.showPipelineRunDetail(step.pipeline_id, step.pipeline_run_id, deps.call);
     const found = findStep(data, step);
-    return found && !WAITING_STEP_STATUSES.has(found.status) ? found.status : undefined;
+    return found && DECIDED_STEP_STATUSES.has(found.status) ? found.status : undefined;
   } catch {
     return undefined;
   }

@@ -295,6 +295,7 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toStrictEqual([
       '/v1/deploy-tasks/{task_id}/start',
+      '/v1/events/pipeline',
       '/v1/pending-items',
       '/v1/pipelines/{pipeline_id}/runs/{pipeline_run_id}/jobs/{job_run_id}/steps/{step_run_id}/refuse',
       '/v1/release-packages',
