@@ -3,10 +3,12 @@
  * API Gateway in front of Lambda, and Huawei APIG in front of FunctionGraph (whose body is base64 by
  * default). The schemas below accept exactly what the adapters read; the rest of the event is ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const stringMap = z.record(z.string(), z.string().nullable().optional()).nullish();
 const multiMap = z.record(z.string(), z.array(z.string()).nullable().optional()).nullish();
+/** APIG may deliver a repeated query key as an array of its values. */
+const queryMap = z.record(z.string(), z.union([z.string(), z.array(z.string())]).nullable().optional()).nullish();
 
 export const restProxyEventSchema = z.object({
   httpMethod: z.string().min(1),
@@ -14,7 +16,7 @@ export const restProxyEventSchema = z.object({
   resource: z.string().optional(),
   headers: stringMap,
   multiValueHeaders: multiMap,
-  queryStringParameters: stringMap,
+  queryStringParameters: queryMap,
   multiValueQueryStringParameters: multiMap,
   pathParameters: stringMap,
   body: z.string().nullish(),
@@ -75,7 +77,11 @@ export function fromRestProxyEvent(raw: unknown): HttpRequest {
   if (!parsed.success) throw new MalformedEventError('not an API gateway proxy event');
   const event = parsed.data;
 
-  const query: Record<string, string | string[]> = compact(event.queryStringParameters);
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (typeof value === 'string') query[key] = value;
+    else if (Array.isArray(value) && value.length > 0) query[key] = value.length === 1 ? (value[0] as string) : [...value];
+  }
   for (const [key, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
     if (values && values.length > 1) query[key] = [...values];
   }
