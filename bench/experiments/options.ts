@@ -88,7 +88,17 @@ async function main(): Promise<void> {
   await add({ key: 'list.bothCache', what: 'zod namespace + axios trimmed + V8 code cache', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), trimmed);
   await add({ key: 'list.allCache', what: 'zod namespace + axios trimmed + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), trimmed);
   await add({ key: 'list.jitless', what: 'zod namespace + axios trimmed + zod jitless', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), jitless);
-  await add({ key: 'list.bestCache', what: 'zod namespace + axios trimmed + zod jitless + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), jitless);
+  await add({ key: 'list.jitlessCache', what: 'zod namespace + axios trimmed + zod jitless + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), jitless);
+  await add(
+    { key: 'list.best', what: 'zod namespace + axios trimmed + zod jitless + keepNames off, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' },
+    fnEntry('listPendingItems'),
+    { ...jitless, keepNames: false },
+  );
+  await add(
+    { key: 'list.bestCache', what: 'zod namespace + axios trimmed + zod jitless + keepNames off + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' },
+    fnEntry('listPendingItems'),
+    { ...jitless, keepNames: false },
+  );
   await add({ key: 'list.esm', what: "esbuild mainFields ['module','main'], conditions ['module']", fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), { mainFields: ['module', 'main'], conditions: ['module'] });
   await add(
     { key: 'list.keepNames', what: `esbuild keepNames: ${!base.keepNames} (deployed: ${Boolean(base.keepNames)})`, fn: 'listPendingItems', invocation: list },
@@ -102,6 +112,11 @@ async function main(): Promise<void> {
     { key: 'openapi.precomputedTrim', what: 'document generated at build time + zod namespace', fn: 'openapi', invocation: openapi },
     'bench/experiments/entries/openapi-precomputed.ts',
     { define: { __OPENAPI_DOCUMENT__: JSON.stringify(document) }, ...trimmed },
+  );
+  await add(
+    { key: 'openapi.precomputedBest', what: 'document generated at build time + zod namespace + keepNames off, no flag', fn: 'openapi', invocation: openapi, nodeOptions: '' },
+    'bench/experiments/entries/openapi-precomputed.ts',
+    { define: { __OPENAPI_DOCUMENT__: JSON.stringify(document) }, ...trimmed, keepNames: false },
   );
 
   const emulator = await startEmulator({ port: 0 });
@@ -158,7 +173,7 @@ async function main(): Promise<void> {
 
     log('profiling');
     const profiled: string[] = [];
-    for (const key of ['list.deployed', 'list.both', 'officialSdk']) {
+    for (const key of ['list.deployed', 'list.best', 'officialSdk']) {
       const e = experiments.find((x) => x.key === key) as Experiment;
       // The same variant without minification, so that the source map resolves each sampled line.
       const readable = await bundle(e.entry ?? '', join(DIR, `${key}.profile.js`), base, { ...e.overrides, minify: false });
@@ -169,7 +184,7 @@ async function main(): Promise<void> {
     log('warm overhead of the variants');
     const rawPath = `/v2/${emulator.identity.projectId}/factory/pending-items?limit=5&offset=0`;
     const canned = await capture(emulator, rawPath);
-    const warmKeys = ['floor', 'officialSdk', 'list.deployed', 'list.both', 'list.jitless'];
+    const warmKeys = ['floor', 'officialSdk', 'list.deployed', 'list.both', 'list.jitless', 'list.best'];
     const warmJob = join(DIR, 'warm.job.json');
     const warmOut = join(DIR, 'warm.out.json');
     writeFileSync(
@@ -198,6 +213,9 @@ async function main(): Promise<void> {
       return `| ${e.fn} | ${e.what} | ${o50.toFixed(3)} | ${o99.toFixed(3)} |`;
     });
 
+    log('isolated module loads');
+    const isolatedRows = await isolatedLoads(cold, base, settings.nodeOptions);
+
     log('release check variants');
     const checkRows = await releaseCheckVariants(cold, base, settings.nodeOptions);
 
@@ -221,6 +239,14 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- |',
       ...warmRows,
       '',
+      '## Libraries alone',
+      '',
+      `\`require()\` of a bundle holding only the library and one small schema, built like a function; median of ${RUNS} fresh processes, interleaved (deployed NODE_OPTIONS).`,
+      '',
+      '| module | bundle KB | load ms median (min–max) |',
+      '| --- | --- | --- |',
+      ...isolatedRows,
+      '',
       `## Release check (${CHECK_PACKAGES} packages, ${CHECK_LATENCY_MS} ms latency)`,
       '',
       `The first invocation in a fresh process, ${QUICK ? 2 : 4} runs per variant interleaved, against the local cloud as in \`npm run bench\`; every variant must give the same report.`,
@@ -239,6 +265,34 @@ async function main(): Promise<void> {
   } finally {
     await emulator.close();
   }
+}
+
+/** Load time of single libraries, bundled like a function; rows of the table. */
+async function isolatedLoads(cold: string, base: BuildOptions, nodeOptions: string): Promise<string[]> {
+  const entries = [
+    { what: "zod, `import { z } from 'zod'` (as today)", entry: 'bench/experiments/isolated/zod-named.ts', overrides: {} as BuildOptions },
+    { what: "zod, `import * as z from 'zod'`", entry: 'bench/experiments/isolated/zod-namespace.ts', overrides: {} },
+    { what: 'zod/mini', entry: 'bench/experiments/isolated/zod-mini.ts', overrides: {} },
+    { what: 'axios (as today)', entry: 'bench/experiments/isolated/axios-trimmed.ts', overrides: {} },
+    { what: 'axios, trimmed (stubs + FormData on first use)', entry: 'bench/experiments/isolated/axios-trimmed.ts', overrides: { plugins: [trimAxiosForNode(), axiosLazyGlobalFormData()] } },
+  ];
+  const built = await Promise.all(entries.map((e, i) => bundle(e.entry, join(DIR, `isolated-${i}.js`), base, e.overrides)));
+  const job = join(DIR, 'isolated.job.json');
+  writeFileSync(job, JSON.stringify({ event: null, context: 'functiongraph', loadOnly: true }));
+  const env = cleanEnv({ NODE_OPTIONS: nodeOptions });
+  const out = join(DIR, 'isolated.out.json');
+  const samples = entries.map(() => [] as number[]);
+  const random = mulberry32(11);
+  for (let r = 0; r < RUNS; r++) {
+    for (const i of shuffled(entries.map((_, k) => k), random)) {
+      const run = await runNode(cold, [(built[i] as BuiltBundle).file, job, out], { env });
+      samples[i]?.push(readOutput<{ loadMs: number }>(out, run, entries[i]?.what ?? '').loadMs);
+    }
+  }
+  return entries.map((e, i) => {
+    const t = spread(samples[i] ?? []);
+    return `| ${e.what} | ${((built[i] as BuiltBundle).bytes / 1024).toFixed(1)} | ${t.median.toFixed(1)} (${t.min.toFixed(1)}–${t.max.toFixed(1)}) |`;
+  });
 }
 
 /** releaseCheck built three ways, over 10,000 packages with 50 ms latency; rows of the table. */

@@ -40,6 +40,8 @@ export function resultsMarkdown(ctx: BenchContext, m: Machine, startedAt: Date, 
       ? `**${missed.length} figure(s) miss their target:** ${missed.map((f) => f.name).join('; ')}.`
       : 'Every figure with a target meets it.',
     '',
+    'What would meet the missed targets, measured on experimental builds of the same sources: bench/experiments/RESULTS.md (`node --import tsx bench/experiments/options.ts`).',
+    '',
     ...(ctx.problems.length ? ['## Not measured', '', ...ctx.problems.map((p) => `- ${p}`), ''] : []),
     '## Diagnostics',
     '',

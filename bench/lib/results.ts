@@ -112,9 +112,11 @@ export function formatValue(f: Figure): string {
 }
 
 /** A Markdown table; a missed target is marked "**MISSED**" and stays in the table. */
+const RATIO_LABELS: Readonly<Record<string, string>> = { vsFloor: 'vs floor', vsOfficialSdk: 'vs official SDK', vsIdeal: 'vs ideal' };
+
 export function renderTable(figures: readonly Figure[]): string {
   const extraKeys = [...new Set(figures.flatMap((f) => Object.keys(f.ratios)))].filter((k) => k !== 'vsFloor' && k !== 'vsOfficialSdk');
-  const header = ['figure', 'value (min–max)', 'stat', 'vs floor', 'vs official SDK', ...extraKeys, 'target', 'met'];
+  const header = ['figure', 'value (min–max)', 'stat', 'vs floor', 'vs official SDK', ...extraKeys.map((k) => RATIO_LABELS[k] ?? k), 'target', 'met'];
   const rows = figures.map((f) => [
     f.name,
     formatValue(f),
