@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document of our HTTP routes, generated from the same zod schemas that validate them. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnyRouteSpec } from './http-function';
 
 const errorBodySchema = z.object({

@@ -1,5 +1,5 @@
 /** GET /v1/pending-items → DataArts ListFactoryPendingItems. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { listPendingItemsQuerySchema, listPendingItemsResponseSchema } from '../../shared/contracts/dataarts';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';

@@ -1,5 +1,5 @@
 /** POST /v1/release-packages → DataArts CreateFactoryPendingItemsPackage, safe to retry. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { publishPackageBodySchema, publishPackageResponseSchema } from '../../shared/contracts/dataarts';
 import { publishReleasePackage } from '../../shared/releases/publish';

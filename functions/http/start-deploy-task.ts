@@ -1,5 +1,5 @@
 /** POST /v1/deploy-tasks/{task_id}/start → CodeArts Deploy StartDeployTask. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { codeartsIdSchema } from '../../shared/contracts/ids';
 import { startDeployTaskBodySchema, startDeployTaskResponseSchema } from '../../shared/contracts/codearts-deploy';

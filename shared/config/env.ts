@@ -2,7 +2,7 @@
  * The environment, read once and validated. A missing or malformed value throws ConfigError naming the
  * variable. Nothing else in the project reads process.env for Huawei Cloud settings.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors';
 import { codeartsIdSchema, iamProjectIdSchema, workspaceIdSchema } from '../contracts/ids';
 import { ENDPOINT_OVERRIDE_VARIABLES, regionEndpoint, type EndpointService } from './endpoints';

@@ -2,7 +2,7 @@
  * CodeArts Deploy operations: ../shared/api-reference.md §2.4 and §3.2.
  * Endpoint `https://codearts-deploy.{region}.myhuaweicloud.com`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation } from './operation';
 import { codeartsIdSchema } from './ids';
 

@@ -2,7 +2,7 @@
  * CodeArts Pipeline operations: ../shared/api-reference.md §2.5 and §3.3.
  * Endpoint `https://cloudpipeline-ext.{region}.myhuaweicloud.com` (exceptions in shared/config/endpoints.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation } from './operation';
 import { codeartsIdSchema } from './ids';
 

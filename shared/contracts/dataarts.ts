@@ -2,7 +2,7 @@
  * DataArts Studio (DataArts Factory v2) operations: ../shared/api-reference.md §2.1–2.3 and §3.1.
  * Endpoint `https://dayu.{region}.myhuaweicloud.com`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation } from './operation';
 import { iamProjectIdSchema, pendingItemIdSchema, releasePackageIdSchema, userIdSchema, workspaceIdSchema } from './ids';
 

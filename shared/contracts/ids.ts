@@ -2,7 +2,7 @@
  * Identifier formats, from the API pages and SDK models (../shared/api-reference.md). Every id is checked
  * against its format before a URL is built, so `../x`, `a/b`, `%2F`, `?q` or a URL never reaches the wire.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const alnum32 = /^[A-Za-z0-9]{32}$/;
 const numericId = /^[0-9]{1,19}$/;

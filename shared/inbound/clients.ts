@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors';
 import { registerSecret } from '../logger';
 import { workspaceIdSchema } from '../contracts/ids';

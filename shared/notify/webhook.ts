@@ -10,7 +10,7 @@
  * are not followed.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface WebhookSecret {
   /** The configured `whsec_…` value (registered with the logger as a secret). */

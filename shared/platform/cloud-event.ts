@@ -8,7 +8,7 @@
  *    data as the body.
  * The data is validated later, by the function that knows its shape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const rfc3339 = z.iso.datetime({ offset: true });
 

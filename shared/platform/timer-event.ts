@@ -5,7 +5,7 @@
  *  - FunctionGraph TIMER trigger `{version, time, trigger_type: "TIMER", trigger_name, user_event}`.
  * Anything else is malformed: the function logs the reason and acknowledges it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 

@@ -1,5 +1,5 @@
 /** The DataArts workspace of a request: X-Workspace-Id when sent (allow-listed), else the configured default. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError, ValidationError } from '../errors';
 import { workspaceIdSchema } from '../contracts/ids';
 import type { Principal } from '../inbound/clients';

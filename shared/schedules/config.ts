@@ -3,7 +3,7 @@
  * which holds the Huawei Cloud settings and the client) and validated: a missing or malformed value fails
  * the function with a ConfigError naming the variable. Documented in docs/timers-and-events.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors';
 import { codeartsIdSchema, userIdSchema } from '../contracts/ids';
 import { requireCodeartsProjectId, requireWorkspace, type Env } from '../config/env';

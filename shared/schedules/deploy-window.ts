@@ -12,7 +12,7 @@
  * The time checked is the time the function runs (the runtime clock), not the event's: a delivery retried
  * hours later must not deploy outside the windows.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeployRecord } from '../contracts/codearts-deploy';
 import { audit } from '../audit';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';

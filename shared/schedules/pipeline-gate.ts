@@ -7,7 +7,7 @@
  * and otherwise leaves the review to its reviewers, saying why.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { codeartsIdSchema, releasePackageIdSchema, workspaceIdSchema } from '../contracts/ids';
 import { DEPLOY_STATUS, type ReleasePackage } from '../contracts/dataarts';
 import type { PipelineRunDetail } from '../contracts/codearts-pipeline';

@@ -10,7 +10,7 @@
  * Everything is judged at the window's end, not at the time the check runs, so a duplicate or late
  * delivery of a firing reports the same packages.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { QueryReleasePackagesBody, ReleasePackage } from '../contracts/dataarts';
 import { DEPLOY_STATUS } from '../contracts/dataarts';
 import { collectAll } from '../http/paginate';

@@ -8,7 +8,7 @@
  * A package holds at most 100 items (the API's limit, or RELEASE_TRAIN_MAX_ITEMS): the oldest
  * submissions go first, the rest stay pending for the next train and are counted as deferred.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PendingItem, ReleasePackage } from '../contracts/dataarts';
 import { ConflictError } from '../errors';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';

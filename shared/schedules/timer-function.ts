@@ -12,7 +12,7 @@
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors';
 import { UpstreamError } from '../http/upstream-error';
 import { logger as rootLogger, type Logger } from '../logger';

@@ -9,6 +9,7 @@ import { startDeployTaskRoute } from '../../../functions/http/start-deploy-task'
 import { publishReleasePackageRoute } from '../../../functions/http/publish-release-package';
 import { rejectManualReviewRoute } from '../../../functions/http/reject-manual-review';
 import { handler as openapiHandler } from '../../../functions/http/openapi';
+import { currentOpenApiDocument } from '../../../functions/http/openapi-document';
 import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
 import type { HuaweiCloudClient } from '../../../shared/http/client';
 import { UpstreamError } from '../../../shared/http/upstream-error';
@@ -305,5 +306,13 @@ describe('GET /v1/openapi.json', () => {
       'query:submit_user_name', 'query:item_name', 'query:update_type', 'query:task_type', 'query:start_time', 'query:end_time', 'query:limit', 'query:offset', 'header:x-workspace-id',
     ]);
     expect(doc.paths['/v1/deploy-tasks/{task_id}/start']?.post?.operationId).toBe('startDeployTask');
+  });
+});
+
+describe('OpenAPI document file', () => {
+  it('is exactly what the route schemas generate (run npm run generate:openapi after changing a route)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const committed = require('../../../functions/http/openapi.json') as unknown;
+    expect(committed).toStrictEqual(currentOpenApiDocument());
   });
 });
