@@ -5,7 +5,7 @@
  *    carrying a CloudEvent (structured JSON body, or binary mode with `ce-*` headers).
  * See docs/timers-and-events.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, httpFunction, type AnyRouteSpec } from '../../shared/http-function';
 import { parseHttpEvent } from '../../shared/platform/cloud-event';
 import { resolveWorkspace } from '../../shared/releases/workspace';
