@@ -59,10 +59,11 @@ export function convertRate(expression: string): { scheduleType: 'Rate' | 'Cron'
   const amount = Number(m[1]);
   if (!Number.isSafeInteger(amount) || amount < 1) throw new Error(`"${expression}": the rate must be at least 1`);
   const unit = (m[2] as string).toLowerCase()[0] as 'm' | 'h' | 'd';
+  // The unit as written when FunctionGraph allows the amount in it, else the largest unit that fits.
+  if (amount <= RATE_LIMITS[unit]) return { scheduleType: 'Rate', schedule: `${amount}${unit}` };
   let minutes = amount * (unit === 'm' ? 1 : unit === 'h' ? 60 : 1440);
-  if (minutes <= RATE_LIMITS.m) return { scheduleType: 'Rate', schedule: `${minutes}m` };
-  if (minutes % 60 === 0 && minutes / 60 <= RATE_LIMITS.h) return { scheduleType: 'Rate', schedule: `${minutes / 60}h` };
   if (minutes % 1440 === 0 && minutes / 1440 <= RATE_LIMITS.d) return { scheduleType: 'Rate', schedule: `${minutes / 1440}d` };
+  if (minutes % 60 === 0 && minutes / 60 <= RATE_LIMITS.h) return { scheduleType: 'Rate', schedule: `${minutes / 60}h` };
   if (minutes % 60 === 0) return { scheduleType: 'Cron', schedule: `@every ${minutes / 60}h` };
   minutes = Math.trunc(minutes);
   return { scheduleType: 'Cron', schedule: `@every ${minutes}m` };
