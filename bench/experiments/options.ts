@@ -7,7 +7,7 @@
  *   node --import tsx bench/experiments/options.ts      (BENCH_QUICK=1 for fewer runs)
  * Writes bench/experiments/RESULTS.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { startEmulator } from '../../emulator';
@@ -15,7 +15,7 @@ import { localFunctionEnv } from '../../scripts/local-stack';
 import { buildOpenApiDocument } from '../../shared/openapi';
 import { httpRoutes } from '../../functions/http/routes';
 import { API_VERSION } from '../../functions/http/openapi';
-import { bundle, ROOT, WORK, type BuiltBundle } from '../lib/build';
+import { bundle, referenceSettings, ROOT, WORK, type BuiltBundle } from '../lib/build';
 import { cleanEnv, readOutput, runNode } from '../lib/child';
 import { buildHarness, HARNESS } from '../lib/context';
 import { BENCH_TOKEN, invocationFor, lastQuarterHour, listPendingItemsInvocation, timerInvocation, type Invocation } from '../lib/events';
@@ -51,6 +51,12 @@ interface Experiment {
 
 const log = (m: string) => process.stderr.write(`[experiments] ${m}\n`);
 
+/** Same code, ignoring the source map comment (it names the file). */
+function sameBytes(a: string, b: string): boolean {
+  const code = (file: string) => readFileSync(file, 'utf8').replace(/\/\/# sourceMappingURL=.*\s*$/, '');
+  return code(a) === code(b);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const settings = readServiceSettings();
@@ -70,22 +76,31 @@ async function main(): Promise<void> {
   const openapi = invocationFor('openapi') as Invocation;
   const experiments: Experiment[] = [];
   const add = async (e: Omit<Experiment, 'file'>, entry: string, overrides: BuildOptions = {}) => {
-    const built = await build(e.key, entry, overrides);
-    experiments.push({ ...e, bundle: built, file: built.file, entry, overrides });
+    const built = e.fn === 'reference' ? await bundle(entry, join(DIR, `${e.key}.js`), referenceSettings(base)) : await build(e.key, entry, overrides);
+    // A change the sources or serverless.yml already make gives the deployed bundle byte for byte: say so.
+    const deployed = experiments.find((x) => x.fn === e.fn && x.key.endsWith('.deployed'));
+    const sameRuntime = !e.key.endsWith('Cache') && (e.nodeOptions ?? settings.nodeOptions) === (deployed?.nodeOptions ?? settings.nodeOptions);
+    const same = deployed?.bundle !== undefined && e.key !== deployed.key && sameRuntime && sameBytes(deployed.bundle.file, built.file);
+    const what = same ? `${e.what} — already applied: the same bytes as deployed` : e.what;
+    experiments.push({ ...e, what, bundle: built, file: built.file, entry, overrides });
   };
   log('building the variants');
   await add({ key: 'floor', what: 'floor (node:https + node:crypto)', fn: 'reference', invocation: list }, 'bench/references/floor.ts');
   await add({ key: 'officialSdk', what: 'official SDK core 3.1.211', fn: 'reference', invocation: list }, 'bench/references/official-sdk.ts');
   await add({ key: 'list.deployed', what: 'as deployed', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'));
-  experiments.push({ ...(experiments.at(-1) as Experiment), key: 'list.noSourceMapsFlag', what: 'as deployed, without NODE_OPTIONS=--enable-source-maps', nodeOptions: '' });
-  await add({ key: 'list.noSourceMap', what: 'esbuild sourcemap: false (and no flag)', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), { sourcemap: false });
+  const flagged = /--enable-source-maps/.test(settings.nodeOptions);
+  experiments.push({
+    ...(experiments.at(-1) as Experiment),
+    key: 'list.sourceMapsFlag',
+    what: flagged ? 'as deployed, without NODE_OPTIONS=--enable-source-maps' : 'as deployed, with NODE_OPTIONS=--enable-source-maps (for comparison)',
+    nodeOptions: flagged ? settings.nodeOptions.replace(/--enable-source-maps/, '').trim() : `${settings.nodeOptions} --enable-source-maps`.trim(),
+  });
+  await add({ key: 'list.noSourceMap', what: 'esbuild sourcemap: false, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), { sourcemap: false });
   await add({ key: 'list.zodNamespace', what: "import * as z from 'zod' (one line per file)", fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), zodNs);
   await add({ key: 'list.axiosStubs', what: 'axios: form-data, debug, fetch adapter stubbed; http2 on first use', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), { plugins: [trimAxiosForNode()] });
   await add({ key: 'list.axiosTrim', what: 'axios: the stubs + globalThis.FormData read on first use (no undici)', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), axiosTrim);
   await add({ key: 'list.lazyAxios', what: 'axios required on first client creation', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), lazy);
   await add({ key: 'list.both', what: 'zod namespace + axios trimmed (stubs, lazy FormData)', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), trimmed);
-  experiments.push({ ...(experiments.at(-1) as Experiment), key: 'list.bothNoFlag', what: 'zod namespace + axios trimmed, without --enable-source-maps', nodeOptions: '' });
-  await add({ key: 'list.bothCache', what: 'zod namespace + axios trimmed + V8 code cache', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), trimmed);
   await add({ key: 'list.allCache', what: 'zod namespace + axios trimmed + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), trimmed);
   await add({ key: 'list.jitless', what: 'zod namespace + axios trimmed + zod jitless', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), jitless);
   await add({ key: 'list.jitlessCache', what: 'zod namespace + axios trimmed + zod jitless + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), jitless);

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -24,7 +24,7 @@ export interface ServiceSettings {
   readonly functions: readonly ServiceFunction[];
   /** The esbuild options serverless-esbuild would use (without entry and output). */
   readonly esbuild: BuildOptions;
-  /** provider.environment.NODE_OPTIONS as deployed (e.g. --enable-source-maps). */
+  /** provider.environment.NODE_OPTIONS as a deploy from this environment sets it (variables resolved). */
   readonly nodeOptions: string;
 }
 
@@ -41,6 +41,30 @@ const PLUGIN_OPTIONS = new Set([
   'skipBuild', 'skipRebuild', 'skipBuildExcludeFns', 'stripEntryResolveExtensions', 'disposeContext', 'config',
 ]);
 
+/**
+ * Resolves the serverless variables a value may hold, as a deploy from this environment would:
+ * `${env:NAME, 'default'}` (the variable, else the default) and `${opt:name, 'default'}` (the default).
+ */
+export function resolveVariables(value: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return value.replace(/\$\{(env|opt):([A-Za-z0-9_-]+)(?:\s*,\s*(?:'([^']*)'|"([^"]*)"))?\}/g, (_all, kind: string, name: string, single?: string, double?: string) => {
+    const fallback = single ?? double ?? '';
+    return kind === 'env' ? (env[name] ?? fallback) : fallback;
+  });
+}
+
+/** custom.esbuild.plugins: an array, or a path to a module exporting one (or a function returning one), as serverless-esbuild reads it. */
+function loadPlugins(value: unknown, doc: ServerlessYaml): Plugin[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value as Plugin[];
+  if (typeof value !== 'string') throw new TypeError('custom.esbuild.plugins must be a path or an array');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  let loaded = require(join(ROOT, value)) as unknown;
+  if (loaded && typeof loaded === 'object' && 'default' in loaded && (loaded as { __esModule?: boolean }).__esModule) loaded = (loaded as { default: unknown }).default;
+  if (typeof loaded === 'function') loaded = (loaded as (serverless: unknown) => unknown)({ service: { custom: doc.custom, provider: doc.provider } });
+  if (!Array.isArray(loaded)) throw new TypeError(`${value} exports no array of esbuild plugins`);
+  return loaded as Plugin[];
+}
+
 function entryOf(handler: string): { entry: string; exportName: string } {
   const dot = handler.lastIndexOf('.');
   return { entry: `${handler.slice(0, dot)}.ts`, exportName: handler.slice(dot + 1) };
@@ -54,15 +78,26 @@ export function readServiceSettings(path = join(ROOT, 'serverless.yml')): Servic
   const exclude = Array.isArray(custom.exclude) ? (custom.exclude as string[]) : ['aws-sdk'];
   const external = Array.isArray(custom.external) ? (custom.external as string[]) : [];
   const esbuild: Record<string, unknown> = { bundle: true, platform: 'node', target: `node${node}` };
-  for (const [key, value] of Object.entries(custom)) if (!PLUGIN_OPTIONS.has(key) && key !== 'external') esbuild[key] = value;
+  for (const [key, value] of Object.entries(custom)) if (!PLUGIN_OPTIONS.has(key) && key !== 'external' && key !== 'plugins') esbuild[key] = value;
   esbuild.external = [...external, ...(exclude.includes('*') ? [] : exclude)];
+  const plugins = loadPlugins(custom.plugins, doc);
+  if (plugins.length > 0) esbuild.plugins = plugins;
   const functions = Object.entries(doc.functions ?? {}).map(([name, fn]): ServiceFunction => {
     const events = fn.events ?? [];
     const kind = events.some((e) => 'http' in e || 'httpApi' in e) ? 'http' : events.some((e) => 'schedule' in e) ? 'schedule' : 'other';
     return { name, ...entryOf(fn.handler ?? ''), kind };
   });
-  const nodeOptions = String(doc.provider?.environment?.NODE_OPTIONS ?? '');
+  const nodeOptions = resolveVariables(String(doc.provider?.environment?.NODE_OPTIONS ?? '')).trim();
   return { functions, esbuild: esbuild as BuildOptions, nodeOptions };
+}
+
+/**
+ * The settings for a reference: the service's esbuild options without its plugins. The plugins are this
+ * project's own work on what it bundles (part of "ours"); a reference is bundled as its user would.
+ */
+export function referenceSettings(settings: BuildOptions): BuildOptions {
+  const { plugins: _ours, ...options } = settings;
+  return options;
 }
 
 export interface BuiltBundle {
@@ -80,6 +115,8 @@ export async function bundle(entry: string, outFile: string, settings: BuildOpti
   const result = await build({
     ...settings,
     ...overrides,
+    // An experiment's plugins run before the service's own (esbuild takes the first that answers).
+    plugins: [...(overrides.plugins ?? []), ...(settings.plugins ?? [])],
     entryPoints: [join(ROOT, entry)],
     outfile: outFile,
     metafile: true,

@@ -1,8 +1,9 @@
 /** What every section of the run shares: settings, repetitions, bundles, and where problems are noted. */
 import { build as esbuild } from 'esbuild';
 import { join } from 'node:path';
-import { bundle, readServiceSettings, ROOT, WORK, type BuiltBundle, type ServiceFunction, type ServiceSettings } from './build';
+import { bundle, readServiceSettings, referenceSettings, ROOT, WORK, type BuiltBundle, type ServiceFunction, type ServiceSettings } from './build';
 import type { Figure } from './results';
+import { describeEsbuild } from './report';
 
 export interface Repetitions {
   /** Cold starts per variant (interleaved). */
@@ -61,16 +62,16 @@ export async function buildHarness(entry: string, outName: string): Promise<stri
 export async function prepare(quick: boolean, log: (m: string) => void): Promise<BenchContext> {
   const settings = readServiceSettings();
   const problems: string[] = [];
-  log(`building the references and ${settings.functions.length} functions (${JSON.stringify(settings.esbuild)})`);
+  log(`building the references and ${settings.functions.length} functions (${describeEsbuild(settings.esbuild)})`);
   const floor: Variant = {
     key: 'floor',
     label: 'floor (node:https + node:crypto)',
-    bundle: await bundle('bench/references/floor.ts', join(BUNDLES, 'floor.js'), settings.esbuild),
+    bundle: await bundle('bench/references/floor.ts', join(BUNDLES, 'floor.js'), referenceSettings(settings.esbuild)),
   };
   const officialSdk: Variant = {
     key: 'officialSdk',
     label: 'official SDK core 3.1.211',
-    bundle: await bundle('bench/references/official-sdk.ts', join(BUNDLES, 'official-sdk.js'), settings.esbuild),
+    bundle: await bundle('bench/references/official-sdk.ts', join(BUNDLES, 'official-sdk.js'), referenceSettings(settings.esbuild)),
   };
   const functions: Variant[] = [];
   for (const fn of settings.functions) {

@@ -5,10 +5,12 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundle, bytesByPackage, ROOT, WORK, type BuiltBundle } from './build';
+import { bundle, bytesByPackage, referenceSettings, ROOT, WORK, type BuiltBundle } from './build';
 import { cleanEnv, readOutput, runNode } from './child';
 import type { BenchContext } from './context';
 import { mulberry32, shuffled, spread } from './stats';
+
+const REFERENCE_MODULES = new Set(['official-sdk', 'node-http']);
 
 interface LoadTarget {
   readonly name: string;
@@ -23,7 +25,9 @@ export async function measureLoadCosts(ctx: BenchContext): Promise<void> {
   for (const file of readdirSync(join(ROOT, 'bench/experiments/load')).filter((f) => f.endsWith('.ts')).sort()) {
     const name = file.replace(/\.ts$/, '');
     try {
-      const built = await bundle(`bench/experiments/load/${file}`, join(dir, `${name}.js`), ctx.settings.esbuild);
+      // The references' modules are bundled as their users would; ours with the project's plugins.
+      const settings = REFERENCE_MODULES.has(name) ? referenceSettings(ctx.settings.esbuild) : ctx.settings.esbuild;
+      const built = await bundle(`bench/experiments/load/${file}`, join(dir, `${name}.js`), settings);
       targets.push({ name, file: built.file, bytes: built.bytes });
     } catch (error) {
       ctx.problems.push(`load cost of ${name}: does not bundle (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
@@ -53,7 +57,7 @@ export async function measureLoadCosts(ctx: BenchContext): Promise<void> {
     [
       '### Load cost, module by module',
       '',
-      `\`require()\` time of each package bundled alone like a function (minified cjs, source map, NODE_OPTIONS=\`${ctx.settings.nodeOptions}\`), in a fresh process; median of ${ctx.reps.load}, interleaved. \`contracts\` is zod plus every upstream schema: subtract \`zod\` for our schemas alone.`,
+      `\`require()\` time of each package bundled alone the way the functions are (serverless.yml settings and plugins; NODE_OPTIONS ${ctx.settings.nodeOptions ? `\`${ctx.settings.nodeOptions}\`` : 'none'}), in a fresh process; median of ${ctx.reps.load}, interleaved. \`official-sdk\` and \`node-http\` are bundled like the references, without the project's plugins. \`contracts\` is zod plus every upstream schema: subtract \`zod\` for our schemas alone.`,
       '',
       '| module | bundle KB | load ms (median) | min–max |',
       '| --- | --- | --- | --- |',

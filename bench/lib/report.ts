@@ -1,5 +1,8 @@
 /** The machine a run was taken on, and bench/RESULTS.md. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { BuildOptions } from 'esbuild';
+import { ROOT } from './build';
 import { cpus, totalmem } from 'node:os';
 import type { BenchContext } from './context';
 import { renderTable } from './results';
@@ -22,15 +25,34 @@ export function machine(): Machine {
   return { node: process.version, cpu, cores: cpus().length, memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10 };
 }
 
+/** The esbuild settings as text, plugins by name. */
+export function describeEsbuild(options: BuildOptions): string {
+  return JSON.stringify({ ...options, ...(options.plugins ? { plugins: options.plugins.map((p) => p.name) } : {}) });
+}
+
+/** The commit measured, and whether the measured sources differed from it. */
+export function sourceState(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', 'shared', 'functions', 'build', 'serverless.yml', 'package.json', 'package-lock.json')
+      .split('\n')
+      .filter((l) => l.trim() !== '').length;
+    return dirty ? `commit ${head} plus ${dirty} uncommitted change(s) in the measured sources` : `commit ${head}`;
+  } catch {
+    return 'an unknown commit (git unavailable)';
+  }
+}
+
 export function resultsMarkdown(ctx: BenchContext, m: Machine, startedAt: Date, durationMs: number): string {
   const missed = ctx.figures.filter((f) => !f.met);
   return [
     '# Benchmark results',
     '',
-    `Taken ${startedAt.toISOString()} by \`npm run bench\`${ctx.quick ? ' (BENCH_QUICK=1: fewer repetitions)' : ''} in ${(durationMs / 1000).toFixed(0)} s, on Node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB (a shared machine: read the ratios, taken side by side in one run, not the absolute times).`,
+    `Taken ${startedAt.toISOString()} by \`npm run bench\`${ctx.quick ? ' (BENCH_QUICK=1: fewer repetitions)' : ''} in ${(durationMs / 1000).toFixed(0)} s on ${sourceState()}, with Node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB (a shared machine: read the ratios, taken side by side in one run, not the absolute times).`,
     '',
-    'References, built in bench/references/ and bundled exactly like the functions (serverless.yml `custom.esbuild`: ' +
-      `\`${JSON.stringify(ctx.settings.esbuild)}\`), run with the deployed \`NODE_OPTIONS=${ctx.settings.nodeOptions}\`:`,
+    'References, built in bench/references/ and bundled with the functions\' esbuild options but not with the project\'s own esbuild plugins, which are part of ours (serverless.yml `custom.esbuild`: ' +
+      `\`${describeEsbuild(ctx.settings.esbuild)}\`), run with the deployed NODE_OPTIONS (${ctx.settings.nodeOptions ? `\`${ctx.settings.nodeOptions}\`` : 'none'}):`,
     '- **floor**: the same signed upstream GET (DataArts ListFactoryPendingItems) from a minimal handler of `node:http`/`node:https` and `node:crypto` alone;',
     '- **official SDK**: the same GET through `@huaweicloud/huaweicloud-sdk-core` 3.1.211 (`ClientBuilder` → `HcClient.sendRequest`, `BasicCredentials`), as a generated service client makes it.',
     '',
