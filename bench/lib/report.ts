@@ -62,6 +62,9 @@ export function resultsMarkdown(ctx: BenchContext, m: Machine, startedAt: Date, 
       ? `**${missed.length} figure(s) miss their target:** ${missed.map((f) => f.name).join('; ')}.`
       : 'Every figure with a target meets it.',
     '',
+    ...(ctx.figures.some((f) => f.note)
+      ? ['Notes:', '', ...ctx.figures.filter((f) => f.note).map((f) => `- ${f.name}: ${f.note}`), '']
+      : []),
     'What would meet the missed targets, measured on experimental builds of the same sources: bench/experiments/RESULTS.md (`node --import tsx bench/experiments/options.ts`).',
     '',
     ...(ctx.problems.length ? ['## Not measured', '', ...ctx.problems.map((p) => `- ${p}`), ''] : []),
