@@ -7,9 +7,10 @@
  *     <key>.zip              index.js (exports `handler`; FunctionGraph handler `index.handler`), nothing else
  *     <key>/index.js         the same bundle, and its source map index.js.map (kept out of the zip)
  *
- * One esbuild call bundles every function (bundle, minify, platform node, target node20, CommonJS). The
- * zips are byte-for-byte reproducible (fixed entry dates and modes), so an unchanged function keeps its
- * sha256 and the deploy leaves it alone.
+ * One esbuild call bundles every function (bundle, minify, platform node, target node20, CommonJS, the
+ * plugins of custom.esbuild.plugins, keepNames as serverless.yml says). The zips are byte-for-byte
+ * reproducible (fixed entry dates and modes), so an unchanged function keeps its sha256 and the deploy
+ * leaves it alone.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,25 @@ function entryPlugin(service: ServiceDescription): Plugin {
       });
     },
   };
+}
+
+/**
+ * The plugins of custom.esbuild.plugins (a CommonJS file exporting an array of esbuild plugins, relative
+ * to serverless.yml), as serverless-esbuild loads them: the FunctionGraph bundles are built like the
+ * Lambda ones.
+ */
+function configuredPlugins(root: string, esbuild: Readonly<Record<string, unknown>>): Plugin[] {
+  const file = esbuild.plugins;
+  if (file === undefined) return [];
+  if (typeof file !== 'string') throw new Error('custom.esbuild.plugins must be the path of a file exporting esbuild plugins');
+  const loaded = require(resolve(root, file)) as unknown;
+  const plugins = Array.isArray(loaded) ? loaded : [loaded];
+  for (const plugin of plugins) {
+    if (!plugin || typeof plugin !== 'object' || typeof (plugin as Plugin).name !== 'string' || typeof (plugin as Plugin).setup !== 'function') {
+      throw new Error(`custom.esbuild.plugins: ${file} must export esbuild plugins ({ name, setup })`);
+    }
+  }
+  return plugins as Plugin[];
 }
 
 function externals(esbuild: Readonly<Record<string, unknown>>): string[] {
@@ -111,7 +131,7 @@ export async function packageFunctionGraph(options: PackageOptions = {}): Promis
           keepNames: service.esbuild.keepNames === true,
           external: externals(service.esbuild),
           absWorkingDir: options.root ?? ROOT,
-          plugins: [entryPlugin(service)],
+          plugins: [entryPlugin(service), ...configuredPlugins(options.root ?? ROOT, service.esbuild)],
           write: false,
           logLevel: 'silent',
         });
