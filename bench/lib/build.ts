@@ -17,7 +17,6 @@ export interface ServiceFunction {
   /** Entry module, relative to the root, e.g. functions/http/list-pending-items.ts. */
   readonly entry: string;
   readonly exportName: string;
-  readonly kind: 'http' | 'schedule' | 'other';
 }
 
 export interface ServiceSettings {
@@ -31,7 +30,7 @@ export interface ServiceSettings {
 interface ServerlessYaml {
   provider?: { runtime?: string; environment?: Record<string, unknown> };
   custom?: { esbuild?: Record<string, unknown> };
-  functions?: Record<string, { handler?: string; events?: Record<string, unknown>[] }>;
+  functions?: Record<string, { handler?: string }>;
 }
 
 /** serverless-esbuild's own options, removed before the rest is handed to esbuild. */
@@ -82,11 +81,7 @@ export function readServiceSettings(path = join(ROOT, 'serverless.yml')): Servic
   esbuild.external = [...external, ...(exclude.includes('*') ? [] : exclude)];
   const plugins = loadPlugins(custom.plugins, doc);
   if (plugins.length > 0) esbuild.plugins = plugins;
-  const functions = Object.entries(doc.functions ?? {}).map(([name, fn]): ServiceFunction => {
-    const events = fn.events ?? [];
-    const kind = events.some((e) => 'http' in e || 'httpApi' in e) ? 'http' : events.some((e) => 'schedule' in e) ? 'schedule' : 'other';
-    return { name, ...entryOf(fn.handler ?? ''), kind };
-  });
+  const functions = Object.entries(doc.functions ?? {}).map(([name, fn]): ServiceFunction => ({ name, ...entryOf(fn.handler ?? '') }));
   const nodeOptions = resolveVariables(String(doc.provider?.environment?.NODE_OPTIONS ?? '')).trim();
   return { functions, esbuild: esbuild as BuildOptions, nodeOptions };
 }

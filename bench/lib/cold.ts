@@ -49,15 +49,11 @@ export interface ColdResult {
   readonly samples: ReadonlyMap<string, Samples>;
 }
 
-function loadOnlyJob(): Invocation | undefined {
-  return undefined;
-}
-
 export async function measureColdStarts(ctx: BenchContext): Promise<ColdResult> {
   const dir = join(WORK, 'cold');
   mkdirSync(dir, { recursive: true });
   const variants: ColdVariant[] = [
-    { key: 'node', label: 'bare node (no bundle)', bundleFile: '-', exportName: 'handler', invocation: loadOnlyJob() },
+    { key: 'node', label: 'bare node (no bundle)', bundleFile: '-', exportName: 'handler', invocation: undefined },
     { key: 'floor', label: ctx.floor.label, bundleFile: ctx.floor.bundle.file, exportName: 'handler', invocation: listPendingItemsInvocation() },
     { key: 'officialSdk', label: ctx.officialSdk.label, bundleFile: ctx.officialSdk.bundle.file, exportName: 'handler', invocation: listPendingItemsInvocation() },
   ];

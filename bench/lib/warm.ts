@@ -4,12 +4,11 @@
  * process (bench/harness/warm-runner.ts). The server answers a response captured from the local cloud, so
  * every variant parses and validates a real body.
  */
-import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { localFunctionEnv } from '../../scripts/local-stack';
-import { signRequest } from '../../shared/signing/signer';
+import { signedCall } from '../../test/helpers/emulator';
 import { WORK } from './build';
 import { cleanEnv, readOutput, runNode } from './child';
 import type { BenchContext } from './context';
@@ -27,29 +26,14 @@ export interface Captured {
 }
 
 /** A signed GET of pending items (limit 5) from the local cloud: the response the warm server replays. */
-export function capture(emulator: RunningEmulator, path: string): Promise<Captured> {
-  const signed = signRequest(
-    { method: 'GET', url: `${emulator.url}${path}`, headers: { 'content-type': 'application/json', workspace: emulator.identity.workspace } },
-    emulator.identity,
-    { now: emulator.clock.now() },
-  );
-  return new Promise((resolve, reject) => {
-    const req = request(`${emulator.url}${path}`, { method: 'GET', headers: signed.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const headers: Record<string, string> = {};
-        for (const name of ['content-type', 'x-request-id']) {
-          const value = res.headers[name];
-          if (typeof value === 'string') headers[name] = value;
-        }
-        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+export async function capture(emulator: RunningEmulator, path: string): Promise<Captured> {
+  const response = await signedCall(emulator, { method: 'GET', path, headers: { workspace: emulator.identity.workspace } });
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'x-request-id']) {
+    const value = response.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return { status: response.status, headers, body: response.text };
 }
 
 export interface WarmOutput {
