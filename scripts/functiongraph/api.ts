@@ -4,6 +4,9 @@
  * Responses are validated at this boundary (zod); a failed call is a FunctionGraphApiError with the
  * operation, the HTTP status, Huawei's error code and the request id.
  *
+ * Reads are retried (throttling, server errors, no answer); writes are not: the next deploy reads what is
+ * there before it writes anything.
+ *
  * Two things about the SDK core (3.1.211) handled here:
  *  - it logs every failed request to stdout with the request's headers, X-Security-Token included, and
  *    everything at debug level when DEBUG=DEBUG: its HTTP client's logger is replaced by a silent one;
@@ -204,15 +207,37 @@ interface SdkError {
   message?: string;
 }
 
-async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof FunctionGraphApiError) throw error;
-    const e = (error ?? {}) as SdkError;
-    const status = e.httpStatusCode === undefined ? undefined : Number(e.httpStatusCode);
-    const message = e.errorMsg ?? e.message ?? 'no answer';
-    throw new FunctionGraphApiError(operation, status ? `${status} ${e.errorCode ?? ''} ${message}`.replace(/\s+/g, ' ').trim() : message, { status, errorCode: e.errorCode, requestId: e.requestId }, { cause: error });
+function apiError(operation: string, error: unknown): FunctionGraphApiError {
+  if (error instanceof FunctionGraphApiError) return error;
+  const e = (error ?? {}) as SdkError;
+  const status = e.httpStatusCode === undefined ? undefined : Number(e.httpStatusCode);
+  const message = e.errorMsg ?? e.message ?? 'no answer';
+  return new FunctionGraphApiError(operation, status ? `${status} ${e.errorCode ?? ''} ${message}`.replace(/\s+/g, ' ').trim() : message, { status, errorCode: e.errorCode, requestId: e.requestId }, { cause: error });
+}
+
+/** Whether a failed read is worth another try: throttled, a server error, or no answer. */
+function transient(error: FunctionGraphApiError): boolean {
+  const status = error.details.status;
+  return status === undefined || Number.isNaN(status) || status === 429 || status >= 500;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One SDK call. Reads are retried after the given delays when throttled, failing on the server side or
+ * unanswered; writes are never retried here (a lost answer is resolved by the next deploy, which reads
+ * what is there first).
+ */
+async function call<T>(operation: string, run: () => Promise<T>, retryDelaysMs: readonly number[] = []): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const failure = apiError(operation, error);
+      const delay = retryDelaysMs[attempt];
+      if (delay === undefined || !transient(failure)) throw failure;
+      await sleep(delay);
+    }
   }
 }
 
@@ -227,7 +252,7 @@ function silenceSdkLogging(client: FunctionGraphClient): void {
   }
 }
 
-export function createSdkClient(config: Pick<DeployConfig, 'credentials' | 'projectId' | 'endpoint'>, options: { timeoutMs?: number } = {}): FunctionGraphClient {
+export function createSdkClient(config: Pick<DeployConfig, 'credentials' | 'projectId' | 'endpoint'>, options: { readonly timeoutMs?: number } = {}): FunctionGraphClient {
   const credentials = new BasicCredentials().withAk(config.credentials.accessKey).withSk(config.credentials.secretKey).withProjectId(config.projectId);
   if (config.credentials.securityToken) credentials.withSecurityToken(config.credentials.securityToken);
   const client = FunctionGraphClient.newBuilder()
@@ -249,15 +274,23 @@ function configBody<T extends CreateFunctionRequestBody | UpdateFunctionConfigRe
 
 const CODE_FILENAME = 'index.zip';
 
-export function sdkFunctionGraphApi(config: Pick<DeployConfig, 'credentials' | 'projectId' | 'endpoint'>, options: { timeoutMs?: number } = {}): FunctionGraphApi {
+export interface SdkApiOptions {
+  /** Per request; default 60 s. */
+  readonly timeoutMs?: number;
+  /** Delays before each retry of a read; default 1 s, 3 s. */
+  readonly readRetryDelaysMs?: readonly number[];
+}
+
+export function sdkFunctionGraphApi(config: Pick<DeployConfig, 'credentials' | 'projectId' | 'endpoint'>, options: SdkApiOptions = {}): FunctionGraphApi {
   const client = createSdkClient(config, options);
+  const reads = options.readRetryDelaysMs ?? [1_000, 3_000];
   return {
     async listFunctions(packageName) {
       const out: RemoteFunction[] = [];
       let marker = 0;
       for (let page = 0; page < 1000; page++) {
         const request = new ListFunctionsRequest().withMarker(String(marker)).withMaxitems('400').withPackageName(packageName);
-        const raw = await call('ListFunctions', () => client.listFunctions(request));
+        const raw = await call('ListFunctions', () => client.listFunctions(request), reads);
         const body = parse('ListFunctions', listFunctionsSchema, raw);
         const functions = body.functions ?? [];
         out.push(...functions.map(toRemoteFunction).filter((fn) => fn.packageName === packageName));
@@ -290,7 +323,7 @@ export function sdkFunctionGraphApi(config: Pick<DeployConfig, 'credentials' | '
     },
 
     async listFunctionTriggers(urn) {
-      const raw = await call('ListFunctionTriggers', () => client.listFunctionTriggers(new ListFunctionTriggersRequest().withFunctionUrn(urn)));
+      const raw = await call('ListFunctionTriggers', () => client.listFunctionTriggers(new ListFunctionTriggersRequest().withFunctionUrn(urn)), reads);
       // The generated model says { body: [...] }; the core hands back the JSON array itself.
       const list = Array.isArray(raw) ? raw : (raw as { body?: unknown }).body;
       return parse('ListFunctionTriggers', z.array(triggerSchema), list ?? []).map(toRemoteTrigger);

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../../emulator';
 import { functionGraphState } from '../../../emulator/routes/functiongraph';
-import { FunctionGraphApiError } from '../../../scripts/functiongraph/api';
+import { FunctionGraphApiError, sdkFunctionGraphApi } from '../../../scripts/functiongraph/api';
 import { deployFunctionGraph, type DeployReport } from '../../../scripts/functiongraph/deploy';
 import { loadDeployConfig } from '../../../scripts/functiongraph/deploy-config';
 import { MANIFEST_FILE, manifestSchema, type Manifest } from '../../../scripts/functiongraph/manifest';
@@ -313,6 +313,24 @@ describe('FunctionGraph deploy: credentials and failures', () => {
     // Assess
     expect(report.writes).toBeGreaterThan(0);
     expect(emulator.requests.every((r) => r.status !== null && r.status < 300 && r.headers['x-security-token'] === '[REDACTED]')).toBe(true);
+  });
+
+  it('retries reads that FunctionGraph throttles, and still writes nothing on a redeploy', async () => {
+    // Prepare
+    await deploy();
+    emulator.requests.length = 0;
+    emulator.setFaults({ throttleRatio: 0.3, seed: 11, pathPattern: '/fgs/' });
+    const config = loadDeployConfig(deployerEnv(emulator, FUNCTION_SECRETS));
+
+    // Act
+    const report = await deployFunctionGraph({ dir: build.outDir, config, api: sdkFunctionGraphApi(config, { readRetryDelaysMs: [1, 1, 1, 1] }), log: (text) => lines.push(...text.split('\n')) });
+    emulator.setFaults({});
+
+    // Assess
+    expect(report.writes).toBe(0);
+    expect(writes()).toStrictEqual([]);
+    expect(emulator.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(report.plan.functions.every((f) => f.action === 'unchanged')).toBe(true);
   });
 
   it('stops before any write when a function has an http event and no API group is configured', async () => {
