@@ -1,0 +1,163 @@
+/**
+ * The FunctionGraph deploy's pure parts: the deployer's settings, the desired configuration of each
+ * function (user data, encrypted user data, markers, limits), API names and the secrets digest.
+ */
+import { ConfigError } from '../../../shared/errors';
+import { functionVariableValue, loadDeployConfig } from '../../../scripts/functiongraph/deploy-config';
+import type { Manifest, ManifestFunction } from '../../../scripts/functiongraph/manifest';
+import { apiName, CODE_MARKER, DeployPlanError, desiredState, SECRETS_MARKER, secretsDigest } from '../../../scripts/functiongraph/plan';
+import { TEST_SECRETS } from '../../helpers/logs';
+
+const SECRET_VALUE = 'deploy-unit-test-secret-value-0001';
+TEST_SECRETS.add(SECRET_VALUE);
+
+const BASE_ENV = {
+  HUAWEICLOUD_SDK_AK: 'DEPLOYERACCESSKEY0001',
+  HUAWEICLOUD_SDK_SK: 'deployer-secret-key-0001',
+  HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+  HUAWEICLOUD_SDK_PROJECT_ID: '0123456789abcdef0123456789abcdef',
+};
+TEST_SECRETS.add(BASE_ENV.HUAWEICLOUD_SDK_SK);
+
+function fn(overrides: Partial<ManifestFunction> = {}): ManifestFunction {
+  return {
+    key: 'listPendingItems',
+    name: 'svc-prod-listPendingItems',
+    description: 'List',
+    handler: 'index.handler',
+    runtime: 'Node.js20.15',
+    memoryMB: 256,
+    timeoutSeconds: 29,
+    zip: 'listPendingItems.zip',
+    codeSha256: 'a'.repeat(64),
+    zipBytes: 100,
+    bundleBytes: 300,
+    environment: {
+      LOG_LEVEL: { secret: false, value: 'info' },
+      HRF_WORKSPACE_ALLOWLIST: { secret: false, value: '' },
+      HRF_CLIENTS: { secret: true },
+      HUAWEICLOUD_SDK_SK: { secret: true },
+    },
+    triggers: [{ type: 'APIG', method: 'GET', path: '/v1/pending-items' }],
+    manualEvents: [],
+    ...overrides,
+  };
+}
+
+const manifest = (functions: ManifestFunction[]): Manifest => ({ manifestVersion: 1, service: 'svc', stage: 'prod', functions });
+
+describe('FunctionGraph deploy: settings', () => {
+  it('reads the deployer, the endpoint (the region default, or an override) and the APIG settings', () => {
+    // Act
+    const defaults = loadDeployConfig(BASE_ENV);
+    const custom = loadDeployConfig({
+      ...BASE_ENV,
+      HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: 'http://127.0.0.1:4010/',
+      FUNCTIONGRAPH_PACKAGE: 'release-tools',
+      FUNCTIONGRAPH_AGENCY: 'hrf-functions',
+      FUNCTIONGRAPH_APIG_GROUP_ID: 'group01',
+      FUNCTIONGRAPH_APIG_ENV_ID: 'env01',
+      FUNCTIONGRAPH_APIG_INSTANCE_ID: 'instance01',
+      FUNCTIONGRAPH_APIG_AUTH: 'app',
+    });
+
+    // Assess
+    expect([defaults.endpoint, defaults.packageName, defaults.agency, defaults.apig]).toStrictEqual(['https://functiongraph.cn-north-4.myhuaweicloud.com', 'default', undefined, undefined]);
+    expect([custom.endpoint, custom.packageName, custom.agency, custom.apig]).toStrictEqual([
+      'http://127.0.0.1:4010',
+      'release-tools',
+      'hrf-functions',
+      { groupId: 'group01', envId: 'env01', envName: 'RELEASE', instanceId: 'instance01', auth: 'APP' },
+    ]);
+  });
+
+  it.each([
+    [{ HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: 'http://functiongraph.example.com' }, 'HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: must be an https URL (plain http is allowed only to 127.0.0.1 or localhost)'],
+    [{ HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: 'https://fg.example.com/v2' }, 'HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: must be a bare origin such as https://functiongraph.cn-north-4.myhuaweicloud.com'],
+    [{ HUAWEICLOUD_SDK_REGION: 'xx-nowhere-9' }, 'HUAWEICLOUD_SDK_REGION: FunctionGraph is not offered in region xx-nowhere-9 (set HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH for a private endpoint)'],
+    [{ FUNCTIONGRAPH_APIG_GROUP_ID: 'group01' }, 'FUNCTIONGRAPH_APIG_ENV_ID: is required when FUNCTIONGRAPH_APIG_GROUP_ID is set'],
+    [{ FUNCTIONGRAPH_APIG_GROUP_ID: 'g', FUNCTIONGRAPH_APIG_ENV_ID: 'e', FUNCTIONGRAPH_APIG_AUTH: 'OPEN' }, 'FUNCTIONGRAPH_APIG_AUTH: must be NONE, APP or IAM'],
+    [{ FUNCTIONGRAPH_PACKAGE: 'a b' }, 'FUNCTIONGRAPH_PACKAGE: must be 1 to 64 letters, digits, "_" or "-"'],
+    [{ HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '' }, 'HUAWEICLOUD_SDK_AK: the FunctionGraph deploy signs with an access key: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK'],
+  ])('refuses %j, naming the variable', (change, message) => {
+    // Act
+    const act = () => loadDeployConfig({ ...BASE_ENV, ...change });
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(message);
+  });
+
+  it("takes a function's value from FUNCTIONGRAPH_FN_<NAME>, else <NAME>, never the deployer's own keys", () => {
+    // Prepare
+    const env = { ...BASE_ENV, HRF_CLIENTS: 'plain', FUNCTIONGRAPH_FN_RELEASE_CHECK_WEBHOOK_SECRET: 'explicit', FUNCTIONGRAPH_FN_HUAWEICLOUD_SDK_AK: 'FUNCTIONAK0001' };
+
+    // Act
+    const values = ['HRF_CLIENTS', 'RELEASE_CHECK_WEBHOOK_SECRET', 'HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK'].map((name) => functionVariableValue(env, name));
+
+    // Assess
+    expect(values).toStrictEqual(['plain', 'explicit', 'FUNCTIONAK0001', undefined]);
+  });
+});
+
+describe('FunctionGraph deploy: desired configuration', () => {
+  it('puts non-empty plain values and the markers in user data, secrets in encrypted user data only', () => {
+    // Prepare
+    const config = loadDeployConfig({ ...BASE_ENV, FUNCTIONGRAPH_AGENCY: 'hrf', FUNCTIONGRAPH_APIG_GROUP_ID: 'g1', FUNCTIONGRAPH_APIG_ENV_ID: 'e1', HRF_CLIENTS: SECRET_VALUE });
+
+    // Act
+    const { functions, unsetSecrets } = desiredState(manifest([fn()]), config);
+    const desired = functions[0];
+
+    // Assess
+    const digest = secretsDigest({ HRF_CLIENTS: SECRET_VALUE }, 'svc:prod');
+    expect(desired?.config).toStrictEqual({
+      name: 'svc-prod-listPendingItems',
+      runtime: 'Node.js20.15',
+      handler: 'index.handler',
+      memorySize: 256,
+      timeout: 29,
+      description: 'List',
+      xrole: 'hrf',
+      userData: JSON.stringify({ [CODE_MARKER]: 'a'.repeat(64), [SECRETS_MARKER]: digest, LOG_LEVEL: 'info' }),
+      encryptedUserData: JSON.stringify({ HRF_CLIENTS: SECRET_VALUE }),
+    });
+    expect(desired?.triggers).toStrictEqual([
+      { typeCode: 'APIG', name: 'svc_prod_listPendingItems_GET', groupId: 'g1', envId: 'e1', envName: 'RELEASE', instanceId: undefined, auth: 'NONE', method: 'GET', path: '/v1/pending-items', backendTimeoutMs: 29_000 },
+    ]);
+    expect(unsetSecrets).toStrictEqual(['HUAWEICLOUD_SDK_SK']);
+    expect(digest).not.toContain(SECRET_VALUE);
+    expect(secretsDigest({ HRF_CLIENTS: SECRET_VALUE }, 'svc:prod')).toBe(digest);
+    expect(secretsDigest({ HRF_CLIENTS: `${SECRET_VALUE}x` }, 'svc:prod')).not.toBe(digest);
+  });
+
+  it.each([
+    [fn({ environment: { BIG: { secret: false, value: 'x'.repeat(4100) } } }), 'function listPendingItems: its environment variables hold 4182 characters; FunctionGraph allows 4096'],
+    [fn({ environment: { HRF_CODE_SHA256: { secret: false, value: 'x' } } }), 'function listPendingItems: the variable name HRF_CODE_SHA256 is reserved'],
+    [fn({ environment: { RUNTIME_FUNC_NAME: { secret: false, value: 'x' } } }), 'function listPendingItems: the variable name RUNTIME_FUNC_NAME is reserved'],
+    [fn({ triggers: Array.from({ length: 11 }, (_v, i) => ({ type: 'TIMER' as const, name: `t${i}`, scheduleType: 'Rate' as const, schedule: '5m', source: 'rate(5 minutes)', enabled: true })) }), 'function listPendingItems has 11 triggers; FunctionGraph allows 10'],
+  ])('refuses before writing anything (%#)', (manifestFunction, message) => {
+    // Act
+    const act = () => desiredState(manifest([manifestFunction]), loadDeployConfig({ ...BASE_ENV, FUNCTIONGRAPH_APIG_GROUP_ID: 'g1', FUNCTIONGRAPH_APIG_ENV_ID: 'e1' }));
+
+    // Assess
+    expect(act).toThrow(DeployPlanError);
+    expect(act).toThrow(message);
+  });
+
+  it('names APIs within APIG rules: letters, digits and "_", at most 64, distinct for two routes of one method', () => {
+    // Act
+    const names = [
+      apiName({ service: 'hwc-release-functions', stage: 'prod' }, { key: 'listPendingItems' }, 'GET', '/v1/pending-items', false),
+      apiName({ service: 'hwc-release-functions', stage: 'production-eu' }, { key: 'rejectManualReviewWithAVeryLongName' }, 'POST', '/a', false),
+      apiName({ service: 'svc', stage: 'prod' }, { key: 'fn' }, 'GET', '/a', true),
+      apiName({ service: 'svc', stage: 'prod' }, { key: 'fn' }, 'GET', '/b', true),
+    ];
+
+    // Assess
+    expect(names[0]).toBe('hwc_release_functions_prod_listPendingItems_GET');
+    expect(names.every((n) => /^[A-Za-z][A-Za-z0-9_]{2,63}$/.test(n))).toBe(true);
+    expect(names[1]?.length).toBe(64);
+    expect(names[2]).not.toBe(names[3]);
+  });
+});
