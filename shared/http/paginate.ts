@@ -16,6 +16,7 @@ export interface PaginateOptions {
   readonly maxPages?: number;
   /** Pages in flight at once after the first (default 1). */
   readonly concurrency?: number;
+
 }
 
 export interface CollectedPages<T> {
@@ -33,56 +34,50 @@ export async function collectAll<T>(fetchPage: (offset: number, limit: number) =
   const maxPages = Math.max(1, options.maxPages ?? 200);
   const concurrency = Math.max(1, options.concurrency ?? 1);
 
-  const first = await fetchPage(0, limit);
-  const items: T[] = [...first.data];
-  let pages = 1;
-  let total = first.total;
-  if (first.data.length < limit || items.length >= total) return { items, total, pages, truncated: false };
-
-  if (concurrency === 1) {
-    for (;;) {
-      if (pages >= maxPages) return { items, total, pages, truncated: true };
-      const page = await fetchPage(items.length, limit);
-      pages++;
+  const items: T[] = [];
+  let total = 0;
+  /** Pages fetched (requests made). */
+  let pages = 0;
+  let short = false;
+  const fetch = (offset: number) => {
+    pages++;
+    return fetchPage(offset, limit);
+  };
+  /** Appends pages in order, up to the first short page (the end). */
+  const take = (batch: ReadonlyArray<Page<T> | undefined>): void => {
+    for (const page of batch) {
+      if (!page || short) return;
       items.push(...page.data);
       total = page.total;
-      if (page.data.length < limit || items.length >= total) return { items, total, pages, truncated: false };
-    }
-  }
-
-  // Parallel: the pages still needed, by total, within the cap, fetched by `concurrency` workers in order.
-  const neededPages = Math.ceil(total / limit);
-  const lastPage = Math.min(neededPages, maxPages);
-  const results: Array<Page<T> | undefined> = new Array(lastPage).fill(undefined);
-  results[0] = first;
-  let next = 1;
-  const worker = async () => {
-    while (next < lastPage) {
-      const index = next++;
-      results[index] = await fetchPage(index * limit, limit);
+      if (page.data.length < limit) short = true;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, lastPage - 1) }, worker));
-  const all: T[] = [];
-  let short = false;
-  for (const page of results) {
-    if (!page || short) break;
-    all.push(...page.data);
-    total = page.total;
-    if (page.data.length < limit) short = true;
+
+  // The first page tells the total.
+  take([await fetch(0)]);
+  if (short || items.length >= total) return { items, total, pages, truncated: false };
+
+  if (concurrency > 1) {
+    // Parallel: the pages the total calls for, within the cap, fetched by `concurrency` workers, in order.
+    const lastPage = Math.min(Math.ceil(total / limit), maxPages);
+    const results: Array<Page<T> | undefined> = new Array(Math.max(0, lastPage - 1)).fill(undefined);
+    let next = 0;
+    const worker = async () => {
+      while (next < results.length) {
+        const index = next++;
+        results[index] = await fetch((index + 1) * limit);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, results.length) }, worker));
+    take(results);
   }
-  pages = lastPage;
-  // The first page's total may have been stale (items added meanwhile): walk on one page at a time
-  // while pages stay full and the total says there is more, up to the cap.
-  while (!short && all.length < total) {
-    if (pages >= maxPages) return { items: all, total, pages, truncated: true };
-    const page = await fetchPage(all.length, limit);
-    pages++;
-    all.push(...page.data);
-    total = page.total;
-    if (page.data.length < limit) short = true;
+  // Sequential, and after a parallel walk whose total was stale (items added meanwhile): one page at a
+  // time while pages stay full and the total says there is more, up to the cap.
+  while (!short && items.length < total) {
+    if (pages >= maxPages) return { items, total, pages, truncated: true };
+    take([await fetch(items.length)]);
   }
-  return { items: all, total, pages, truncated: false };
+  return { items, total, pages, truncated: false };
 }
 
 /** Async iteration over items, one page at a time (sequential). */
