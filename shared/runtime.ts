@@ -14,7 +14,7 @@ import { createCredentialsProvider } from './auth/credentials';
 import { loadInboundAuth, type InboundAuthConfig } from './inbound/clients';
 import { workspaceIdSchema } from './contracts/ids';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store';
-import { registerSecret } from './logger';
+import { registerSecret, setLogLevel } from './logger';
 import type { InvocationContext } from './platform/invocation';
 
 // zod compiles a fast path for each object schema on first use (new Function); in a function that parses
@@ -52,8 +52,16 @@ function readAllowList(env: Env): Set<string> {
   return out;
 }
 
+const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error'] as const);
+
 export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runtime {
   const config = loadHuaweiCloudConfig(env);
+  // LOG_LEVEL may come from FunctionGraph user data too, which the logger cannot read at import.
+  const level = env.LOG_LEVEL;
+  if (level !== undefined && level !== '') {
+    if (!LOG_LEVELS.has(level as never)) throw new ConfigError('LOG_LEVEL', 'must be one of debug, info, warn, error');
+    setLogLevel(level as 'debug' | 'info' | 'warn' | 'error');
+  }
   if (config.auth.kind === 'aksk') {
     registerSecret(config.auth.accessKey);
     registerSecret(config.auth.secretKey);
@@ -76,7 +84,8 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
 /** process.env, with FunctionGraph's user data as a fallback for any variable not set in it. */
 export function platformEnv(invocation: InvocationContext): Env {
   return new Proxy({} as Record<string, string | undefined>, {
-    get: (_target, name) => (typeof name === 'string' ? (process.env[name] ?? invocation.userData(name)) : undefined),
+    // An empty process.env value (serverless.yml's `${env:X, ''}` default) does not hide user data.
+    get: (_target, name) => (typeof name === 'string' ? process.env[name] || invocation.userData(name) : undefined),
   });
 }
 

@@ -1,0 +1,32 @@
+/** The runtime every function builds on first use: configuration sources and their failures. */
+import { createRuntime, platformEnv } from '../../../shared/runtime';
+import { setLogLevel } from '../../../shared/logger';
+import { fromPlatformContext } from '../../../shared/platform/invocation';
+import { ConfigError } from '../../../shared/errors';
+import { testEnv } from '../../helpers/runtime';
+import { functionGraphContext } from '../../helpers/contexts';
+
+afterEach(() => setLogLevel('debug'));
+
+describe('Runtime', () => {
+  it('refuses an unknown LOG_LEVEL, naming the variable', () => {
+    // Act
+    const attempt = () => createRuntime(testEnv('http://127.0.0.1:9', { LOG_LEVEL: 'loud' }));
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow('LOG_LEVEL: must be one of debug, info, warn, error');
+  });
+
+  it('reads FunctionGraph user data for a variable the environment leaves empty or unset', () => {
+    // Prepare
+    const previous = process.env.HRF_TEST_ONLY_VARIABLE;
+    process.env.HRF_TEST_ONLY_VARIABLE = '';
+    const invocation = fromPlatformContext(functionGraphContext({ userData: { HRF_TEST_ONLY_VARIABLE: 'from-user-data', OTHER_TEST_ONLY: 'other' } }));
+    // Act
+    const env = platformEnv(invocation);
+    // Assess
+    expect([env.HRF_TEST_ONLY_VARIABLE, env.OTHER_TEST_ONLY, env.NOT_SET_ANYWHERE_TEST_ONLY]).toStrictEqual(['from-user-data', 'other', undefined]);
+    if (previous === undefined) delete process.env.HRF_TEST_ONLY_VARIABLE;
+    else process.env.HRF_TEST_ONLY_VARIABLE = previous;
+  });
+});
