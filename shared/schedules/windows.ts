@@ -30,8 +30,11 @@ export class WindowSyntaxError extends Error {
   }
 }
 
-/** Windows never close for longer than this are cut here (see currentWindowStart). */
-export const MAX_WINDOW_LOOKBACK_MS = 7 * 24 * 60 * MINUTE_MS;
+/**
+ * A window that never closes is cut here (see currentWindowStart): at most one start per task per day.
+ * The walk back is minute by minute (a cron match each), so a day also keeps the cold start short.
+ */
+export const MAX_WINDOW_LOOKBACK_MS = 24 * 60 * MINUTE_MS;
 
 function parsePatterns(value: string | undefined, timeZone: string): WindowPattern[] {
   if (value === undefined) return [];
