@@ -58,3 +58,6 @@ const axiosLazyGlobalFormData = {
 };
 
 module.exports = [trimAxiosForNode, axiosLazyGlobalFormData];
+// Named too, for bench/experiments to apply one at a time.
+module.exports.trimAxiosForNode = trimAxiosForNode;
+module.exports.axiosLazyGlobalFormData = axiosLazyGlobalFormData;

@@ -92,7 +92,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const root = join(__dirname, '..');
   const child = spawn(
     process.execPath,
-    [join(root, 'node_modules/osls/bin/serverless.js'), 'offline', 'start', '--httpPort', String(options.port), '--lambdaPort', String(lambdaPort)],
+    // The `local` stage reads .env.local (the local cloud's endpoints and identity); against real Huawei
+    // Cloud the `live` stage reads nothing, so only the HUAWEICLOUD_* variables the user set count.
+    [
+      join(root, 'node_modules/osls/bin/serverless.js'),
+      'offline',
+      'start',
+      '--stage',
+      options.localCloud ? 'local' : 'live',
+      '--httpPort',
+      String(options.port),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
     {
       cwd: root,
       env: { ...process.env, ...options.env, ...localFunctionEnv(emulator, options.apiToken), SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },

@@ -55,56 +55,14 @@ export function rewriteProjectSources(...rewrites: SourceRewrite[]): Plugin {
   };
 }
 
-const STUBS: Record<string, string> = {
-  'form-data': 'module.exports = class FormData {};',
-  debug: 'module.exports = function debug() { return function noop() {}; };',
-  http2:
-    "let real; const load = () => (real ??= require('node:http2'));" +
-    ' module.exports = new Proxy({}, { get: (_t, key) => (key === "__esModule" ? undefined : load()[key]), has: (_t, key) => key in load() });',
-  'axios-fetch-adapter': 'export const getFetch = () => undefined; export default undefined;',
-};
+/** The production plugins (build/esbuild-plugins.js), applied one at a time by the experiments. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const production = require('../../build/esbuild-plugins.js') as { trimAxiosForNode: Plugin; axiosLazyGlobalFormData: Plugin };
 
 export function trimAxiosForNode(): Plugin {
-  return {
-    name: 'trim-axios-for-node',
-    setup(build) {
-      build.onResolve({ filter: /^(form-data|debug|http2)$/ }, (args) => ({ path: args.path, namespace: 'bench-stub' }));
-      build.onResolve({ filter: /(^|\/)fetch\.js$/ }, (args) =>
-        /\/node_modules\/axios\/lib\/adapters\//.test(args.importer) ? { path: 'axios-fetch-adapter', namespace: 'bench-stub' } : undefined,
-      );
-      build.onLoad({ filter: /.*/, namespace: 'bench-stub' }, (args) => ({
-        contents: STUBS[args.path] ?? '',
-        loader: 'js',
-        resolveDir: process.cwd(),
-      }));
-    },
-  };
+  return production.trimAxiosForNode;
 }
 
-/**
- * axios's utils.js reads `globalThis.FormData` at load, which makes Node 20 load its bundled undici
- * (~10 ms). This moves that read into `isFormData`, after the checks that already rule out everything but
- * objects with an `append` method, so a JSON client never makes it. A patch of axios's source at bundle
- * time: it fails the build if the text it patches changes.
- */
 export function axiosLazyGlobalFormData(): Plugin {
-  const declaration = "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;";
-  const eagerCheck = '  if (FormDataCtor && thing instanceof FormDataCtor) return true;\n';
-  const appendCheck = '  if (!isFunction(thing.append)) return false;\n';
-  return {
-    name: 'axios-lazy-global-form-data',
-    setup(build) {
-      build.onLoad({ filter: /\/node_modules\/axios\/lib\/utils\.js$/ }, async (args) => {
-        const text = await readFile(args.path, 'utf8');
-        if (!text.includes(declaration) || !text.includes(eagerCheck) || !text.includes(appendCheck)) {
-          throw new Error('axios-lazy-global-form-data: axios/lib/utils.js changed; the patch no longer applies');
-        }
-        const lazyCheck =
-          appendCheck +
-          "  if (FormDataCtor === null) FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;\n" +
-          '  if (FormDataCtor && thing instanceof FormDataCtor) return true;\n';
-        return { contents: text.replace(declaration, 'let FormDataCtor = null;').replace(eagerCheck, '').replace(appendCheck, lazyCheck), loader: 'js' };
-      });
-    },
-  };
+  return production.axiosLazyGlobalFormData;
 }

@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from '../errors';
 import { UpstreamError } from '../http/upstream-error';
+import { UnsupportedRegionError } from '../config/endpoints';
 import { ConfigError } from '../errors';
 import { logger as rootLogger } from '../logger';
 import { jsonResponse, type HttpResponse } from '../platform/http-event';
@@ -65,6 +66,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof UpstreamError) return upstreamToHttpError(error);
   if (error instanceof ConfigError) return new InternalError('Configuration error', { cause: error });
+  if (error instanceof UnsupportedRegionError) return new BadGatewayError(error.message, 'HRF.0502.REGION', error);
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new GatewayTimeoutError('The request ran out of time');
   }

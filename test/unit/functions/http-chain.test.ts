@@ -316,3 +316,26 @@ describe('OpenAPI document file', () => {
     expect(committed).toStrictEqual(currentOpenApiDocument());
   });
 });
+
+describe('HTTP chain: a service not offered in the region', () => {
+  it('answers 502 naming the service and region, without a network call', async () => {
+    // Prepare: CodeArts Deploy is not offered in cn-north-2, and no endpoint override is set.
+    const env = { HUAWEICLOUD_SDK_REGION: 'cn-north-2', HUAWEICLOUD_ENDPOINT_CODEARTS_DEPLOY: '' };
+    const runtime = testRuntime('http://127.0.0.1:9', {}, env);
+    const fn = httpFunction(startDeployTaskRoute as unknown as AnyRouteSpec, fixedRuntime(runtime));
+    // Act
+    const response = parseResponse(
+      await fn(gatewayEvent({ platform: 'aws', method: 'POST', path: `/v1/deploy-tasks/${TASK_ID}/start`, pathParameters: { task_id: TASK_ID }, body: {}, bearer: TOKENS.all }), lambdaContext()),
+    );
+    // Assess
+    expect([response.statusCode, response.body]).toStrictEqual([
+      502,
+      {
+        error_code: 'HRF.0502.REGION',
+        error_msg:
+          'CodeArts Deploy is not offered in region cn-north-2 (offered in: cn-north-1, cn-north-4, cn-east-2, cn-east-3, cn-south-1, ap-southeast-3, sa-brazil-1, la-north-2, tr-west-1)',
+        request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      },
+    ]);
+  });
+});
