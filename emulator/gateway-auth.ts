@@ -20,6 +20,7 @@ const REASONS: Record<VerifyFailure, string> = {
   'missing-date': 'verify aksk signature fail, x-sdk-date missing or malformed',
   'date-out-of-window': 'verify aksk signature fail, signature expired',
   'unsigned-required-header': 'verify aksk signature fail, a required header is not signed',
+  'payload-mismatch': 'verify aksk signature fail, the payload hash does not match the body',
   'signature-mismatch': 'verify aksk signature fail',
 };
 
@@ -49,6 +50,8 @@ export function authenticate(request: EmulatorRequest, state: EmulatorState, opt
     { method: request.method, rawPath: request.rawPath, rawQuery: request.rawQuery, headers: request.headers, body: request.body },
     {
       now: new Date(now),
+      // Like Huawei's gateway: the SDKs send UNSIGNED-PAYLOAD for non-JSON bodies.
+      allowUnsignedPayload: true,
       secretFor: (ak) => (ak === identity.accessKey ? identity.secretKey : state.temporaryCredentials.get(ak)?.secretKey),
     },
   );

@@ -1,5 +1,5 @@
 /**
- * Typed errors that own their HTTP status. One middleware (shared/middleware/error-handler.ts) maps
+ * Typed errors that own their HTTP status. One middleware (shared/middleware/http-errors.ts) maps
  * them to responses; messages are exposed only below 500.
  */
 

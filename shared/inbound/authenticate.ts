@@ -35,9 +35,15 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
     return principal;
   }
   if (/^SDK-HMAC-SHA256\s/.test(header.trim())) {
+    let rawQuery: string;
+    try {
+      rawQuery = rawQueryOf(request.query);
+    } catch {
+      throw new UnauthorizedError('Authentication failed: the signature is not valid'); // e.g. a lone surrogate
+    }
     const verify = (rawPath: string) =>
       verifyRequest(
-        { method: request.method, rawPath, rawQuery: rawQueryOf(request.query), headers: request.headers, body: request.rawBody },
+        { method: request.method, rawPath, rawQuery, headers: request.headers, body: request.rawBody },
         { now, secretFor: (key) => auth.appsByKey.get(key)?.secret },
       );
     // The caller signed the URL it called: with API Gateway that may carry the stage prefix.

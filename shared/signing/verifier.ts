@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import {
   SIGNING_ALGORITHM,
+  sha256Hex,
   canonicalRequest,
   computeSignature,
   parseSdkDate,
@@ -28,6 +29,11 @@ export interface VerifyOptions {
   readonly secretFor: (accessKey: string) => string | undefined;
   /** Largest allowed distance between X-Sdk-Date and now. Huawei's gateway allows 15 minutes. */
   readonly maxSkewMs?: number;
+  /**
+   * Accept `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (the body is then not covered). Huawei's gateway
+   * accepts it (the SDKs send it for non-JSON bodies); our own inbound authentication does not.
+   */
+  readonly allowUnsignedPayload?: boolean;
 }
 
 export type VerifyFailure =
@@ -37,6 +43,7 @@ export type VerifyFailure =
   | 'missing-date'
   | 'date-out-of-window'
   | 'unsigned-required-header'
+  | 'payload-mismatch'
   | 'signature-mismatch';
 
 export type VerifyResult =
@@ -99,6 +106,15 @@ export function verifyRequest(request: ReceivedRequest, options: VerifyOptions):
   for (const required of ['x-sdk-date', 'x-security-token', 'x-sdk-content-sha256']) {
     if ((required === 'x-sdk-date' || headerValue(request.headers, required) !== undefined) && !signedSet.has(required)) {
       return { ok: false, reason: 'unsigned-required-header', accessKey };
+    }
+  }
+
+  // A declared payload hash stands for the body in the signature, so it must be the body's own hash.
+  const declaredPayload = headerValue(request.headers, 'x-sdk-content-sha256');
+  if (declaredPayload !== undefined) {
+    const unsigned = declaredPayload === 'UNSIGNED-PAYLOAD';
+    if (unsigned ? !options.allowUnsignedPayload : declaredPayload !== sha256Hex(request.body)) {
+      return { ok: false, reason: 'payload-mismatch', accessKey };
     }
   }
 

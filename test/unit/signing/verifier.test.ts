@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
-import { encodeRfc3986, formatSdkDate, parseSdkDate, signRequest, splitUrl, type SignableRequest } from '../../../shared/signing/signer';
+import { encodeRfc3986, formatSdkDate, parseSdkDate, sha256Hex, signRequest, splitUrl, type SignableRequest } from '../../../shared/signing/signer';
 import { DEFAULT_MAX_SKEW_MS, parseAuthorization, safeEqualHex, verifyRequest, type ReceivedRequest, type VerifyOptions } from '../../../shared/signing/verifier';
 
 const AK = 'AccessKey';
@@ -213,7 +213,6 @@ describe('Verifier: refuses tampering', () => {
     ['the body by one trailing byte', (r) => ({ ...r, body: `${BODY_V4}\n` })],
     ['the signature', (r) => withHeaders(r, { authorization: String(r.headers.authorization).replace(/Signature=(.)/, (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`) })],
     ['the signed header list', (r) => withHeaders(r, { authorization: String(r.headers.authorization).replace('workspace;', '') })],
-    ['the payload hash to UNSIGNED-PAYLOAD after signing', (r) => withHeaders(r, { authorization: String(r.headers.authorization).replace('x-project-id;', 'x-project-id;x-sdk-content-sha256;'), 'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD' })],
   ])('refuses a change of %s', (_label, tamper) => {
     // Prepare
     const request = tamper(signedV4());
@@ -223,6 +222,42 @@ describe('Verifier: refuses tampering', () => {
 
     // Assess
     expect(result).toStrictEqual(mismatch);
+  });
+
+  it('refuses a change of the payload hash to UNSIGNED-PAYLOAD after signing', () => {
+    // Prepare
+    const request = withHeaders(signedV4(), {
+      authorization: String(signedV4().headers.authorization).replace('x-project-id;', 'x-project-id;x-sdk-content-sha256;'),
+      'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD',
+    });
+
+    // Act
+    const refused = verifyRequest(request, options());
+    const gatewayLike = verifyRequest(request, { ...options(), allowUnsignedPayload: true });
+
+    // Assess
+    expect(refused).toStrictEqual({ ok: false, reason: 'payload-mismatch', accessKey: AK });
+    expect(gatewayLike).toStrictEqual(mismatch);
+  });
+
+  it('refuses a body that is not the one a signed X-Sdk-Content-Sha256 declares', () => {
+    // Prepare: a request whose payload hash was signed for `{}`, sent with another body.
+    const signed = signRequest(
+      { method: 'POST', url: 'https://api.example.com/v1/deploy-tasks/abc/start', headers: { 'content-type': 'application/json', 'X-Sdk-Content-Sha256': sha256Hex('{}') }, body: '{}' },
+      { accessKey: AK, secretKey: SK },
+      { now: SIGNED_AT },
+    );
+    const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const honest = { method: 'POST', rawPath: '/v1/deploy-tasks/abc/start', rawQuery: '', headers, body: Buffer.from('{}') };
+    const swapped = { ...honest, body: Buffer.from('{"record_id":"ffffffffffffffffffffffffffffffff"}') };
+
+    // Act
+    const accepted = verifyRequest(honest, options());
+    const refused = verifyRequest(swapped, options());
+
+    // Assess
+    expect(accepted).toStrictEqual({ ok: true, accessKey: AK, signedAt: SIGNED_AT });
+    expect(refused).toStrictEqual({ ok: false, reason: 'payload-mismatch', accessKey: AK });
   });
 
   it('refuses a change of the access key to another known key', () => {
