@@ -5,7 +5,7 @@ export interface AuditEntry {
   readonly actor: string;
   readonly action: 'publish-release-package' | 'start-deploy-task' | 'reject-manual-review';
   readonly target: Readonly<Record<string, string | readonly string[]>>;
-  readonly outcome: 'succeeded' | 'replayed' | 'reconciled' | 'failed' | 'refused' | 'skipped';
+  readonly outcome: 'succeeded' | 'replayed' | 'reconciled' | 'unknown' | 'failed' | 'refused' | 'skipped';
   readonly upstreamRequestId?: string | undefined;
   readonly idempotencyKey?: string | undefined;
   readonly reason?: string | undefined;

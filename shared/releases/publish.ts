@@ -11,6 +11,7 @@ import { ConflictError, UnprocessableError } from '../errors';
 import type { PublishPackageBody, ReleasePackage } from '../contracts/dataarts';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
+import { collectAll } from '../http/paginate';
 import type { IdempotencyStore } from '../idempotency/store';
 import type { Logger } from '../logger';
 import { audit } from '../audit';
@@ -49,15 +50,26 @@ export function publishFingerprint(workspace: string, body: PublishPackageBody):
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** The live (not withdrawn) package with exactly this name, if any. */
+/** Pages of a name lookup: key_word matches substrings, so the exact name may sit past the first page. */
+export const NAME_LOOKUP_MAX_PAGES = 20;
+
+/**
+ * The package with exactly this name, if any: a live one first; a withdrawn one only when asked.
+ * Reads every page of the substring search (up to NAME_LOOKUP_MAX_PAGES).
+ */
 export async function findPackageByName(
   client: HuaweiCloudClient,
   workspace: string,
   name: string,
   call: Omit<CallOptions, 'workspace'>,
+  options: { includeWithdrawn?: boolean } = {},
 ): Promise<ReleasePackage | undefined> {
-  const { data } = await client.queryReleasePackages({ key_word: name, limit: 100, offset: 0 }, { ...call, workspace });
-  return data.data.find((p) => p.package_name === name && p.delete_flag !== 1);
+  const { items } = await collectAll(
+    async (offset, limit) => (await client.queryReleasePackages({ key_word: name, limit, offset, order_column: 'package_name', sorted_direction: 'asc' }, { ...call, workspace })).data,
+    { limit: 100, maxPages: NAME_LOOKUP_MAX_PAGES, concurrency: 2 },
+  );
+  const named = items.filter((p) => p.package_name === name);
+  return named.find((p) => p.delete_flag !== 1) ?? (options.includeWithdrawn ? named[0] : undefined);
 }
 
 async function packageItems(client: HuaweiCloudClient, workspace: string, packageId: string, call: Omit<CallOptions, 'workspace'>): Promise<string[]> {
@@ -86,10 +98,52 @@ async function answerExisting(
   return { package_name: existing.package_name, release_package_id: existing.package_id, replayed: true };
 }
 
+/** The outcome of a publish is unknown and could not be settled: the caller must not assume either way. */
+function unsettled(cause: unknown, packageName: string): UpstreamError {
+  return new UpstreamError(`The publish of "${packageName}" may have been applied; looking it up failed, so its outcome is unknown`, {
+    operation: 'CreateFactoryPendingItemsPackage',
+    kind: cause instanceof UpstreamError && cause.kind === 'timeout' ? 'timeout' : 'network',
+    outcomeUnknown: true,
+    cause,
+  });
+}
+
 async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
   const existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
   if (existing) return answerExisting(deps, request, existing);
   const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
+  const auditFailure = (error: unknown, outcome: 'failed' | 'unknown') =>
+    audit(deps.logger, {
+      actor: request.actor,
+      action: 'publish-release-package',
+      target,
+      outcome,
+      upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
+      idempotencyKey: request.idempotencyKey,
+      reason: error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
+    });
+  /** After an unknown outcome: the package as the name lookup finds it now (the lookup failing keeps it unknown). */
+  const reconcile = async (cause: unknown): Promise<PublishResult | undefined> => {
+    let created: ReleasePackage | undefined;
+    try {
+      created = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
+    } catch (error) {
+      auditFailure(cause, 'unknown'); // the one audit line of an attempt whose outcome stays unknown
+      throw unsettled(error, request.body.package_name);
+    }
+    if (!created) return undefined;
+    const result = await answerExisting(deps, request, created);
+    audit(deps.logger, {
+      actor: request.actor,
+      action: 'publish-release-package',
+      target: { ...target, release_package_id: created.package_id },
+      outcome: 'reconciled',
+      idempotencyKey: request.idempotencyKey,
+    });
+    return { ...result, replayed: false };
+  };
+
+  let unknownBefore = false;
   for (let attempt = 1; ; attempt++) {
     try {
       const { data, requestId } = await deps.client.publishPendingItems(request.body, { ...deps.call, workspace: request.workspace });
@@ -103,41 +157,31 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
       });
       return { package_name: data.package_name, release_package_id: data.release_package_id, replayed: false };
     } catch (error) {
-      if (!(error instanceof UpstreamError) || !error.outcomeUnknown || attempt >= 2) {
-        audit(deps.logger, {
-          actor: request.actor,
-          action: 'publish-release-package',
-          target,
-          outcome: 'failed',
-          upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
-          idempotencyKey: request.idempotencyKey,
-          reason: error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
-        });
+      const unknown = error instanceof UpstreamError && error.outcomeUnknown;
+      // A refusal right after an unknown first attempt may be the first attempt landing late (its items
+      // are packaged now): look once more before reporting it.
+      if (unknownBefore && error instanceof UpstreamError && error.kind === 'http') {
+        const late = await reconcile(error);
+        if (late) return late;
+      }
+      if (!unknown || attempt >= 2) {
+        auditFailure(error, unknown ? 'unknown' : 'failed');
         throw error;
       }
       // The publish may have been applied: look before sending anything again.
       deps.logger.warn('Publish outcome unknown; reconciling by package name', { package_name: request.body.package_name });
-      const created = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
-      if (created) {
-        const result = await answerExisting(deps, request, created);
-        audit(deps.logger, {
-          actor: request.actor,
-          action: 'publish-release-package',
-          target: { ...target, release_package_id: created.package_id },
-          outcome: 'reconciled',
-          idempotencyKey: request.idempotencyKey,
-        });
-        return { ...result, replayed: false };
-      }
+      const settled = await reconcile(error);
+      if (settled) return settled;
+      unknownBefore = true;
     }
   }
 }
 
 export async function publishReleasePackage(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
-  if (!request.idempotencyKey) return publishOnce(deps, request);
-
-  const key = `${request.workspace}:${request.idempotencyKey}`;
   const fingerprint = publishFingerprint(request.workspace, request.body);
+  // Without an Idempotency-Key, identical requests (same workspace, name, items, people) share one key,
+  // so concurrent duplicates are serialised too.
+  const key = request.idempotencyKey ? `${request.workspace}:key:${request.idempotencyKey}` : `${request.workspace}:fp:${fingerprint}`;
   const claim = await deps.store.claim(key, fingerprint);
   if (!claim.claimed) {
     if (claim.record.fingerprint !== fingerprint) {
@@ -146,7 +190,7 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
       ]);
     }
     if (claim.record.status === 'in-progress') {
-      throw new ConflictError('A request with this Idempotency-Key is in progress', {
+      throw new ConflictError(request.idempotencyKey ? 'A request with this Idempotency-Key is in progress' : 'An identical publish is in progress', {
         errorCode: 'HRF.0409.IN_PROGRESS',
         retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS,
       });
@@ -163,7 +207,10 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
   }
   try {
     const result = await publishOnce(deps, request);
-    await deps.store.complete(key, fingerprint, { ...result, replayed: false });
+    // A key's result is remembered (replayed for an hour); an identical request without a key is only
+    // serialised while in flight: afterwards the name lookup answers it from upstream's current state.
+    if (request.idempotencyKey) await deps.store.complete(key, fingerprint, { ...result, replayed: false });
+    else await deps.store.release(key);
     return result;
   } catch (error) {
     // Unknown outcomes keep the claim until it expires, so a retry cannot publish twice meanwhile.

@@ -15,7 +15,7 @@ import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { collectAll } from '../http/paginate';
 import { UpstreamError } from '../http/upstream-error';
 import type { TimerFiring } from '../platform/timer-event';
-import { publishReleasePackage } from '../releases/publish';
+import { findPackageByName, publishReleasePackage } from '../releases/publish';
 import type { ReleaseTrainConfig, ReleaseTrainRules } from './config';
 import { firingWindow, type TimeWindow } from './schedule';
 import { compactUtcMinute } from './time';
@@ -89,12 +89,6 @@ export const releaseTrainResultSchema = z.object({
 export type ReleaseTrainResult = z.infer<typeof releaseTrainResultSchema>;
 
 /** Any package with exactly this name, withdrawn ones included: a withdrawn train is not sent again. */
-async function packageNamed(client: HuaweiCloudClient, name: string, call: CallOptions): Promise<ReleasePackage | undefined> {
-  const { data } = await client.queryReleasePackages({ key_word: name, limit: 100, offset: 0 }, call);
-  const same = data.data.filter((p) => p.package_name === name);
-  return same.find((p) => p.delete_flag !== 1) ?? same[0];
-}
-
 function pendingQuery(rules: ReleaseTrainRules): { task_type?: '1' | '2'; update_type?: '1' | '2' | '3' } {
   // A single allowed value is filtered upstream too (fewer pages); every rule is checked here anyway.
   return {
@@ -119,7 +113,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     const check = checkWindow(config.windows, window.end);
     if (!check.inside) return done({ status: 'skipped', reason: `the departure at ${base.window.end} is ${check.reason}`, ...base, items: [], deferred: [] });
   }
-  const existing = await packageNamed(runtime.client, name, call);
+  const existing = await findPackageByName(runtime.client, config.workspace, name, call, { includeWithdrawn: true });
   if (existing) {
     return done({
       status: 'replayed',
@@ -155,7 +149,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     if (error instanceof ConflictError) return done({ status: 'failed', reason: error.message, ...outcome });
     if (isTransientFailure(error)) throw error;
     // A concurrent delivery of this firing may have packaged the same items first: look again.
-    const raced = error instanceof UpstreamError ? await packageNamed(runtime.client, name, call) : undefined;
+    const raced = error instanceof UpstreamError ? await findPackageByName(runtime.client, config.workspace, name, call, { includeWithdrawn: true }) : undefined;
     if (raced) return done({ status: 'replayed', reason: `the package ${name} of this firing was published by another delivery`, ...base, release_package_id: raced.package_id, items: [], deferred: [] });
     return done({ status: 'failed', reason: describeFailure(error), ...outcome });
   }

@@ -134,3 +134,59 @@ describe('Publish: unknown outcome', () => {
     expect(publishes().filter((r) => r.status === 200)).toHaveLength(1);
   });
 });
+
+describe('Publish: review fixes', () => {
+  it('finds the exact name past the first page of the substring search, and replays instead of publishing', async () => {
+    const handler = makeHandler();
+    const body = bodyFor('rel_dup', SEED.unpackagedItemIds.slice(0, 1));
+    const first = await call(handler, body);
+    // 150 packages whose names contain "rel_dup" and sort before it push the exact name to page 2.
+    const template = emulator.state.packagesById.get(SEED.packages.success);
+    if (!template) throw new Error('seed package missing');
+    for (let i = 0; i < 150; i++) {
+      const id = String(90_000 + i);
+      const record = { ...template, row: { ...template.row, package_id: id, package_name: `a_rel_dup_${String(i).padStart(3, '0')}` } };
+      emulator.state.packages.push(record);
+      emulator.state.packagesById.set(id, record);
+    }
+    const retry = await call(handler, body);
+    expect(first.statusCode).toBe(201);
+    expect([retry.statusCode, retry.body]).toStrictEqual([200, { ...(first.body as object), replayed: true }]);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('serialises identical publishes without an Idempotency-Key: the duplicate in flight gets 409, one upstream publish', async () => {
+    const handler = makeHandler();
+    emulator.setFaults({ latencyMs: 300 });
+    const body = bodyFor('rel_nokey_1', SEED.unpackagedItemIds.slice(0, 1));
+    const first = call(handler, body);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const duplicate = await call(handler, body);
+    const firstResponse = await first;
+    expect(firstResponse.statusCode).toBe(201);
+    expect([duplicate.statusCode, duplicate.headers['Retry-After'], duplicate.body]).toStrictEqual([
+      409,
+      '5',
+      { error_code: 'HRF.0409.IN_PROGRESS', error_msg: 'An identical publish is in progress', request_id: RID },
+    ]);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('keeps the key claimed when the outcome stays unknown (the lookup fails too), so a retry cannot publish again', async () => {
+    const handler = makeHandler();
+    // The publish is applied but its answer is lost, and every lookup after it fails at the gateway.
+    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/pending-items/package$' });
+    const body = bodyFor('rel_unsettled_1', SEED.unpackagedItemIds.slice(3, 4));
+    const pending = call(handler, body, { 'Idempotency-Key': 'key-0000000009' });
+    const started = Date.now();
+    while (publishes().length === 0 && Date.now() - started < 2_000) await new Promise((resolve) => setTimeout(resolve, 2));
+    emulator.setFaults({ serverErrorRatio: 1, serverErrorStatus: 503, pathPattern: '/release-packages$' });
+    const lost = await pending;
+    emulator.setFaults({});
+    const retry = await call(handler, body, { 'Idempotency-Key': 'key-0000000009' });
+    expect(lost.statusCode).toBe(502);
+    expect([retry.statusCode, (retry.body as { error_code: string }).error_code]).toStrictEqual([409, 'HRF.0409.IN_PROGRESS']);
+    expect(publishes()).toHaveLength(1);
+    expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_unsettled_1').map((e) => e.outcome)).toStrictEqual(['unknown']);
+  });
+});
