@@ -14,16 +14,31 @@ const SIGNATURE_IN_TEXT = /(Signature=)[0-9a-f]{16,}/gi;
 const BEARER_IN_TEXT = /(Bearer\s+)[^\s",]+/gi;
 export const REDACTED = '[REDACTED]';
 
-const knownSecrets = new Set<string>();
+/** Secrets of the configuration: masked for the life of the process. */
+const pinnedSecrets = new Set<string>();
+/** Per-invocation temporary credentials rotate: only the newest are kept (they are the ones in use). */
+const rotatingSecrets = new Set<string>();
+const MAX_ROTATING_SECRETS = 64;
 
 /** Registers a secret value so that it is masked wherever it shows up in a log line. */
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) knownSecrets.add(value);
+export function registerSecret(value: string | undefined, lifetime: 'pinned' | 'rotating' = 'pinned'): void {
+  if (!value || value.length < 6 || pinnedSecrets.has(value) || rotatingSecrets.has(value)) return;
+  if (lifetime === 'pinned') {
+    pinnedSecrets.add(value);
+    return;
+  }
+  if (rotatingSecrets.size >= MAX_ROTATING_SECRETS) {
+    const oldest = rotatingSecrets.values().next();
+    if (!oldest.done) rotatingSecrets.delete(oldest.value);
+  }
+  rotatingSecrets.add(value);
 }
 
 function scrubText(text: string): string {
   let out = text.replace(SIGNATURE_IN_TEXT, `$1${REDACTED}`).replace(BEARER_IN_TEXT, `$1${REDACTED}`);
-  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const secrets of [pinnedSecrets, rotatingSecrets]) {
+    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
   return out;
 }
 

@@ -36,8 +36,9 @@ export function createCredentialsProvider(config: HuaweiCloudConfig, deps: { iam
   return {
     async resolve(invocation, signal) {
       if (invocation) {
-        registerSecret(invocation.secretKey);
-        registerSecret(invocation.securityToken);
+        registerSecret(invocation.accessKey, 'rotating');
+        registerSecret(invocation.secretKey, 'rotating');
+        registerSecret(invocation.securityToken, 'rotating');
         return { kind: 'aksk', accessKey: invocation.accessKey, secretKey: invocation.secretKey, securityToken: invocation.securityToken };
       }
       if (auth.kind === 'aksk') return { kind: 'aksk', accessKey: auth.accessKey, secretKey: auth.secretKey, securityToken: auth.securityToken };

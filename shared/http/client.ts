@@ -10,7 +10,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import type { z } from 'zod';
-import { resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
+import { requireCodeartsProjectId, requireWorkspace, resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
 import type { OperationContract, ResponseOf } from '../contracts/operation';
 import * as dataarts from '../contracts/dataarts';
 import * as deploy from '../contracts/codearts-deploy';
@@ -111,35 +111,35 @@ export class HuaweiCloudClient {
 
   // ---- typed operations -------------------------------------------------------------------------
 
-  listPendingItems(query: z.input<typeof dataarts.listPendingItemsQuerySchema>, options: CallOptions = {}) {
+  async listPendingItems(query: z.input<typeof dataarts.listPendingItemsQuerySchema>, options: CallOptions = {}) {
     return this.call(dataarts.listPendingItems, { pathParams: { project_id: this.config.projectId }, query, headers: { workspace: this.workspace(options) } }, options);
   }
 
-  publishPendingItems(body: dataarts.PublishPackageBody, options: CallOptions = {}) {
+  async publishPendingItems(body: dataarts.PublishPackageBody, options: CallOptions = {}) {
     return this.call(dataarts.publishPendingItems, { pathParams: { project_id: this.config.projectId }, headers: { workspace: this.workspace(options) }, body }, options);
   }
 
-  queryReleasePackages(body: dataarts.QueryReleasePackagesBody, options: CallOptions = {}) {
+  async queryReleasePackages(body: dataarts.QueryReleasePackagesBody, options: CallOptions = {}) {
     return this.call(dataarts.queryReleasePackages, { pathParams: { project_id: this.config.projectId }, headers: this.optionalWorkspace(options), body }, options);
   }
 
-  showPackageDetail(packageId: string, options: CallOptions = {}) {
+  async showPackageDetail(packageId: string, options: CallOptions = {}) {
     return this.call(dataarts.showPackageDetail, { pathParams: { project_id: this.config.projectId, package_id: packageId }, headers: this.optionalWorkspace(options) }, options);
   }
 
-  startDeployTask(taskId: string, body: deploy.StartDeployTaskBody, options: CallOptions = {}) {
+  async startDeployTask(taskId: string, body: deploy.StartDeployTaskBody, options: CallOptions = {}) {
     return this.call(deploy.startDeployTask, { pathParams: { task_id: taskId }, body }, options);
   }
 
-  listDeployTaskHistory(taskId: string, query: z.input<typeof deploy.deployHistoryQuerySchema>, options: CallOptions = {}) {
+  async listDeployTaskHistory(taskId: string, query: z.input<typeof deploy.deployHistoryQuerySchema>, options: CallOptions = {}) {
     return this.call(deploy.listDeployTaskHistory, { pathParams: { project_id: this.codeartsProject(), id: taskId }, query }, options);
   }
 
-  rejectManualReview(path: { pipeline_id: string; pipeline_run_id: string; job_run_id: string; step_run_id: string }, options: CallOptions = {}) {
+  async rejectManualReview(path: { pipeline_id: string; pipeline_run_id: string; job_run_id: string; step_run_id: string }, options: CallOptions = {}) {
     return this.call(pipeline.rejectManualReview, { pathParams: { project_id: this.codeartsProject(), ...path } }, options);
   }
 
-  showPipelineRunDetail(pipelineId: string, pipelineRunId: string | undefined, options: CallOptions = {}) {
+  async showPipelineRunDetail(pipelineId: string, pipelineRunId: string | undefined, options: CallOptions = {}) {
     return this.call(
       pipeline.showPipelineRunDetail,
       { pathParams: { project_id: this.codeartsProject(), pipeline_id: pipelineId }, query: pipelineRunId ? { pipeline_run_id: pipelineRunId } : {} },
@@ -148,7 +148,7 @@ export class HuaweiCloudClient {
   }
 
   private workspace(options: CallOptions): string {
-    return options.workspace ?? this.config.dataartsWorkspace ?? '';
+    return options.workspace ?? requireWorkspace(this.config);
   }
 
   private optionalWorkspace(options: CallOptions): Record<string, string> {
@@ -157,7 +157,7 @@ export class HuaweiCloudClient {
   }
 
   private codeartsProject(): string {
-    return this.config.codeartsProjectId ?? '';
+    return requireCodeartsProjectId(this.config);
   }
 
   // ---- the generic call -------------------------------------------------------------------------

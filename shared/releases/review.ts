@@ -1,6 +1,8 @@
 /**
- * Rejecting a CodeArts Pipeline manual review. A review that is no longer waiting (already refused or
- * passed) answers a stable 409 ALREADY_DECIDED, and nothing is sent a second time.
+ * Rejecting a CodeArts Pipeline manual review. A review that was already decided (refused, passed, run
+ * ended) answers a stable 409 ALREADY_DECIDED: the repeated refusal is refused upstream, so no second
+ * action happens; the step is read only then, keeping the common path to one call. (The pipeline gate
+ * reads the step first instead, since it decides from the package anyway.)
  */
 import { ConflictError } from '../errors';
 import type { PipelineRunDetail, RejectManualReviewResponse } from '../contracts/codearts-pipeline';

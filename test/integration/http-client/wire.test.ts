@@ -3,6 +3,7 @@
  * method, path, encoded query, headers and exact body; the signature verifies over the raw url; hostile ids
  * never leave the process.
  */
+import { ConfigError } from '../../../shared/errors';
 import type { UpstreamRequest } from '../../helpers/fake-upstream';
 import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
 import { USER_AGENT } from '../../../shared/http/client';
@@ -369,17 +370,20 @@ describe('HTTP client: hostile ids never reach the wire', () => {
     expect(upstream.requests).toStrictEqual([]);
   });
 
-  it('a missing workspace or CodeArts project is an invalid request naming the field, with nothing sent', async () => {
+  it('a missing workspace or CodeArts project is a configuration error naming the variable, with nothing sent', async () => {
     // Prepare
     const { client } = testClient(configFor(upstream.url, {}, ['HUAWEICLOUD_DATAARTS_WORKSPACE', 'HUAWEICLOUD_CODEARTS_PROJECT_ID']));
 
     // Act
-    const failures = [await failureOf(client.listPendingItems({})), await failureOf(client.showPipelineRunDetail(PIPELINE_ID, undefined))];
+    const errors = await Promise.all([
+      client.listPendingItems({}).then(() => undefined, (error: unknown) => error),
+      client.showPipelineRunDetail(PIPELINE_ID, undefined).then(() => undefined, (error: unknown) => error),
+    ]);
 
     // Assess
-    expect(failures.map((f) => [f.kind, f.issues])).toStrictEqual([
-      ['invalid-request', [{ field: 'headers.workspace', message: 'must be 32 letters or digits (a DataArts workspace id)' }]],
-      ['invalid-request', [{ field: 'path.project_id', message: 'must be 32 letters or digits (a CodeArts id)' }]],
+    expect(errors.map((e) => [e instanceof ConfigError, (e as ConfigError).variable, (e as Error).message])).toStrictEqual([
+      [true, 'HUAWEICLOUD_DATAARTS_WORKSPACE', 'HUAWEICLOUD_DATAARTS_WORKSPACE: is required but not set'],
+      [true, 'HUAWEICLOUD_CODEARTS_PROJECT_ID', 'HUAWEICLOUD_CODEARTS_PROJECT_ID: is required but not set'],
     ]);
     expect(upstream.requests).toStrictEqual([]);
   });
