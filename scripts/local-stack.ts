@@ -39,12 +39,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Environment that points the functions at the local cloud, with a bearer client holding every scope. */
-export function localFunctionEnv(emulator: RunningEmulator | undefined, apiToken: string): Record<string, string> {
+/**
+ * Environment that points the functions at the local cloud, with a bearer client holding every scope.
+ * Against real Huawei Cloud (no emulator) the user's own HRF_CLIENTS / HRF_CLIENTS_FILE win.
+ */
+export function localFunctionEnv(emulator: RunningEmulator | undefined, apiToken: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const clients = JSON.stringify({
     clients: [{ id: 'local-developer', type: 'bearer', token_sha256: sha256Hex(apiToken), scopes: ['read', 'publish', 'deploy', 'review'] }],
   });
-  if (!emulator) return { HRF_CLIENTS: clients };
+  if (!emulator) return env.HRF_CLIENTS || env.HRF_CLIENTS_FILE ? {} : { HRF_CLIENTS: clients };
   const { identity, url } = emulator;
   return {
     HRF_CLIENTS: clients,

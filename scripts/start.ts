@@ -7,7 +7,13 @@ import { DEFAULT_LOCAL_API_TOKEN, startLocalStack } from './local-stack';
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const localCloud = (process.env.HRF_LOCAL_CLOUD ?? 'on') !== 'off';
+  const ownClients = Boolean(process.env.HRF_CLIENTS || process.env.HRF_CLIENTS_FILE);
+  if (!localCloud && !ownClients && !process.env.LOCAL_API_TOKEN) {
+    // The default token is public: it must not open real Huawei Cloud to anyone who reads the README.
+    throw new Error('against real Huawei Cloud, set LOCAL_API_TOKEN (a token of your own) or HRF_CLIENTS / HRF_CLIENTS_FILE');
+  }
   const apiToken = process.env.LOCAL_API_TOKEN ?? DEFAULT_LOCAL_API_TOKEN;
+  const shownToken = localCloud ? apiToken : ownClients ? '<your token>' : '$LOCAL_API_TOKEN';
   const stack = await startLocalStack({
     port,
     localCloud,
@@ -27,7 +33,7 @@ async function main(): Promise<void> {
     `  GET  ${base}/v1/openapi.json`,
     '',
     'Try:',
-    `  curl -s -H "Authorization: Bearer ${apiToken}" "${base}/v1/pending-items?limit=5"`,
+    `  curl -s -H "Authorization: Bearer ${shownToken}" "${base}/v1/pending-items?limit=5"`,
     '',
     'Ctrl-C stops everything.',
   ];
