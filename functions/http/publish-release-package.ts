@@ -1,5 +1,6 @@
 /** POST /v1/release-packages → DataArts CreateFactoryPendingItemsPackage, safe to retry. */
 import * as z from 'zod';
+import { ForbiddenError } from '../../shared/errors';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { publishPackageBodySchema, publishPackageResponseSchema } from '../../shared/contracts/dataarts';
 import { publishReleasePackage } from '../../shared/releases/publish';
@@ -35,6 +36,9 @@ export const publishReleasePackageRoute = defineRoute({
   successStatus: 201,
   handle: async ({ headers, body }, { runtime, principal, signal, invocation, logger }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
+    if (principal.iamUserId && body.apply_user_id !== principal.iamUserId) {
+      throw new ForbiddenError('This credential may publish only with its own IAM user as apply_user_id');
+    }
     const result = await publishReleasePackage(
       { client: runtime.client, store: runtime.idempotency, logger, call: { signal, credentials: invocation.temporaryCredentials } },
       { workspace, body, actor: principal.clientId, idempotencyKey: headers['idempotency-key'] },

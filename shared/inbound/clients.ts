@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { ConfigError } from '../errors';
 import { registerSecret } from '../logger';
-import { workspaceIdSchema } from '../contracts/ids';
+import { userIdSchema, workspaceIdSchema } from '../contracts/ids';
 
 export const SCOPES = ['read', 'publish', 'deploy', 'review'] as const;
 export const scopeSchema = z.enum(SCOPES);
@@ -25,6 +25,7 @@ const bearerClientSchema = z.strictObject({
   token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 digest of the token'),
   scopes: z.array(scopeSchema).min(1),
   workspaces: z.array(workspaceIdSchema).optional(),
+  iam_user_id: userIdSchema.optional(),
 });
 
 const appClientSchema = z.strictObject({
@@ -34,6 +35,7 @@ const appClientSchema = z.strictObject({
   app_secret: z.string().min(16, 'must be at least 16 characters'),
   scopes: z.array(scopeSchema).min(1),
   workspaces: z.array(workspaceIdSchema).optional(),
+  iam_user_id: userIdSchema.optional(),
 });
 
 export const clientsDocumentSchema = z.strictObject({
@@ -48,6 +50,11 @@ export interface Principal {
   readonly scopes: ReadonlySet<Scope>;
   /** undefined: any allowed workspace. */
   readonly workspaces: ReadonlySet<string> | undefined;
+  /**
+   * The IAM user this client acts for. When set, it may publish only as that applicant, so it cannot
+   * name a colleague as applicant and approve its own change (the approvers exclude the applicant).
+   */
+  readonly iamUserId: string | undefined;
 }
 
 export interface InboundAuthConfig {
@@ -68,6 +75,7 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
       method: client.type === 'bearer' ? 'bearer' : 'app-signature',
       scopes: new Set(client.scopes),
       workspaces: client.workspaces ? new Set(client.workspaces) : undefined,
+      iamUserId: client.iam_user_id,
     };
     if (client.type === 'bearer') bearerByDigest.set(client.token_sha256, principal);
     else {

@@ -5,7 +5,11 @@ import { sha256Hex } from '../../shared/inbound/clients';
 export const TOKENS = {
   all: 'test-bearer-token-all-0001',
   read: 'test-bearer-token-read-0001',
+  /** Publishes only as BOUND_USER. */
+  bound: 'test-bearer-token-bound-0001',
 } as const;
+
+export const BOUND_USER = 'f8ccc2ff3c7748e8a7bfede38ae1cffa';
 
 export const APP = { key: 'test-app-key-0001', secret: 'test-app-secret-0123456789abcdef' } as const;
 
@@ -19,6 +23,7 @@ export function clientsDocument(): string {
     clients: [
       { id: 'all-scopes', type: 'bearer', token_sha256: sha256Hex(TOKENS.all), scopes: ['read', 'publish', 'deploy', 'review'] },
       { id: 'reader', type: 'bearer', token_sha256: sha256Hex(TOKENS.read), scopes: ['read'] },
+      { id: 'bound-publisher', type: 'bearer', token_sha256: sha256Hex(TOKENS.bound), scopes: ['read', 'publish'], iam_user_id: BOUND_USER },
       { id: 'release-app', type: 'app', app_key: APP.key, app_secret: APP.secret, scopes: ['read', 'publish', 'deploy', 'review'] },
     ],
   });

@@ -13,7 +13,7 @@ import { currentOpenApiDocument } from '../../../functions/http/openapi-document
 import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
 import type { HuaweiCloudClient } from '../../../shared/http/client';
 import { UpstreamError } from '../../../shared/http/upstream-error';
-import { fixedRuntime, testRuntime, TOKENS, APP, TEST_WORKSPACE, OTHER_WORKSPACE } from '../../helpers/runtime';
+import { fixedRuntime, testRuntime, TOKENS, APP, TEST_WORKSPACE, OTHER_WORKSPACE, BOUND_USER } from '../../helpers/runtime';
 import { gatewayEvent, parseResponse, signGatewayEvent, type EventPlatform } from '../../helpers/http-events';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 
@@ -337,5 +337,37 @@ describe('HTTP chain: a service not offered in the region', () => {
         request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
       },
     ]);
+  });
+});
+
+describe('HTTP chain: a client bound to its IAM user', () => {
+  const other = '7b71e498e75d44048c9a22dd3c54f978';
+  const third = 'aaaabbbbccccddddeeeeffff00002222';
+  it('may not publish with another user as applicant, and nothing reaches upstream', async () => {
+    // Prepare
+    const publishPendingItems = jest.fn();
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: { total: 0, data: [] }, requestId: undefined, attempts: 1 });
+    const fn = build(publishReleasePackageRoute, { publishPendingItems, queryReleasePackages });
+    // Act
+    const response = parseResponse(
+      await fn(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.bound, body: { package_name: 'pkg_b', pending_item_list: ['26'], approver_ids: [BOUND_USER], apply_user_id: other } }), lambdaContext()),
+    );
+    // Assess
+    expect([response.statusCode, response.body]).toStrictEqual([
+      403,
+      { error_code: 'HRF.0403', error_msg: 'This credential may publish only with its own IAM user as apply_user_id', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+    ]);
+    expect(publishPendingItems).not.toHaveBeenCalled();
+    expect(queryReleasePackages).not.toHaveBeenCalled();
+  });
+
+  it('publishes as its own user', async () => {
+    const publishPendingItems = jest.fn().mockResolvedValue({ data: { package_name: 'pkg_b', release_package_id: '77' }, requestId: 'r', attempts: 1 });
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: { total: 0, data: [] }, requestId: undefined, attempts: 1 });
+    const fn = build(publishReleasePackageRoute, { publishPendingItems, queryReleasePackages });
+    const response = parseResponse(
+      await fn(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.bound, body: { package_name: 'pkg_b', pending_item_list: ['26'], approver_ids: [third], apply_user_id: BOUND_USER } }), lambdaContext()),
+    );
+    expect([response.statusCode, response.body]).toStrictEqual([201, { package_name: 'pkg_b', release_package_id: '77', replayed: false }]);
   });
 });
