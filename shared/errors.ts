@@ -67,11 +67,6 @@ export class NotFoundError extends HttpError {
   readonly errorCode = 'HRF.0404';
 }
 
-export class MethodNotAllowedError extends HttpError {
-  readonly statusCode = 405;
-  readonly errorCode = 'HRF.0405';
-}
-
 export class ConflictError extends HttpError {
   readonly statusCode = 409;
   readonly errorCode: string;

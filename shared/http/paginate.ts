@@ -79,17 +79,3 @@ export async function collectAll<T>(fetchPage: (offset: number, limit: number) =
   }
   return { items, total, pages, truncated: false };
 }
-
-/** Async iteration over items, one page at a time (sequential). */
-export async function* paginate<T>(fetchPage: (offset: number, limit: number) => Promise<Page<T>>, options: PaginateOptions = {}): AsyncGenerator<T, { truncated: boolean }> {
-  const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, options.limit ?? MAX_PAGE_SIZE));
-  const maxPages = Math.max(1, options.maxPages ?? 200);
-  let offset = 0;
-  for (let pages = 0; pages < maxPages; pages++) {
-    const page = await fetchPage(offset, limit);
-    yield* page.data;
-    offset += page.data.length;
-    if (page.data.length < limit || offset >= page.total) return { truncated: false };
-  }
-  return { truncated: true };
-}

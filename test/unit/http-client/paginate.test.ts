@@ -3,7 +3,7 @@
  * in order with 8 pages in flight, a hard page cap against a server that keeps returning full pages, and an
  * early stop on a short page. No network: the pages come from memory.
  */
-import { collectAll, paginate, type Page } from '../../../shared/http/paginate';
+import { collectAll, type Page } from '../../../shared/http/paginate';
 
 interface FakeServer {
   readonly fetchPage: (offset: number, limit: number) => Promise<Page<number>>;
@@ -163,56 +163,5 @@ describe('Pagination: collectAll', () => {
 
     // Assess
     await expect(outcome).rejects.toThrow('page 2 failed');
-  });
-});
-
-describe('Pagination: paginate (async iteration)', () => {
-  async function drain(iterator: AsyncGenerator<number, { truncated: boolean }>): Promise<{ items: number[]; result: { truncated: boolean } }> {
-    const items: number[] = [];
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return { items, result: next.value };
-      items.push(next.value);
-    }
-  }
-
-  it.each([
-    [0, 1],
-    [100, 1],
-    [101, 2],
-    [10_000, 100],
-  ])('a total of %i yields every item in order in %i request(s)', async (total, pages) => {
-    // Prepare
-    const server = fakeServer(total);
-
-    // Act
-    const drained = await drain(paginate(server.fetchPage, { limit: 100 }));
-
-    // Assess
-    expect(drained).toStrictEqual({ items: range(total), result: { truncated: false } });
-    expect(server.calls).toStrictEqual(offsets(pages));
-  });
-
-  it('stops at maxPages with truncated true when pages stay full', async () => {
-    // Prepare
-    const server = fakeServer(1_000_000, { pageSize: (_offset, limit) => limit });
-
-    // Act
-    const drained = await drain(paginate(server.fetchPage, { limit: 100, maxPages: 3 }));
-
-    // Assess
-    expect(drained).toStrictEqual({ items: range(300), result: { truncated: true } });
-    expect(server.calls).toStrictEqual(offsets(3));
-  });
-
-  it('stops on a short page', async () => {
-    // Prepare
-    const server = fakeServer(1_000, { pageSize: (offset, limit) => (offset === 0 ? limit : 5) });
-
-    // Act
-    const drained = await drain(paginate(server.fetchPage, { limit: 100 }));
-
-    // Assess
-    expect(drained).toStrictEqual({ items: [...range(100), 100, 101, 102, 103, 104], result: { truncated: false } });
   });
 });
