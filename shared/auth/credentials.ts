@@ -21,6 +21,8 @@ export type ResolvedAuth =
 
 export interface CredentialsProvider {
   resolve(invocation?: TemporaryCredentials, signal?: AbortSignal): Promise<ResolvedAuth>;
+  /** Huawei Cloud refused a token this provider gave: forget it. */
+  invalidateToken?(): void;
 }
 
 export class NoCredentialsError extends Error {
@@ -44,6 +46,9 @@ export function createCredentialsProvider(config: HuaweiCloudConfig, deps: { iam
       if (auth.kind === 'aksk') return { kind: 'aksk', accessKey: auth.accessKey, secretKey: auth.secretKey, securityToken: auth.securityToken };
       if (iam) return { kind: 'token', token: await iam.token(signal) };
       throw new NoCredentialsError();
+    },
+    invalidateToken() {
+      iam?.invalidate();
     },
   };
 }

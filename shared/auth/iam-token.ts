@@ -55,6 +55,11 @@ export class IamTokenProvider {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** Forgets the cached token (Huawei Cloud refused it: revoked, or expired early); the next call fetches one. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
   async token(signal?: AbortSignal): Promise<string> {
     const now = this.now().getTime();
     const cached = this.cached;
@@ -89,6 +94,8 @@ export class IamTokenProvider {
       headers: { 'Content-Type': 'application/json;charset=UTF-8' },
       validateStatus: () => true,
       timeout: REQUEST_TIMEOUT_MS,
+      // A total deadline: axios's timeout alone would let a trickling answer keep every caller waiting.
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       maxRedirects: 0,
       responseType: 'text',
       transformResponse: (x: unknown) => x,

@@ -241,8 +241,10 @@ export class HuaweiCloudClient {
   > {
     const url = `${resolveEndpoint(this.config, contract.service)}${request.path}${request.query ? `?${request.query}` : ''}`;
     let headers: Record<string, string>;
+    let tokenAuth = false;
     try {
       const auth = await this.credentials.resolve(options.credentials, signal);
+      tokenAuth = auth.kind === 'token';
       if (auth.kind === 'aksk') {
         headers = { ...signRequest({ method: contract.method, url, headers: request.headers, body: request.body }, auth, { now: this.now() }).headers };
       } else {
@@ -307,6 +309,7 @@ export class HuaweiCloudClient {
       return { ok: true, data: result.data, status, requestId };
     }
 
+    if (status === 401 && tokenAuth) this.credentials.invalidateToken?.();
     const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), this.now());
     const code = errorBody.errorCode;
     const describe = `${contract.name} failed with HTTP ${status}${code ? ` ${code}` : ''}${errorBody.errorMsg ? `: ${errorBody.errorMsg}` : ''}`;

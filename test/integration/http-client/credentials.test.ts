@@ -206,6 +206,34 @@ describe('HTTP client: IAM password mode', () => {
     expect(iamRequests()).toHaveLength(3);
   });
 
+  it('forgets a token the service refuses (401), so the next call fetches a new one', async () => {
+    // Prepare: the service refuses the first token once, as it would a revoked one.
+    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    let refused = false;
+    const fallback = (request: UpstreamRequest): ScriptedResponse => {
+      if (request.url.startsWith('/v3/auth/tokens')) {
+        const n = iamRequests().length;
+        const at = clock.now().getTime();
+        return { status: 201, headers: { 'X-Subject-Token': `fake-iam-token-000${n}` }, body: { token: { issued_at: new Date(at).toISOString(), expires_at: new Date(at + 24 * HOUR).toISOString() } } };
+      }
+      if (!refused) {
+        refused = true;
+        return { status: 401, body: { error_code: 'APIG.0301', error_msg: 'Incorrect IAM authentication information: token expires' } };
+      }
+      return LIST_OK;
+    };
+    upstream.setFallback(fallback);
+
+    // Act
+    const first = await failureOf(client.listPendingItems({}));
+    await client.listPendingItems({});
+
+    // Assess
+    expect([first.kind, first.status]).toStrictEqual(['http', 401]);
+    expect(iamRequests()).toHaveLength(2);
+    expect(serviceRequests().map((r) => r.headers['x-auth-token'])).toStrictEqual(['fake-iam-token-0001', 'fake-iam-token-0002']);
+  });
+
   it('concurrent calls share one token request', async () => {
     // Prepare
     const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
