@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
 import type { Scope, Principal } from './inbound/clients';
+import type { CallOptions } from './http/client';
 import type { Logger } from './logger';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './platform/http-event';
 import type { InvocationContext } from './platform/invocation';
@@ -15,11 +16,16 @@ import { httpErrors } from './middleware/http-errors';
 import type { HttpContext } from './middleware/http-state';
 import { stateOf } from './middleware/http-state';
 import { jsonBody } from './middleware/json-body';
-import { platformHttpEvent } from './middleware/platform-http-event';
+import { DEADLINE_MARGIN_MS, platformHttpEvent } from './middleware/platform-http-event';
 import { validation } from './middleware/validation';
 
 export interface RouteContext {
   readonly runtime: Runtime;
+  /**
+   * Options for every upstream call of this invocation: its abort signal, the platform's temporary
+   * credentials, and a deadline that fits in the time the platform has left.
+   */
+  readonly call: CallOptions;
   readonly principal: Principal;
   readonly invocation: InvocationContext;
   readonly http: HttpRequest;
@@ -84,8 +90,16 @@ export function httpFunction(spec: AnyRouteSpec, runtime: RuntimeSource = lazyRu
       const state = stateOf(context);
       if (!state.runtime || !state.principal || !state.http || !state.input) throw new Error('middleware chain incomplete');
       const input = state.input as { path: never; query: never; headers: never; body: never };
+      const remaining = state.invocation.remainingMs();
+      const call: CallOptions = {
+        signal: state.signal,
+        credentials: state.invocation.temporaryCredentials,
+        // Retries are planned within what the invocation has left, not only the configured deadline.
+        ...(remaining === undefined ? {} : { deadlineMs: Math.max(1, Math.min(state.runtime.config.callDeadlineMs, remaining - DEADLINE_MARGIN_MS)) }),
+      };
       const result = await spec.handle(input, {
         runtime: state.runtime,
+        call,
         principal: state.principal,
         invocation: state.invocation,
         http: state.http,

@@ -25,9 +25,9 @@ export const listPendingItemsRoute = defineRoute({
   scope: 'read',
   request: { query: listPendingItemsRequestQuerySchema, headers: workspaceHeadersSchema },
   response: listPendingItemsResponseSchema,
-  handle: async ({ query, headers }, { runtime, principal, signal, invocation }) => {
+  handle: async ({ query, headers }, { runtime, principal, call }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
-    const { data } = await runtime.client.listPendingItems(query, { workspace, signal, credentials: invocation.temporaryCredentials });
+    const { data } = await runtime.client.listPendingItems(query, { ...call, workspace });
     return { body: data };
   },
 });

@@ -34,13 +34,13 @@ export const publishReleasePackageRoute = defineRoute({
   },
   response: publishResponseSchema,
   successStatus: 201,
-  handle: async ({ headers, body }, { runtime, principal, signal, invocation, logger }) => {
+  handle: async ({ headers, body }, { runtime, principal, call, logger }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
     if (principal.iamUserId && body.apply_user_id !== principal.iamUserId) {
       throw new ForbiddenError('This credential may publish only with its own IAM user as apply_user_id');
     }
     const result = await publishReleasePackage(
-      { client: runtime.client, store: runtime.idempotency, logger, call: { signal, credentials: invocation.temporaryCredentials } },
+      { client: runtime.client, store: runtime.idempotency, logger, call },
       { workspace, body, actor: principal.clientId, idempotencyKey: headers['idempotency-key'] },
     );
     return { statusCode: result.replayed ? 200 : 201, body: result };

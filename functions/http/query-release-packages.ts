@@ -11,9 +11,9 @@ export const queryReleasePackagesRoute = defineRoute({
   scope: 'read',
   request: { headers: workspaceHeadersSchema, body: queryReleasePackagesBodySchema },
   response: queryReleasePackagesResponseSchema,
-  handle: async ({ headers, body }, { runtime, principal, signal, invocation }) => {
+  handle: async ({ headers, body }, { runtime, principal, call }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
-    const { data } = await runtime.client.queryReleasePackages(body, { workspace, signal, credentials: invocation.temporaryCredentials });
+    const { data } = await runtime.client.queryReleasePackages(body, { ...call, workspace });
     return { body: data };
   },
 });

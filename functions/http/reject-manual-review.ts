@@ -21,9 +21,9 @@ export const rejectManualReviewRoute = defineRoute({
     }),
   },
   response: rejectManualReviewResponseSchema,
-  handle: async ({ path }, { runtime, principal, signal, invocation, logger }) => {
+  handle: async ({ path }, { runtime, principal, call, logger }) => {
     const data = await rejectReview(
-      { client: runtime.client, logger, call: { signal, credentials: invocation.temporaryCredentials } },
+      { client: runtime.client, logger, call },
       { step: path, actor: principal.clientId },
     );
     return { body: data };

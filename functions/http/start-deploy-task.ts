@@ -13,9 +13,9 @@ export const startDeployTaskRoute = defineRoute({
   scope: 'deploy',
   request: { path: z.strictObject({ task_id: codeartsIdSchema }), body: startDeployTaskBodySchema },
   response: startDeployTaskResponseSchema,
-  handle: async ({ path, body }, { runtime, principal, signal, invocation, logger }) => {
+  handle: async ({ path, body }, { runtime, principal, call, logger }) => {
     const data = await startDeployment(
-      { client: runtime.client, logger, call: { signal, credentials: invocation.temporaryCredentials } },
+      { client: runtime.client, logger, call },
       { taskId: path.task_id, body, actor: principal.clientId },
     );
     return { body: data };

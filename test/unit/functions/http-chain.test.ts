@@ -371,3 +371,18 @@ describe('HTTP chain: a client bound to its IAM user', () => {
     expect([response.statusCode, response.body]).toStrictEqual([201, { package_name: 'pkg_b', release_package_id: '77', replayed: false }]);
   });
 });
+
+describe('HTTP chain: the upstream deadline', () => {
+  it.each([
+    ['plenty of time left: the configured deadline', 28_000, 3_000],
+    ['2.5 s left: what remains minus the 2 s margin', 2_500, 500],
+  ])('passes %s to the client', async (_label, remaining, expected) => {
+    // Prepare
+    const listPendingItems = jest.fn().mockResolvedValue({ data: emptyList, requestId: undefined, attempts: 1 });
+    const fn = build(listPendingItemsRoute, { listPendingItems });
+    // Act
+    await fn(gatewayEvent({ platform: 'functiongraph', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), functionGraphContext({ remainingMs: remaining }) as never);
+    // Assess
+    expect((listPendingItems.mock.calls[0]?.[1] as { deadlineMs: number }).deadlineMs).toBe(expected);
+  });
+});
