@@ -5,8 +5,9 @@
  *
  *  - axios's Node build requires `form-data` (and through it mime-types/mime-db, ~133 KB), `debug` (via
  *    follow-redirects) and its fetch adapter (whose module touches globalThis.Request, loading Node's
- *    bundled undici). Our client sends JSON over node:http/https only, never FormData, never fetch,
- *    never follows redirects: those modules become stubs, and `http2` is required on first use only.
+ *    bundled undici), and `follow-redirects`, used only when redirects are followed. Our client sends JSON
+ *    over node:http/https only, never FormData, never fetch, never follows a redirect (maxRedirects: 0):
+ *    those modules become stubs, and `http2` is required on first use only.
  *  - axios's utils.js reads globalThis.FormData at load (loading undici again, ~10 ms); the read moves to
  *    the one place that needs it. The patch checks the exact text it replaces and fails the build if
  *    axios changes (axios is pinned in package.json).
@@ -15,7 +16,13 @@
  */
 const { readFile } = require('node:fs/promises');
 
+/** follow-redirects is used by axios only when maxRedirects > 0; every call of ours sets 0. */
+const NO_REDIRECTS =
+  "const refuse = () => { throw new Error('redirects are not followed: set maxRedirects: 0'); };" +
+  ' module.exports = { http: { request: refuse, get: refuse }, https: { request: refuse, get: refuse } };';
+
 const STUBS = {
+  'follow-redirects': NO_REDIRECTS,
   'form-data': 'module.exports = class FormData {};',
   debug: 'module.exports = function debug() { return function noop() {}; };',
   http2:
@@ -28,7 +35,7 @@ const STUBS = {
 const trimAxiosForNode = {
   name: 'trim-axios-for-node',
   setup(build) {
-    build.onResolve({ filter: /^(form-data|debug|http2)$/ }, (args) => ({ path: args.path, namespace: 'hrf-stub' }));
+    build.onResolve({ filter: /^(form-data|debug|http2|follow-redirects)$/ }, (args) => ({ path: args.path, namespace: 'hrf-stub' }));
     build.onResolve({ filter: /(^|\/)fetch\.js$/ }, (args) =>
       /[\\/]node_modules[\\/]axios[\\/]lib[\\/]adapters[\\/]/.test(args.importer) ? { path: 'axios-fetch-adapter', namespace: 'hrf-stub' } : undefined,
     );

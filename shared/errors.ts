@@ -25,7 +25,6 @@ export abstract class HttpError extends Error {
 
   constructor(message: string, options?: { cause?: unknown; fields?: readonly FieldIssue[] }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     if (options?.fields) this.fields = options.fields;
   }
 
@@ -44,6 +43,7 @@ export abstract class HttpError extends Error {
 }
 
 export class ValidationError extends HttpError {
+  override readonly name: string = 'ValidationError';
   readonly statusCode = 400;
   readonly errorCode = 'HRF.0400';
   constructor(message: string, fields: readonly FieldIssue[]) {
@@ -52,22 +52,26 @@ export class ValidationError extends HttpError {
 }
 
 export class UnauthorizedError extends HttpError {
+  override readonly name: string = 'UnauthorizedError';
   readonly statusCode = 401;
   readonly errorCode = 'HRF.0401';
   override readonly headers = { 'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256' };
 }
 
 export class ForbiddenError extends HttpError {
+  override readonly name: string = 'ForbiddenError';
   readonly statusCode = 403;
   readonly errorCode = 'HRF.0403';
 }
 
 export class NotFoundError extends HttpError {
+  override readonly name: string = 'NotFoundError';
   readonly statusCode = 404;
   readonly errorCode = 'HRF.0404';
 }
 
 export class ConflictError extends HttpError {
+  override readonly name: string = 'ConflictError';
   readonly statusCode = 409;
   readonly errorCode: string;
   override readonly headers: Readonly<Record<string, string>>;
@@ -79,16 +83,19 @@ export class ConflictError extends HttpError {
 }
 
 export class PayloadTooLargeError extends HttpError {
+  override readonly name: string = 'PayloadTooLargeError';
   readonly statusCode = 413;
   readonly errorCode = 'HRF.0413';
 }
 
 export class UnsupportedMediaTypeError extends HttpError {
+  override readonly name: string = 'UnsupportedMediaTypeError';
   readonly statusCode = 415;
   readonly errorCode = 'HRF.0415';
 }
 
 export class UnprocessableError extends HttpError {
+  override readonly name: string = 'UnprocessableError';
   readonly statusCode = 422;
   readonly errorCode: string;
   constructor(message: string, errorCode = 'HRF.0422', fields?: readonly FieldIssue[]) {
@@ -98,6 +105,7 @@ export class UnprocessableError extends HttpError {
 }
 
 export class TooManyRequestsError extends HttpError {
+  override readonly name: string = 'TooManyRequestsError';
   readonly statusCode = 429;
   readonly errorCode = 'HRF.0429';
   override readonly headers: Readonly<Record<string, string>>;
@@ -109,6 +117,7 @@ export class TooManyRequestsError extends HttpError {
 
 /** The upstream answered with its own 4xx validation error: passed on with the upstream code and status. */
 export class UpstreamRejectedError extends HttpError {
+  override readonly name: string = 'UpstreamRejectedError';
   readonly statusCode: number;
   readonly errorCode: string;
   constructor(statusCode: number, errorCode: string, message: string, cause?: unknown) {
@@ -119,6 +128,7 @@ export class UpstreamRejectedError extends HttpError {
 }
 
 export class BadGatewayError extends HttpError {
+  override readonly name: string = 'BadGatewayError';
   readonly statusCode = 502;
   readonly errorCode: string;
   constructor(message: string, errorCode = 'HRF.0502', cause?: unknown) {
@@ -132,6 +142,7 @@ export class BadGatewayError extends HttpError {
 }
 
 export class GatewayTimeoutError extends HttpError {
+  override readonly name: string = 'GatewayTimeoutError';
   readonly statusCode = 504;
   readonly errorCode = 'HRF.0504';
   override get expose(): boolean {
@@ -140,6 +151,7 @@ export class GatewayTimeoutError extends HttpError {
 }
 
 export class InternalError extends HttpError {
+  override readonly name: string = 'InternalError';
   readonly statusCode = 500;
   readonly errorCode = 'HRF.0500';
 }

@@ -41,6 +41,7 @@ export function findStep(detail: PipelineRunDetail, step: ReviewStep) {
 }
 
 export class AlreadyDecidedError extends ConflictError {
+  override readonly name: string = 'AlreadyDecidedError';
   constructor(readonly stepStatus: string) {
     super(`The manual review was already decided (step status ${stepStatus})`, { errorCode: 'HRF.0409.ALREADY_DECIDED' });
   }
