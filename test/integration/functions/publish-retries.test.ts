@@ -115,13 +115,10 @@ describe('Publish: unknown outcome', () => {
 
   it('sends again only after the lookup shows the lost publish was not applied', async () => {
     const handler = makeHandler();
-    emulator.setFaults({ dropRatio: 1, faultTiming: 'before', pathPattern: '/pending-items/package$' });
+    // Seed 8 makes the first publish's draw a drop (unapplied) and the second's not: deterministic, no timing.
+    emulator.setFaults({ dropRatio: 0.5, seed: 8, faultTiming: 'before', pathPattern: '/pending-items/package$' });
     const body = bodyFor('rel_lost_2', SEED.unpackagedItemIds.slice(2, 3));
     const pending = call(handler, body);
-    // The first publish is dropped unapplied; clear the fault as soon as it has been seen.
-    const started = Date.now();
-    while (publishes().length === 0 && Date.now() - started < 2_000) await new Promise((resolve) => setTimeout(resolve, 5));
-    emulator.setFaults({});
     const response = await pending;
     const ops = emulator.requests.map((r) => r.operation);
     expect(response.statusCode).toBe(201);
@@ -174,13 +171,11 @@ describe('Publish: review fixes', () => {
 
   it('keeps the key claimed when the outcome stays unknown (the lookup fails too), so a retry cannot publish again', async () => {
     const handler = makeHandler();
-    // The publish is applied but its answer is lost, and every lookup after it fails at the gateway.
-    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/pending-items/package$' });
+    // One seeded draw per request (seed 71): the first lookup passes, the publish is applied and its answer
+    // dropped, and all three attempts of the lookup after it get 503. Deterministic, no timing.
+    emulator.setFaults({ dropRatio: 0.3, serverErrorRatio: 0.4, seed: 71, faultTiming: 'after', pathPattern: '/factory/(pending-items/package|release-packages)$' });
     const body = bodyFor('rel_unsettled_1', SEED.unpackagedItemIds.slice(3, 4));
     const pending = call(handler, body, { 'Idempotency-Key': 'key-0000000009' });
-    const started = Date.now();
-    while (publishes().length === 0 && Date.now() - started < 2_000) await new Promise((resolve) => setTimeout(resolve, 2));
-    emulator.setFaults({ serverErrorRatio: 1, serverErrorStatus: 503, pathPattern: '/release-packages$' });
     const lost = await pending;
     emulator.setFaults({});
     const retry = await call(handler, body, { 'Idempotency-Key': 'key-0000000009' });
