@@ -163,3 +163,23 @@ export function manualClock(start: Date): { now: () => Date; advance: (ms: numbe
     },
   };
 }
+
+/** One fake upstream for a test file, started in beforeAll, reset before each test, closed after all. */
+export function useFakeUpstream(): { readonly server: FakeUpstream } {
+  let server: FakeUpstream | undefined;
+  beforeAll(async () => {
+    server = await startFakeUpstream();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    server?.reset();
+  });
+  return {
+    get server(): FakeUpstream {
+      if (!server) throw new Error('the fake upstream starts in beforeAll');
+      return server;
+    },
+  };
+}

@@ -3,22 +3,10 @@
  * configured AK/SK (with an optional security token), then an IAM token from a password (../shared/api-reference.md §7),
  * fetched once, shared, renewed by the injected clock, never leaking the password.
  */
-import { startFakeUpstream, type FakeUpstream, type ScriptedResponse, type UpstreamRequest } from '../../helpers/fake-upstream';
+import { type ScriptedResponse, type UpstreamRequest, useFakeUpstream } from '../../helpers/fake-upstream';
 import { AK, configFor, failureOf, NO_FAILURE_DETAILS, NOW, PROJECT, signedHeadersOf, testClient, verifyReceived } from './support';
 
-let upstream: FakeUpstream;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.reset();
-});
+const fake = useFakeUpstream();
 
 const TEMP = { accessKey: 'TEMPAK0000000000001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
 const CONFIG_TOKEN = 'config-security-token-value-0001';
@@ -30,13 +18,13 @@ const HOUR = 3600_000;
 const AKSK_VARIABLES = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK'];
 const passwordEnv = (password = IAM.password) => ({ HUAWEICLOUD_IAM_DOMAIN: IAM.domain, HUAWEICLOUD_IAM_USER: IAM.user, HUAWEICLOUD_IAM_PASSWORD: password });
 
-const serviceRequests = () => upstream.requests.filter((r) => !r.url.startsWith('/v3/auth/tokens'));
-const iamRequests = () => upstream.requests.filter((r) => r.url.startsWith('/v3/auth/tokens'));
+const serviceRequests = () => fake.server.requests.filter((r) => !r.url.startsWith('/v3/auth/tokens'));
+const iamRequests = () => fake.server.requests.filter((r) => r.url.startsWith('/v3/auth/tokens'));
 
 /** A fake IAM on the same server: tokens fake-iam-token-0001, -0002, … issued at `now()`, valid 24 h. */
 function fakeIam(now: () => Date): void {
   let issued = 0;
-  upstream.setFallback((request) => {
+  fake.server.setFallback((request) => {
     if (!request.url.startsWith('/v3/auth/tokens')) return LIST_OK;
     const body = JSON.parse(request.body) as { auth: { identity: { password: { user: { password: string } } } } };
     if (body.auth.identity.password.user.password !== IAM.password) {
@@ -62,14 +50,14 @@ const authHeaders = (r: UpstreamRequest) => ({
 describe('HTTP client: the credentials chain', () => {
   it('per-invocation temporary credentials win over configured AK/SK and send a signed X-Security-Token', async () => {
     // Prepare
-    upstream.setFallback(LIST_OK);
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.setFallback(LIST_OK);
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     await client.listPendingItems({}, { credentials: TEMP });
 
     // Assess
-    const [request] = upstream.requests as [UpstreamRequest];
+    const [request] = fake.server.requests as [UpstreamRequest];
     expect(request.headers['x-security-token']).toBe(TEMP.securityToken);
     expect(String(request.headers.authorization).startsWith(`SDK-HMAC-SHA256 Access=${TEMP.accessKey}, `)).toBe(true);
     expect(signedHeadersOf(request)).toBe('host;user-agent;workspace;x-project-id;x-sdk-date;x-security-token');
@@ -78,7 +66,7 @@ describe('HTTP client: the credentials chain', () => {
 
   it('per-invocation credentials win over an IAM password too: no token is fetched', async () => {
     // Prepare
-    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
     fakeIam(clock.now);
 
     // Act
@@ -86,20 +74,20 @@ describe('HTTP client: the credentials chain', () => {
 
     // Assess
     expect(iamRequests()).toStrictEqual([]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW, { [TEMP.accessKey]: TEMP.secretKey }).ok).toBe(true);
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW, { [TEMP.accessKey]: TEMP.secretKey }).ok).toBe(true);
   });
 
   it('configured AK/SK with a security token: the token is sent and signed', async () => {
     // Prepare
-    upstream.setFallback(LIST_OK);
-    const { client } = testClient(configFor(upstream.url, { HUAWEICLOUD_SDK_SECURITY_TOKEN: CONFIG_TOKEN }));
+    fake.server.setFallback(LIST_OK);
+    const { client } = testClient(configFor(fake.server.url, { HUAWEICLOUD_SDK_SECURITY_TOKEN: CONFIG_TOKEN }));
 
     // Act
     await client.listPendingItems({});
     await client.queryReleasePackages({});
 
     // Assess
-    expect(upstream.requests.map((r) => [r.headers['x-security-token'], signedHeadersOf(r)?.includes('x-security-token'), verifyReceived(r, NOW).ok])).toStrictEqual([
+    expect(fake.server.requests.map((r) => [r.headers['x-security-token'], signedHeadersOf(r)?.includes('x-security-token'), verifyReceived(r, NOW).ok])).toStrictEqual([
       [CONFIG_TOKEN, true, true],
       [CONFIG_TOKEN, true, true],
     ]);
@@ -107,22 +95,22 @@ describe('HTTP client: the credentials chain', () => {
 
   it('configured AK/SK without a token send no X-Security-Token', async () => {
     // Prepare
-    upstream.setFallback(LIST_OK);
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.setFallback(LIST_OK);
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     await client.listPendingItems({});
 
     // Assess
-    expect(upstream.requests.map(authHeaders)).toStrictEqual([
+    expect(fake.server.requests.map(authHeaders)).toStrictEqual([
       { 'x-auth-token': undefined, authorization: expect.stringMatching(new RegExp(`^SDK-HMAC-SHA256 Access=${AK}, `)), 'x-sdk-date': '20250601T080000Z', 'x-security-token': undefined },
     ]);
   });
 
   it('no credentials at all is a credentials failure and nothing is sent', async () => {
     // Prepare
-    upstream.setFallback(LIST_OK);
-    const { client } = testClient(configFor(upstream.url, {}, AKSK_VARIABLES));
+    fake.server.setFallback(LIST_OK);
+    const { client } = testClient(configFor(fake.server.url, {}, AKSK_VARIABLES));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));
@@ -135,14 +123,14 @@ describe('HTTP client: the credentials chain', () => {
       kind: 'credentials',
       attempts: 1,
     });
-    expect(upstream.requests).toStrictEqual([]);
+    expect(fake.server.requests).toStrictEqual([]);
   });
 });
 
 describe('HTTP client: IAM password mode', () => {
   it('fetches a token once from POST /v3/auth/tokens and sends it as X-Auth-Token instead of a signature', async () => {
     // Prepare
-    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
     fakeIam(clock.now);
 
     // Act
@@ -170,7 +158,7 @@ describe('HTTP client: IAM password mode', () => {
 
   it('renews the token once the injected clock passes the renewal point (85% of its lifetime), not before', async () => {
     // Prepare
-    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
     fakeIam(clock.now);
 
     // Act
@@ -188,10 +176,10 @@ describe('HTTP client: IAM password mode', () => {
 
   it('keeps using a token that has not expired when its early renewal fails, and fails once it has expired', async () => {
     // Prepare
-    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
     fakeIam(clock.now);
     await client.listPendingItems({});
-    upstream.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? { status: 503, body: { error: { code: 503, message: 'busy' } } } : LIST_OK));
+    fake.server.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? { status: 503, body: { error: { code: 503, message: 'busy' } } } : LIST_OK));
     clock.advance(21 * HOUR);
 
     // Act
@@ -208,7 +196,7 @@ describe('HTTP client: IAM password mode', () => {
 
   it('forgets a token the service refuses (401), so the next call fetches a new one', async () => {
     // Prepare: the service refuses the first token once, as it would a revoked one.
-    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
     let refused = false;
     const fallback = (request: UpstreamRequest): ScriptedResponse => {
       if (request.url.startsWith('/v3/auth/tokens')) {
@@ -222,7 +210,7 @@ describe('HTTP client: IAM password mode', () => {
       }
       return LIST_OK;
     };
-    upstream.setFallback(fallback);
+    fake.server.setFallback(fallback);
 
     // Act
     const first = await failureOf(client.listPendingItems({}));
@@ -236,7 +224,7 @@ describe('HTTP client: IAM password mode', () => {
 
   it('concurrent calls share one token request', async () => {
     // Prepare
-    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
     fakeIam(clock.now);
 
     // Act
@@ -250,7 +238,7 @@ describe('HTTP client: IAM password mode', () => {
 
   it('a wrong password is a credentials failure whose message does not hold the password; no service call is made', async () => {
     // Prepare
-    const { client, clock } = testClient(configFor(upstream.url, passwordEnv(WRONG_PASSWORD), AKSK_VARIABLES));
+    const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(WRONG_PASSWORD), AKSK_VARIABLES));
     fakeIam(clock.now);
 
     // Act
@@ -272,8 +260,8 @@ describe('HTTP client: IAM password mode', () => {
 
   it('an IAM answer without X-Subject-Token is a credentials failure', async () => {
     // Prepare
-    upstream.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? { status: 201, body: { token: {} } } : LIST_OK));
-    const { client } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    fake.server.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? { status: 201, body: { token: {} } } : LIST_OK));
+    const { client } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));
@@ -284,8 +272,8 @@ describe('HTTP client: IAM password mode', () => {
 
   it('an unreachable IAM is a credentials failure that says nothing of the password', async () => {
     // Prepare
-    upstream.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? 'drop' : LIST_OK));
-    const { client } = testClient(configFor(upstream.url, passwordEnv(), AKSK_VARIABLES));
+    fake.server.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? 'drop' : LIST_OK));
+    const { client } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));

@@ -3,23 +3,11 @@
  * body is abandoned on time (axios#459, #1868), across attempts too; the caller's AbortSignal aborts as well.
  * Real time is measured here; the deadlines are a few hundred milliseconds.
  */
-import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
+import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { HuaweiCloudClient } from '../../../shared/http/client';
 import { configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, testClient } from './support';
 
-let upstream: FakeUpstream;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.reset();
-});
+const fake = useFakeUpstream();
 
 const DEADLINE_MS = 300;
 const SLACK_MS = 500;
@@ -36,8 +24,8 @@ describe('HTTP client: the total deadline', () => {
     ['a write', 'CreateFactoryPendingItemsPackage', true],
   ] as const)('abandons %s whose body stalls after the headers on time: timeout, outcome unknown only for a write', async (_label, operation, outcomeUnknown) => {
     // Prepare
-    upstream.setFallback('stall');
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.setFallback('stall');
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const { value: failure, elapsedMs } = await timed(() =>
@@ -53,42 +41,42 @@ describe('HTTP client: the total deadline', () => {
       attempts: 1,
       outcomeUnknown,
     });
-    expect(upstream.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
     expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
     expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
   });
 
   it('abandons a server that never answers at all on time', async () => {
     // Prepare
-    upstream.setFallback('hang');
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.setFallback('hang');
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const { value: failure, elapsedMs } = await timed(() => failureOf(client.startDeployTask('d2dc947ec2424d8789bb3984bb3adf45', {}, { deadlineMs: DEADLINE_MS })));
 
     // Assess
-    expect([failure.kind, failure.attempts, failure.outcomeUnknown, upstream.requests.length]).toStrictEqual(['timeout', 1, true, 1]);
+    expect([failure.kind, failure.attempts, failure.outcomeUnknown, fake.server.requests.length]).toStrictEqual(['timeout', 1, true, 1]);
     expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
   });
 
   it('the deadline covers every attempt: a retry that stalls ends at the deadline of the whole call', async () => {
     // Prepare
-    upstream.script({ status: 503 });
-    upstream.setFallback('stall');
-    const { client, delays } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 503 });
+    fake.server.setFallback('stall');
+    const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
     const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { deadlineMs: DEADLINE_MS })));
 
     // Assess
-    expect({ kind: failure.kind, attempts: failure.attempts, delays, received: upstream.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 2, delays: [100], received: 2 });
+    expect({ kind: failure.kind, attempts: failure.attempts, delays, received: fake.server.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 2, delays: [100], received: 2 });
     expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
   });
 
   it('the deadline from configuration applies when the call gives none', async () => {
     // Prepare
-    upstream.setFallback('stall');
-    const { client } = testClient(configFor(upstream.url, { HUAWEICLOUD_CALL_DEADLINE_MS: String(DEADLINE_MS) }));
+    fake.server.setFallback('stall');
+    const { client } = testClient(configFor(fake.server.url, { HUAWEICLOUD_CALL_DEADLINE_MS: String(DEADLINE_MS) }));
 
     // Act
     const { value: failure, elapsedMs } = await timed(() => failureOf(client.showPackageDetail('13')));
@@ -100,8 +88,8 @@ describe('HTTP client: the total deadline', () => {
 
   it("the caller's AbortSignal aborts a stalled call long before the deadline", async () => {
     // Prepare
-    upstream.setFallback('stall');
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.setFallback('stall');
+    const { client } = testClient(configFor(fake.server.url));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
 
@@ -122,20 +110,20 @@ describe('HTTP client: the total deadline', () => {
 
   it('an AbortSignal aborted before the call sends nothing', async () => {
     // Prepare
-    upstream.setFallback({ status: 200, body: { total: 0, data: [] } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.setFallback({ status: 200, body: { total: 0, data: [] } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}, { signal: AbortSignal.abort() }));
 
     // Assess
-    expect({ kind: failure.kind, attempts: failure.attempts, received: upstream.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 1, received: 0 });
+    expect({ kind: failure.kind, attempts: failure.attempts, received: fake.server.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 1, received: 0 });
   });
 
   it("the caller's AbortSignal cuts the real backoff sleep short", async () => {
     // Prepare
-    upstream.setFallback({ status: 503, body: { error_code: 'APIG.0202', error_msg: 'backend unavailable' } });
-    const client = new HuaweiCloudClient({ config: configFor(upstream.url), random: () => 1 }); // real sleep: 200 ms before attempt 2
+    fake.server.setFallback({ status: 503, body: { error_code: 'APIG.0202', error_msg: 'backend unavailable' } });
+    const client = new HuaweiCloudClient({ config: configFor(fake.server.url), random: () => 1 }); // real sleep: 200 ms before attempt 2
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
 
@@ -153,20 +141,20 @@ describe('HTTP client: the total deadline', () => {
       errorMsg: 'backend unavailable',
       attempts: 1,
     });
-    expect(upstream.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
     expect(elapsedMs).toBeLessThan(190);
   });
 
   it('a backoff longer than the time left is not slept: the last failure is reported at once', async () => {
     // Prepare
-    upstream.setFallback({ status: 429, body: { error_code: 'APIG.0308', error_msg: 'throttled' } });
-    const client = new HuaweiCloudClient({ config: configFor(upstream.url), random: () => 0 }); // real sleep; 0308 waits at least 1 s
+    fake.server.setFallback({ status: 429, body: { error_code: 'APIG.0308', error_msg: 'throttled' } });
+    const client = new HuaweiCloudClient({ config: configFor(fake.server.url), random: () => 0 }); // real sleep; 0308 waits at least 1 s
 
     // Act
     const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { deadlineMs: DEADLINE_MS })));
 
     // Assess
-    expect({ kind: failure.kind, status: failure.status, attempts: failure.attempts, received: upstream.requests.length }).toStrictEqual({ kind: 'http', status: 429, attempts: 1, received: 1 });
+    expect({ kind: failure.kind, status: failure.status, attempts: failure.attempts, received: fake.server.requests.length }).toStrictEqual({ kind: 'http', status: 429, attempts: 1, received: 1 });
     expect(elapsedMs).toBeLessThan(DEADLINE_MS);
   });
 });

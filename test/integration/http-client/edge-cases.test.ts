@@ -1,22 +1,15 @@
 /** Edge cases found in review: what makes a 2xx a failure, oversized answers, a stale first total. */
 import { collectAll } from '../../../shared/http/paginate';
-import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
+import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { configFor, failureOf, testClient, TASK_ID } from './support';
 
-let upstream: FakeUpstream;
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-beforeEach(() => upstream.reset());
+const fake = useFakeUpstream();
 
 describe('HTTP client: edge cases', () => {
   it('treats a 2xx with a bare top-level "code" as success (only error_code / error.code make it a failure)', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { id: 'a'.repeat(32), task_id: TASK_ID, job_name: 'job_1', app_component_list: [], code: 'OK' } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { id: 'a'.repeat(32), task_id: TASK_ID, job_name: 'job_1', app_component_list: [], code: 'OK' } });
+    const { client } = testClient(configFor(fake.server.url));
     // Act
     const result = await client.startDeployTask(TASK_ID, {});
     // Assess
@@ -29,12 +22,12 @@ describe('HTTP client: edge cases', () => {
 
   it('reports a response over 10 MB as an invalid response and does not retry it', async () => {
     // Prepare
-    upstream.setFallback({ status: 200, body: `{"total":1,"data":[],"pad":"${'x'.repeat(10 * 1024 * 1024 + 10)}"}` });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.setFallback({ status: 200, body: `{"total":1,"data":[],"pad":"${'x'.repeat(10 * 1024 * 1024 + 10)}"}` });
+    const { client } = testClient(configFor(fake.server.url));
     // Act
     const failure = await failureOf(client.listPendingItems({}, { deadlineMs: 20_000 }));
     // Assess
-    expect([failure.kind, failure.message, upstream.requests.length]).toStrictEqual([
+    expect([failure.kind, failure.message, fake.server.requests.length]).toStrictEqual([
       'invalid-response',
       'ListFactoryPendingItems answered with a body larger than 10485760 bytes',
       1,

@@ -3,30 +3,18 @@
  * request id from the header or the body, a 2xx that carries an error, and bodies that are not what the
  * contract says, reported without echoing the body.
  */
-import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
+import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, TASK_ID, testClient } from './support';
 
-let upstream: FakeUpstream;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.reset();
-});
+const fake = useFakeUpstream();
 
 const LEAKED = 'upstream-echoed-secret-0001';
 
 describe('HTTP client: error bodies', () => {
   it('reads {error_code, error_msg} and the request id from the X-Request-Id header', async () => {
     // Prepare
-    upstream.script({ status: 400, headers: { 'X-Request-Id': 'req-header-0001' }, body: { error_code: 'DLF.3051', error_msg: 'The request parameter is invalid.' } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 400, headers: { 'X-Request-Id': 'req-header-0001' }, body: { error_code: 'DLF.3051', error_msg: 'The request parameter is invalid.' } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.publishPendingItems(PUBLISH_BODY));
@@ -43,13 +31,13 @@ describe('HTTP client: error bodies', () => {
       requestId: 'req-header-0001',
       attempts: 1,
     });
-    expect(upstream.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('reads {error: {code, message}, status: "failed"} (CodeArts Deploy)', async () => {
     // Prepare
-    upstream.script({ status: 400, body: { error: { code: 'Deploy.00011027', message: 'The application is being deployed. Try again later.' }, status: 'failed' } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 400, body: { error: { code: 'Deploy.00011027', message: 'The application is being deployed. Try again later.' }, status: 'failed' } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.startDeployTask(TASK_ID, {}));
@@ -70,8 +58,8 @@ describe('HTTP client: error bodies', () => {
   it('takes the request id from the body (request_id) when the header is absent, and the header when both are present', async () => {
     // Prepare
     const body = { error_code: 'APIG.0101', error_msg: 'The API does not exist or has not been published in the environment.', request_id: 'req-body-0001' };
-    upstream.script({ status: 404, body }, { status: 404, headers: { 'X-Request-Id': 'req-header-0002' }, body });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 404, body }, { status: 404, headers: { 'X-Request-Id': 'req-header-0002' }, body });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const fromBody = await failureOf(client.showPackageDetail('13'));
@@ -97,8 +85,8 @@ describe('HTTP client: error bodies', () => {
     ['error.code', { error: { code: 'DEVPIPE.00011401', message: 'The pipeline does not exist.' } }],
   ])('a 200 carrying %s is a failure, not a result', async (_shape, body) => {
     // Prepare
-    upstream.script({ status: 200, headers: { 'X-Request-Id': 'req-2xx-error' }, body });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, headers: { 'X-Request-Id': 'req-2xx-error' }, body });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.showPipelineRunDetail('aaaa0000bbbb1111cccc2222dddd3333', undefined));
@@ -115,13 +103,13 @@ describe('HTTP client: error bodies', () => {
       requestId: 'req-2xx-error',
       attempts: 1,
     });
-    expect(upstream.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('an error status with a body that is not JSON is an http failure with the status', async () => {
     // Prepare
-    upstream.script({ status: 400, headers: { 'Content-Type': 'text/html' }, body: '<html>Bad Request</html>' });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 400, headers: { 'Content-Type': 'text/html' }, body: '<html>Bad Request</html>' });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));
@@ -141,8 +129,8 @@ describe('HTTP client: error bodies', () => {
 describe('HTTP client: invalid responses', () => {
   it('a 200 whose body is not JSON is an invalid response, not retried, without the body in the message', async () => {
     // Prepare
-    upstream.script({ status: 200, headers: { 'Content-Type': 'text/html', 'X-Request-Id': 'req-html' }, body: `<html>token=${LEAKED}</html>` });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, headers: { 'Content-Type': 'text/html', 'X-Request-Id': 'req-html' }, body: `<html>token=${LEAKED}</html>` });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));
@@ -157,13 +145,13 @@ describe('HTTP client: invalid responses', () => {
       requestId: 'req-html',
       attempts: 1,
     });
-    expect(upstream.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('a 200 that violates the contract is an invalid response naming the fields, never echoing the body', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { total: 'many', data: [{ pending_item_id: '../x', item_name: 'job', task_type: 1, update_type: 1, package_flag: 0 }], token: LEAKED, sk: LEAKED } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { total: 'many', data: [{ pending_item_id: '../x', item_name: 'job', task_type: 1, update_type: 1, package_flag: 0 }], token: LEAKED, sk: LEAKED } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));
@@ -182,8 +170,8 @@ describe('HTTP client: invalid responses', () => {
 
   it('an empty 200 is an invalid response at the root fields', async () => {
     // Prepare
-    upstream.script({ status: 200, body: '' });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: '' });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.publishPendingItems(PUBLISH_BODY));

@@ -3,23 +3,14 @@
  * for a read and for a write, at most 3 attempts, Retry-After honoured and capped, every attempt re-signed,
  * and "signature expired" diagnosed as clock skew instead of looping.
  */
-import { closedPortUrl, startFakeUpstream, type FakeUpstream, type ScriptedResponse, type UpstreamRequest } from '../../helpers/fake-upstream';
+import { closedPortUrl, type ScriptedResponse, type UpstreamRequest, useFakeUpstream } from '../../helpers/fake-upstream';
 import { configFor, failureOf, NO_FAILURE_DETAILS, NOW, PUBLISH_BODY, testClient, verifyReceived, type Failure } from './support';
 
-let upstream: FakeUpstream;
+const fake = useFakeUpstream();
 let refusedUrl: string;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
   refusedUrl = await closedPortUrl();
-});
-
-afterAll(async () => {
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.reset();
 });
 
 const THROTTLED = { error_code: 'APIG.0308', error_msg: 'The throttling threshold has been reached: policy user over ratelimit, limit:10, time:1 minute', request_id: 'req-throttled' };
@@ -111,15 +102,15 @@ describe('HTTP client: the retry matrix', () => {
     '%s after %s',
     async (_op, _label, row, operation) => {
       // Prepare
-      if (row.answer !== undefined) upstream.setFallback(row.answer);
-      const { client, delays } = testClient(configFor(row.answer === undefined ? refusedUrl : upstream.url));
+      if (row.answer !== undefined) fake.server.setFallback(row.answer);
+      const { client, delays } = testClient(configFor(row.answer === undefined ? refusedUrl : fake.server.url));
       const expected = row.expected[operation];
 
       // Act
       const failure = await failureOf(operation === 'read' ? client.listPendingItems({}) : client.publishPendingItems(PUBLISH_BODY));
 
       // Assess
-      expect({ received: upstream.requests.length, delays, failure }).toStrictEqual({
+      expect({ received: fake.server.requests.length, delays, failure }).toStrictEqual({
         received: expected.received,
         delays: expected.delays,
         failure: {
@@ -138,15 +129,15 @@ describe('HTTP client: the retry matrix', () => {
     ['a write', '429 APIG.0308', 'write', { status: 429, body: THROTTLED }],
   ] as const)('%s succeeds on the next attempt after %s', async (_label, _first, operation, first) => {
     // Prepare
-    upstream.script(first, { ...(operation === 'read' ? LIST_OK : PUBLISH_OK), headers: { 'X-Request-Id': 'req-ok' } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script(first, { ...(operation === 'read' ? LIST_OK : PUBLISH_OK), headers: { 'X-Request-Id': 'req-ok' } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = operation === 'read' ? await client.listPendingItems({}) : await client.publishPendingItems(PUBLISH_BODY);
 
     // Assess
     expect(result).toStrictEqual({ data: (operation === 'read' ? LIST_OK : PUBLISH_OK).body, requestId: 'req-ok', attempts: 2 });
-    expect(upstream.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
   });
 });
 
@@ -158,14 +149,14 @@ describe('HTTP client: Retry-After', () => {
     ['an HTTP date in the past (the 1 s throttling floor)', new Date(NOW.getTime() - 60_000).toUTCString(), [1000, 1000], 0],
   ])('honours %s on 429', async (_label, retryAfter, expectedDelays, retryAfterMs) => {
     // Prepare
-    upstream.setFallback({ status: 429, headers: { 'Retry-After': retryAfter }, body: THROTTLED });
-    const { client, delays } = testClient(configFor(upstream.url));
+    fake.server.setFallback({ status: 429, headers: { 'Retry-After': retryAfter }, body: THROTTLED });
+    const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}, { deadlineMs: 120_000 }));
 
     // Assess
-    expect({ delays, received: upstream.requests.length, failure }).toStrictEqual({
+    expect({ delays, received: fake.server.requests.length, failure }).toStrictEqual({
       delays: expectedDelays,
       received: 3,
       failure: {
@@ -180,8 +171,8 @@ describe('HTTP client: Retry-After', () => {
 
   it('honours Retry-After on 503 for a read, then succeeds', async () => {
     // Prepare
-    upstream.script({ status: 503, headers: { 'Retry-After': '2' } }, LIST_OK);
-    const { client, delays } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 503, headers: { 'Retry-After': '2' } }, LIST_OK);
+    const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.listPendingItems({});
@@ -192,14 +183,14 @@ describe('HTTP client: Retry-After', () => {
 
   it('does not wait for a Retry-After longer than the time left before the deadline: fails at once', async () => {
     // Prepare
-    upstream.setFallback({ status: 429, headers: { 'Retry-After': '7' }, body: THROTTLED });
-    const { client, delays } = testClient(configFor(upstream.url)); // the configured deadline is 3 s
+    fake.server.setFallback({ status: 429, headers: { 'Retry-After': '7' }, body: THROTTLED });
+    const { client, delays } = testClient(configFor(fake.server.url)); // the configured deadline is 3 s
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));
 
     // Assess
-    expect({ delays, received: upstream.requests.length, attempts: failure.attempts, retryAfterMs: failure.retryAfterMs }).toStrictEqual({
+    expect({ delays, received: fake.server.requests.length, attempts: failure.attempts, retryAfterMs: failure.retryAfterMs }).toStrictEqual({
       delays: [],
       received: 1,
       attempts: 1,
@@ -212,10 +203,10 @@ describe('HTTP client: every attempt is signed again', () => {
   it.each(['read', 'write'] as const)('a %s retried 16 minutes later carries a new X-Sdk-Date and each attempt verifies at its own time', async (operation) => {
     // Prepare
     const receivedAt: Date[] = [];
-    const { client, clock } = testClient(configFor(upstream.url), { onSleep: (_ms, c) => c.advance(16 * 60_000) });
+    const { client, clock } = testClient(configFor(fake.server.url), { onSleep: (_ms, c) => c.advance(16 * 60_000) });
     const failing: ScriptedResponse = operation === 'read' ? { status: 503 } : { status: 429, body: THROTTLED };
     const ok = operation === 'read' ? LIST_OK : PUBLISH_OK;
-    upstream.setFallback((_request, index) => {
+    fake.server.setFallback((_request, index) => {
       receivedAt.push(clock.now());
       return index < 2 ? failing : ok;
     });
@@ -225,10 +216,10 @@ describe('HTTP client: every attempt is signed again', () => {
 
     // Assess
     expect(result.attempts).toBe(3);
-    expect(upstream.requests.map((r) => r.headers['x-sdk-date'])).toStrictEqual(['20250601T080000Z', '20250601T081600Z', '20250601T083200Z']);
-    expect(upstream.requests.map((r, i) => verifyReceived(r, receivedAt[i] as Date).ok)).toStrictEqual([true, true, true]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, receivedAt[2] as Date)).toStrictEqual({ ok: false, reason: 'date-out-of-window', accessKey: 'HWCLOCALEMULATORAK01' });
-    expect(new Set(upstream.requests.map((r) => r.headers.authorization)).size).toBe(3);
+    expect(fake.server.requests.map((r) => r.headers['x-sdk-date'])).toStrictEqual(['20250601T080000Z', '20250601T081600Z', '20250601T083200Z']);
+    expect(fake.server.requests.map((r, i) => verifyReceived(r, receivedAt[i] as Date).ok)).toStrictEqual([true, true, true]);
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, receivedAt[2] as Date)).toStrictEqual({ ok: false, reason: 'date-out-of-window', accessKey: 'HWCLOCALEMULATORAK01' });
+    expect(new Set(fake.server.requests.map((r) => r.headers.authorization)).size).toBe(3);
   });
 });
 
@@ -236,14 +227,14 @@ describe('HTTP client: clock skew', () => {
   it.each(['APIG.0301', 'APIGW.0301'])('401 %s "signature expired" is a clock-skew failure and is not retried', async (code) => {
     // Prepare
     const errorMsg = 'Incorrect IAM authentication information: verify aksk signature fail, signature expired';
-    upstream.setFallback({ status: 401, body: { error_code: code, error_msg: errorMsg, request_id: 'req-skew' } });
-    const { client, delays } = testClient(configFor(upstream.url));
+    fake.server.setFallback({ status: 401, body: { error_code: code, error_msg: errorMsg, request_id: 'req-skew' } });
+    const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.listPendingItems({}));
 
     // Assess
-    expect({ failure, delays, received: upstream.requests.length }).toStrictEqual({
+    expect({ failure, delays, received: fake.server.requests.length }).toStrictEqual({
       failure: {
         ...NO_FAILURE_DETAILS,
         message: "ListFactoryPendingItems: Huawei Cloud says the signature expired — this machine's clock is more than 15 minutes off (X-Sdk-Date)",

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../../../shared/errors';
 import type { UpstreamRequest } from '../../helpers/fake-upstream';
-import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
+import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { USER_AGENT } from '../../../shared/http/client';
 import {
   AK,
@@ -28,19 +28,7 @@ import {
   WORKSPACE,
 } from './support';
 
-let upstream: FakeUpstream;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.reset();
-});
+const fake = useFakeUpstream();
 
 /** The parts of a received request these tests pin (axios adds Accept, Accept-Encoding, Connection, Content-Length). */
 function wireOf(request: UpstreamRequest) {
@@ -76,8 +64,8 @@ const REVIEW_PATH = { pipeline_id: PIPELINE_ID, pipeline_run_id: RUN_ID, job_run
 describe('HTTP client: typed operations on the wire', () => {
   it('lists pending items: GET with the encoded query, workspace and project headers, no Content-Type, no body', async () => {
     // Prepare
-    upstream.script({ status: 200, headers: { 'X-Request-Id': 'req-list-1' }, body: { total: 1, data: [{ pending_item_id: '26', item_name: 'job_a', task_type: 1, update_type: 2, package_flag: 0 }] } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, headers: { 'X-Request-Id': 'req-list-1' }, body: { total: 1, data: [{ pending_item_id: '26', item_name: 'job_a', task_type: 1, update_type: 2, package_flag: 0 }] } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.listPendingItems({ item_name: 'job a&b=c/d?é', limit: 10, offset: 0 });
@@ -88,7 +76,7 @@ describe('HTTP client: typed operations on the wire', () => {
       requestId: 'req-list-1',
       attempts: 1,
     });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'GET',
         url: `/v2/${PROJECT}/factory/pending-items?item_name=job%20a%26b%3Dc%2Fd%3F%C3%A9&limit=10&offset=0`,
@@ -97,20 +85,20 @@ describe('HTTP client: typed operations on the wire', () => {
         signedHeaders: 'host;user-agent;workspace;x-project-id;x-sdk-date',
       },
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW)).toStrictEqual({ ok: true, accessKey: AK, signedAt: NOW });
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW)).toStrictEqual({ ok: true, accessKey: AK, signedAt: NOW });
   });
 
   it('publishes pending items: POST with the exact JSON body, Content-Type and the workspace header', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { package_name: 'release_2025.06', release_package_id: '13' } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { package_name: 'release_2025.06', release_package_id: '13' } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.publishPendingItems(PUBLISH_BODY);
 
     // Assess
     expect(result).toStrictEqual({ data: { package_name: 'release_2025.06', release_package_id: '13' }, requestId: undefined, attempts: 1 });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'POST',
         url: `/v2/${PROJECT}/factory/pending-items/package`,
@@ -119,21 +107,21 @@ describe('HTTP client: typed operations on the wire', () => {
         signedHeaders: 'content-type;host;user-agent;workspace;x-project-id;x-sdk-date',
       },
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW)).toStrictEqual({ ok: true, accessKey: AK, signedAt: NOW });
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW)).toStrictEqual({ ok: true, accessKey: AK, signedAt: NOW });
   });
 
   it('queries release packages: POST with the filter body; the workspace given per call wins over configuration', async () => {
     // Prepare
     const other = 'aaaabbbbccccddddeeeeffff00001111';
-    upstream.script({ status: 200, body: { total: 1, data: [{ package_id: '7', package_name: 'p7', deploy_status: 2 }] } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { total: 1, data: [{ package_id: '7', package_name: 'p7', deploy_status: 2 }] } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.queryReleasePackages({ key_word: 'p', deploy_status_filter: [1, 2], limit: 100, offset: 0 }, { workspace: other });
 
     // Assess
     expect(result).toStrictEqual({ data: { total: 1, data: [{ package_id: '7', package_name: 'p7', deploy_status: 2, package_approvers: [] }] }, requestId: undefined, attempts: 1 });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'POST',
         url: `/v2/${PROJECT}/factory/release-packages`,
@@ -142,20 +130,20 @@ describe('HTTP client: typed operations on the wire', () => {
         signedHeaders: 'content-type;host;user-agent;workspace;x-project-id;x-sdk-date',
       },
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
   });
 
   it('queries release packages without a workspace header when none is configured', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { total: 0, data: [] } });
-    const { client } = testClient(configFor(upstream.url, {}, ['HUAWEICLOUD_DATAARTS_WORKSPACE']));
+    fake.server.script({ status: 200, body: { total: 0, data: [] } });
+    const { client } = testClient(configFor(fake.server.url, {}, ['HUAWEICLOUD_DATAARTS_WORKSPACE']));
 
     // Act
     const result = await client.queryReleasePackages({});
 
     // Assess
     expect(result).toStrictEqual({ data: { total: 0, data: [] }, requestId: undefined, attempts: 1 });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'POST',
         url: `/v2/${PROJECT}/factory/release-packages`,
@@ -168,8 +156,8 @@ describe('HTTP client: typed operations on the wire', () => {
 
   it('shows a package: GET with the package id in the path', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { release_package: { package_id: '13', package_name: 'p13', deploy_status: 1 } } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { release_package: { package_id: '13', package_name: 'p13', deploy_status: 1 } } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.showPackageDetail('13');
@@ -180,7 +168,7 @@ describe('HTTP client: typed operations on the wire', () => {
       requestId: undefined,
       attempts: 1,
     });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'GET',
         url: `/v2/${PROJECT}/factory/release-packages/13`,
@@ -189,20 +177,20 @@ describe('HTTP client: typed operations on the wire', () => {
         signedHeaders: 'host;user-agent;workspace;x-project-id;x-sdk-date',
       },
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
   });
 
   it('starts a deploy task: POST with the params body and no workspace header', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { id: 'record-1', task_id: TASK_ID } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { id: 'record-1', task_id: TASK_ID } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.startDeployTask(TASK_ID, { params: [{ key: 'version', value: '1.2.3 "final"', type: 'text' }] });
 
     // Assess
     expect(result).toStrictEqual({ data: { id: 'record-1', task_id: TASK_ID, app_component_list: [] }, requestId: undefined, attempts: 1 });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'POST',
         url: `/v2/tasks/${TASK_ID}/start`,
@@ -211,20 +199,20 @@ describe('HTTP client: typed operations on the wire', () => {
         signedHeaders: 'content-type;host;user-agent;x-project-id;x-sdk-date',
       },
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
   });
 
   it('lists the deploy history: GET under the CodeArts project with page, size and dates', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { total_num: 1, result: [{ execution_id: 'e1', state: 'succeeded' }] } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { total_num: 1, result: [{ execution_id: 'e1', state: 'succeeded' }] } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.listDeployTaskHistory(TASK_ID, { page: 1, size: 10, start_date: '2025-05-01', end_date: '2025-05-31' });
 
     // Assess
     expect(result).toStrictEqual({ data: { total_num: 1, result: [{ execution_id: 'e1', state: 'succeeded' }] }, requestId: undefined, attempts: 1 });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'GET',
         url: `/v2/${CODEARTS_PROJECT}/task/${TASK_ID}/history?page=1&size=10&start_date=2025-05-01&end_date=2025-05-31`,
@@ -233,20 +221,20 @@ describe('HTTP client: typed operations on the wire', () => {
         signedHeaders: 'host;user-agent;x-project-id;x-sdk-date',
       },
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
   });
 
   it('rejects a manual review: POST to the step path with no body and no Content-Type', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { success: true } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { success: true } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const result = await client.rejectManualReview(REVIEW_PATH);
 
     // Assess
     expect(result).toStrictEqual({ data: { success: true }, requestId: undefined, attempts: 1 });
-    expect(upstream.requests.map(wireOf)).toStrictEqual([
+    expect(fake.server.requests.map(wireOf)).toStrictEqual([
       {
         method: 'POST',
         url: `/v5/${CODEARTS_PROJECT}/api/pipelines/${PIPELINE_ID}/pipeline-runs/${RUN_ID}/jobs/${JOB_RUN_ID}/steps/${STEP_RUN_ID}/refuse`,
@@ -255,14 +243,14 @@ describe('HTTP client: typed operations on the wire', () => {
         signedHeaders: 'host;user-agent;x-project-id;x-sdk-date',
       },
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
   });
 
   it('shows a pipeline run: GET with pipeline_run_id in the query, or no query without a run id', async () => {
     // Prepare
     const run = { id: RUN_ID, pipeline_id: PIPELINE_ID, status: 'RUNNING' };
-    upstream.script({ status: 200, body: run }, { status: 200, body: run });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: run }, { status: 200, body: run });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const withRun = await client.showPipelineRunDetail(PIPELINE_ID, RUN_ID);
@@ -273,26 +261,26 @@ describe('HTTP client: typed operations on the wire', () => {
       { data: { ...run, stages: [] }, requestId: undefined, attempts: 1 },
       { data: { ...run, stages: [] }, requestId: undefined, attempts: 1 },
     ]);
-    expect(upstream.requests.map((r) => [r.method, r.url, signedHeadersOf(r)])).toStrictEqual([
+    expect(fake.server.requests.map((r) => [r.method, r.url, signedHeadersOf(r)])).toStrictEqual([
       ['GET', `/v5/${CODEARTS_PROJECT}/api/pipelines/${PIPELINE_ID}/pipeline-runs/detail?pipeline_run_id=${RUN_ID}`, 'host;user-agent;x-project-id;x-sdk-date'],
       ['GET', `/v5/${CODEARTS_PROJECT}/api/pipelines/${PIPELINE_ID}/pipeline-runs/detail`, 'host;user-agent;x-project-id;x-sdk-date'],
     ]);
-    expect(upstream.requests.map((r) => verifyReceived(r, NOW).ok)).toStrictEqual([true, true]);
+    expect(fake.server.requests.map((r) => verifyReceived(r, NOW).ok)).toStrictEqual([true, true]);
   });
 
   it('sends query values with reserved characters encoded once, and the signature verifies over the raw url', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { total: 0, data: [] } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { total: 0, data: [] } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     await client.listPendingItems({ submit_user_name: "50%:o'k/*(x)!~", item_name: '一 (&=?!#%.*)' });
 
     // Assess
-    expect(upstream.requests.map((r) => r.url)).toStrictEqual([
+    expect(fake.server.requests.map((r) => r.url)).toStrictEqual([
       `/v2/${PROJECT}/factory/pending-items?submit_user_name=50%25%3Ao%27k%2F%2A%28x%29%21~&item_name=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29`,
     ]);
-    expect(verifyReceived(upstream.requests[0] as UpstreamRequest, NOW)).toStrictEqual({ ok: true, accessKey: AK, signedAt: NOW });
+    expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW)).toStrictEqual({ ok: true, accessKey: AK, signedAt: NOW });
   });
 });
 
@@ -322,7 +310,7 @@ describe('HTTP client: hostile ids never reach the wire', () => {
 
   it.each(cases.flatMap((c) => HOSTILE.map((id) => [c.field, JSON.stringify(id), c, id] as const)))('%s = %s is an invalid request and sends nothing', async (_field, _shown, c, id) => {
     // Prepare
-    const { client } = testClient(configFor(upstream.url));
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(c.call(client, id));
@@ -336,24 +324,24 @@ describe('HTTP client: hostile ids never reach the wire', () => {
       attempts: 0,
       issues: [{ field: c.field, message: c.message }],
     });
-    expect(upstream.requests).toStrictEqual([]);
+    expect(fake.server.requests).toStrictEqual([]);
   });
 
   it('an empty string as the run id of a run detail means "latest run" and sends no query', async () => {
     // Prepare
-    upstream.script({ status: 200, body: { id: RUN_ID, pipeline_id: PIPELINE_ID, status: 'RUNNING' } });
-    const { client } = testClient(configFor(upstream.url));
+    fake.server.script({ status: 200, body: { id: RUN_ID, pipeline_id: PIPELINE_ID, status: 'RUNNING' } });
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     await client.showPipelineRunDetail(PIPELINE_ID, '');
 
     // Assess
-    expect(upstream.requests.map((r) => r.url)).toStrictEqual([`/v5/${CODEARTS_PROJECT}/api/pipelines/${PIPELINE_ID}/pipeline-runs/detail`]);
+    expect(fake.server.requests.map((r) => r.url)).toStrictEqual([`/v5/${CODEARTS_PROJECT}/api/pipelines/${PIPELINE_ID}/pipeline-runs/detail`]);
   });
 
   it.each(['../x', '?q', '#x', 'https://evil.example'])('a hostile pipeline run id %s in the query is refused before sending', async (id) => {
     // Prepare
-    const { client } = testClient(configFor(upstream.url));
+    const { client } = testClient(configFor(fake.server.url));
 
     // Act
     const failure = await failureOf(client.showPipelineRunDetail(PIPELINE_ID, id));
@@ -367,12 +355,12 @@ describe('HTTP client: hostile ids never reach the wire', () => {
       attempts: 0,
       issues: [{ field: 'query.pipeline_run_id', message: 'must be 32 letters or digits (a CodeArts id)' }],
     });
-    expect(upstream.requests).toStrictEqual([]);
+    expect(fake.server.requests).toStrictEqual([]);
   });
 
   it('a missing workspace or CodeArts project is a configuration error naming the variable, with nothing sent', async () => {
     // Prepare
-    const { client } = testClient(configFor(upstream.url, {}, ['HUAWEICLOUD_DATAARTS_WORKSPACE', 'HUAWEICLOUD_CODEARTS_PROJECT_ID']));
+    const { client } = testClient(configFor(fake.server.url, {}, ['HUAWEICLOUD_DATAARTS_WORKSPACE', 'HUAWEICLOUD_CODEARTS_PROJECT_ID']));
 
     // Act
     const errors = await Promise.all([
@@ -385,6 +373,6 @@ describe('HTTP client: hostile ids never reach the wire', () => {
       [true, 'HUAWEICLOUD_DATAARTS_WORKSPACE', 'HUAWEICLOUD_DATAARTS_WORKSPACE: is required but not set'],
       [true, 'HUAWEICLOUD_CODEARTS_PROJECT_ID', 'HUAWEICLOUD_CODEARTS_PROJECT_ID: is required but not set'],
     ]);
-    expect(upstream.requests).toStrictEqual([]);
+    expect(fake.server.requests).toStrictEqual([]);
   });
 });

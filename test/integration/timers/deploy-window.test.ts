@@ -4,30 +4,16 @@
  * history), across the Asia/Shanghai date change and a Europe/Berlin DST change, through faults and a
  * lost answer.
  */
-import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import { SEED } from '../../../emulator';
 import { createDeployWindow } from '../../../functions/timers/deploy-window';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
-import { awsScheduledEvent, deliverUntilDone, functionGraphTimerEvent, logMark, logsSince, requestsOf, runtimeSource } from './support';
+import { awsScheduledEvent, deliverUntilDone, functionGraphTimerEvent, requestsOf, runtimeSource, useLocalCloud } from './support';
 
 const { idle, failing, deploying } = SEED.deployTasks;
 // Monday 2026-11-23 10:00:30 in Shanghai.
 const NOW = new Date('2026-11-23T02:00:30Z');
-let emulator: RunningEmulator;
-let mark = 0;
-const logs = (predicate: (entry: Record<string, unknown>) => boolean) => logsSince(mark, predicate);
-
-beforeAll(async () => {
-  emulator = await startEmulator({ now: NOW, seedSize: 5 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.setFaults({});
-  emulator.clock.set(NOW);
-  emulator.reset();
-  mark = logMark();
-});
+const local = useLocalCloud({ now: NOW, seedSize: 5 });
+const logs = local.logs;
 
 const SHANGHAI = {
   DEPLOY_WINDOW_TASK_IDS: `${idle},${failing}`,
@@ -35,12 +21,12 @@ const SHANGHAI = {
   DEPLOY_WINDOW_DENY: '* 12 * * *',
   DEPLOY_WINDOW_TIMEZONE: 'Asia/Shanghai',
 };
-const windowFn = (env: Record<string, string> = {}) => createDeployWindow({ runtime: runtimeSource(emulator, { ...SHANGHAI, ...env }) });
+const windowFn = (env: Record<string, string> = {}) => createDeployWindow({ runtime: runtimeSource(local.emulator, { ...SHANGHAI, ...env }) });
 const fire = (handler: ReturnType<typeof windowFn>, time = '2026-11-23T02:00:00Z') => handler(awsScheduledEvent(time), lambdaContext());
-const starts = (applied = false) => requestsOf(emulator, 'StartDeployTask', { applied });
+const starts = (applied = false) => requestsOf(local.emulator, 'StartDeployTask', { applied });
 /** The deployment of a task that started at exactly this instant. */
-const recordAt = (taskId: string, iso: string) => [...emulator.state.deployments.values()].find((d) => d.taskId === taskId && d.startedAtMs === Date.parse(iso))?.id;
-const recordOf = (taskId: string) => [...emulator.state.deployments.values()].filter((d) => d.taskId === taskId && d.startedAtMs >= NOW.getTime() - 60_000 * 60).map((d) => d.id);
+const recordAt = (taskId: string, iso: string) => [...local.emulator.state.deployments.values()].find((d) => d.taskId === taskId && d.startedAtMs === Date.parse(iso))?.id;
+const recordOf = (taskId: string) => [...local.emulator.state.deployments.values()].filter((d) => d.taskId === taskId && d.startedAtMs >= NOW.getTime() - 60_000 * 60).map((d) => d.id);
 
 describe('deployWindow: at most once per task per window', () => {
   it('starts every task inside the window, with one audit line each', async () => {
@@ -71,7 +57,7 @@ describe('deployWindow: at most once per task per window', () => {
     // Act
     const again = await fire(container);
     const otherContainer = await windowFn()(functionGraphTimerEvent('2026-11-23T02:00:00Z'), functionGraphContext());
-    emulator.clock.set(new Date('2026-11-23T03:59:00Z')); // 11:59 Shanghai: the deployments ended long ago, still the morning window
+    local.emulator.clock.set(new Date('2026-11-23T03:59:00Z')); // 11:59 Shanghai: the deployments ended long ago, still the morning window
     const later = await fire(windowFn(), '2026-11-23T03:59:00Z');
     // Assess
     const [idleRecord] = recordOf(idle);
@@ -101,9 +87,9 @@ describe('deployWindow: at most once per task per window', () => {
   it('skips the deny window and starts again in the next window', async () => {
     const handler = windowFn();
     await fire(handler);
-    emulator.clock.set(new Date('2026-11-23T04:30:00Z')); // 12:30 Shanghai
+    local.emulator.clock.set(new Date('2026-11-23T04:30:00Z')); // 12:30 Shanghai
     const denied = await fire(handler, '2026-11-23T04:30:00Z');
-    emulator.clock.set(new Date('2026-11-23T05:10:00Z')); // 13:10 Shanghai
+    local.emulator.clock.set(new Date('2026-11-23T05:10:00Z')); // 13:10 Shanghai
     const afternoon = await fire(handler, '2026-11-23T05:10:00Z');
     expect(denied).toStrictEqual({ status: 'skipped', reason: '2026-11-23T04:30:00.000Z is inside the deny window "* 12 * * *" (Asia/Shanghai)', checked_at: '2026-11-23T04:30:00.000Z', tasks: [] });
     const afternoonRecord = (taskId: string) => recordAt(taskId, '2026-11-23T05:10:00Z');
@@ -122,7 +108,7 @@ describe('deployWindow: at most once per task per window', () => {
   it('leaves a task whose deployment started before the window still runs', async () => {
     // The seeded deployment of this task started at 01:59:30 UTC and never ends; this window opens at 10:00 Shanghai (02:00 UTC).
     const result = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: deploying, DEPLOY_WINDOW_ALLOW: '* 10-17 * * 1-5' }));
-    const running = [...emulator.state.deployments.values()].find((d) => d.taskId === deploying)?.id;
+    const running = [...local.emulator.state.deployments.values()].find((d) => d.taskId === deploying)?.id;
     expect(result).toStrictEqual({
       status: 'done',
       checked_at: '2026-11-23T02:00:30.000Z',
@@ -148,9 +134,9 @@ describe('deployWindow: time zones', () => {
   it('opens Monday 00:00 in Shanghai while UTC is still Sunday, and reads the history across the date change', async () => {
     // Prepare: allow weekdays in Shanghai; Monday 00:10 Shanghai = Sunday 16:10 UTC.
     const env = { DEPLOY_WINDOW_ALLOW: '* * * * 1-5', DEPLOY_WINDOW_DENY: '' };
-    emulator.clock.set(new Date('2026-11-22T16:10:00Z'));
+    local.emulator.clock.set(new Date('2026-11-22T16:10:00Z'));
     const first = await fire(windowFn(env), '2026-11-22T16:10:00Z');
-    emulator.clock.set(new Date('2026-11-22T17:30:00Z'));
+    local.emulator.clock.set(new Date('2026-11-22T17:30:00Z'));
     // Act
     const second = await fire(windowFn(env), '2026-11-22T17:30:00Z');
     // Assess
@@ -176,14 +162,14 @@ describe('deployWindow: time zones', () => {
         ],
       },
     ]);
-    expect(requestsOf(emulator, 'ListDeployTaskHistoryByDate').slice(-1).map((r) => r.query)).toStrictEqual(['page=1&size=100&start_date=2026-11-21&end_date=2026-11-23']);
+    expect(requestsOf(local.emulator, 'ListDeployTaskHistoryByDate').slice(-1).map((r) => r.query)).toStrictEqual(['page=1&size=100&start_date=2026-11-21&end_date=2026-11-23']);
     expect(starts()).toHaveLength(2);
   });
 
   it('is closed on Saturday 07:30 in Shanghai although UTC is still Friday', async () => {
-    emulator.clock.set(new Date('2026-11-27T23:30:00Z'));
+    local.emulator.clock.set(new Date('2026-11-27T23:30:00Z'));
     const result = await fire(windowFn(), '2026-11-27T23:30:00Z');
-    expect([result, emulator.requests.length]).toStrictEqual([
+    expect([result, local.emulator.requests.length]).toStrictEqual([
       { status: 'skipped', reason: '2026-11-27T23:30:00.000Z is outside every allow window (Asia/Shanghai)', checked_at: '2026-11-27T23:30:00.000Z', tasks: [] },
       0,
     ]);
@@ -192,11 +178,11 @@ describe('deployWindow: time zones', () => {
   it('follows the Europe/Berlin clock through the autumn DST change: both 02:xx passes denied, 03:00 CET a new window', async () => {
     // 01:00–03:59 Berlin allowed, 02:xx denied; on 2026-10-25 02:xx happens twice (CEST, then CET).
     const env = { DEPLOY_WINDOW_TASK_IDS: idle, DEPLOY_WINDOW_ALLOW: '* 1-3 * * *', DEPLOY_WINDOW_DENY: '* 2 * * *', DEPLOY_WINDOW_TIMEZONE: 'Europe/Berlin' };
-    emulator.clock.set(new Date('2026-10-24T20:00:00Z'));
-    emulator.reset(); // seeded history relative to that night
+    local.emulator.clock.set(new Date('2026-10-24T20:00:00Z'));
+    local.emulator.reset(); // seeded history relative to that night
     const handler = windowFn(env);
     const at = async (iso: string) => {
-      emulator.clock.set(new Date(iso));
+      local.emulator.clock.set(new Date(iso));
       return fire(handler, iso);
     };
     const results = [
@@ -217,7 +203,7 @@ describe('deployWindow: time zones', () => {
 
 describe('deployWindow: a local cloud that throttles, fails and loses answers', () => {
   it('starts each task exactly once through throttling and server errors, redelivered until done', async () => {
-    emulator.setFaults({ throttleRatio: 0.3, serverErrorRatio: 0.25, seed: 11 });
+    local.emulator.setFaults({ throttleRatio: 0.3, serverErrorRatio: 0.25, seed: 11 });
     const handler = windowFn();
     const { result } = await deliverUntilDone(() => fire(handler));
     // Which delivery started a task depends on the faults; each task has its one deployment.
@@ -225,14 +211,14 @@ describe('deployWindow: a local cloud that throttles, fails and loses answers', 
     expect(result).toStrictEqual({ status: 'done', checked_at: '2026-11-23T02:00:30.000Z', window_start: '2026-11-23T01:00:00.000Z', tasks: [once(idle), once(failing)] });
     expect(starts(true).map((r) => r.path)).toStrictEqual([`/v2/tasks/${idle}/start`, `/v2/tasks/${failing}/start`]);
     expect([recordOf(idle).length, recordOf(failing).length]).toStrictEqual([1, 1]);
-    expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
+    expect(local.emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
   });
 
   it('reconciles a start whose answer was lost from the history, and does not start it again', async () => {
-    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/start$' });
+    local.emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/start$' });
     const handler = windowFn({ DEPLOY_WINDOW_TASK_IDS: idle });
     const result = await fire(handler);
-    emulator.setFaults({});
+    local.emulator.setFaults({});
     const again = await fire(windowFn({ DEPLOY_WINDOW_TASK_IDS: idle }));
     const [record] = recordOf(idle);
     expect([result, again]).toStrictEqual([
@@ -257,10 +243,10 @@ describe('deployWindow: a local cloud that throttles, fails and loses answers', 
   });
 
   it('fails the firing when a start fails for now, so that the platform delivers it again', async () => {
-    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/start$' });
+    local.emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/start$' });
     const handler = windowFn({ DEPLOY_WINDOW_TASK_IDS: idle });
     await expect(fire(handler)).rejects.toThrow(`deploy window incomplete: ${idle} (StartDeployTask http 503 APIG.0202: Backend unavailable (outcome unknown))`);
-    emulator.setFaults({});
+    local.emulator.setFaults({});
     const retried = await fire(handler);
     expect(retried).toStrictEqual({
       status: 'done',
@@ -275,6 +261,6 @@ describe('deployWindow: a local cloud that throttles, fails and loses answers', 
 describe('deployWindow: malformed events', () => {
   it('acknowledges a malformed event without calling the cloud', async () => {
     const result = await windowFn()({ trigger_type: 'TIMER' }, functionGraphContext());
-    expect([result, emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason: 'not a FunctionGraph timer event (time: Invalid input: expected string, received undefined)' }, 0]);
+    expect([result, local.emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason: 'not a FunctionGraph timer event (time: Invalid input: expected string, received undefined)' }, 0]);
   });
 });

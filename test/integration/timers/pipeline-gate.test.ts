@@ -3,36 +3,22 @@
  * for an event delivered twice (in one container, in another, over EventBridge, over HTTP), the HTTP
  * webhook's authentication, faults and lost answers, malformed events.
  */
-import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import { SEED } from '../../../emulator';
 import type { SeedReviewStep } from '../../../emulator/seed';
 import { createPipelineGate } from '../../../functions/events/pipeline-gate';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { admin } from '../../helpers/emulator';
 import { gatewayEvent, parseResponse } from '../../helpers/http-events';
 import { TOKENS } from '../../helpers/runtime';
-import { deliverUntilDone, logMark, logsSince, requestsOf, runtimeSource } from './support';
+import { deliverUntilDone, requestsOf, runtimeSource, useLocalCloud } from './support';
 
 const NOW = new Date('2026-11-23T08:00:00Z');
 const MIN = 60_000;
-let emulator: RunningEmulator;
-let mark = 0;
-const logs = (predicate: (entry: Record<string, unknown>) => boolean) => logsSince(mark, predicate);
-
-beforeAll(async () => {
-  emulator = await startEmulator({ now: NOW, seedSize: 40 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.setFaults({});
-  emulator.clock.set(NOW);
-  emulator.reset();
-  mark = logMark();
-});
+const local = useLocalCloud({ now: NOW, seedSize: 40 });
+const logs = local.logs;
 
 const { waiting, waiting2, waiting3, decided } = SEED.pipelines;
-const gate = (env: Record<string, string> = {}) => createPipelineGate({ runtime: runtimeSource(emulator, env) });
+const gate = (env: Record<string, string> = {}) => createPipelineGate({ runtime: runtimeSource(local.emulator, env) });
 const stepOf = (s: SeedReviewStep) => ({ pipeline_id: s.pipelineId, pipeline_run_id: s.runId, job_run_id: s.jobRunId, step_run_id: s.stepRunId });
 const dataFor = (s: SeedReviewStep, packageId: string) => ({ ...stepOf(s), package_id: packageId });
 const cloudEvent = (data: unknown, id = 'evt-0001') => ({
@@ -44,9 +30,9 @@ const cloudEvent = (data: unknown, id = 'evt-0001') => ({
   datacontenttype: 'application/json',
   data,
 });
-const refusals = (applied = false) => requestsOf(emulator, 'RejectManualReview', { applied });
-const stepStatus = (s: SeedReviewStep) => emulator.state.findRun(s.pipelineId, s.runId)?.stages.flatMap((st) => st.jobs).flatMap((j) => j.steps).find((st) => st.id === s.stepRunId)?.status;
-const appliedMinutesAgo = (packageId: string) => Math.floor((NOW.getTime() - (emulator.state.packagesById.get(packageId)?.row.apply_timestamp ?? 0)) / MIN);
+const refusals = (applied = false) => requestsOf(local.emulator, 'RejectManualReview', { applied });
+const stepStatus = (s: SeedReviewStep) => local.emulator.state.findRun(s.pipelineId, s.runId)?.stages.flatMap((st) => st.jobs).flatMap((j) => j.steps).find((st) => st.id === s.stepRunId)?.status;
+const appliedMinutesAgo = (packageId: string) => Math.floor((NOW.getTime() - (local.emulator.state.packagesById.get(packageId)?.row.apply_timestamp ?? 0)) / MIN);
 
 describe('pipelineGate: decisions', () => {
   it('rejects the review when its package failed, with one audit line', async () => {
@@ -105,7 +91,7 @@ describe('pipelineGate: decisions', () => {
   it('skips a review that was already decided, reading the run and nothing else', async () => {
     const result = await gate()(cloudEvent(dataFor(decided, SEED.packages.failed)), lambdaContext());
     expect(result).toStrictEqual({ status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(decided), package_id: '3' });
-    expect(emulator.requests.map((r) => r.operation)).toStrictEqual(['ShowPipelineRunDetail']);
+    expect(local.emulator.requests.map((r) => r.operation)).toStrictEqual(['ShowPipelineRunDetail']);
   });
 });
 
@@ -114,9 +100,9 @@ describe('pipelineGate: the same event twice rejects once', () => {
     const handler = gate();
     const event = cloudEvent(dataFor(waiting, SEED.packages.failed));
     await handler(event, lambdaContext());
-    const before = emulator.requests.length;
+    const before = local.emulator.requests.length;
     const again = await handler(structuredClone(event), lambdaContext());
-    expect([again, emulator.requests.length - before]).toStrictEqual([{ status: 'duplicate', reason: 'event evt-0001 was handled already (rejected: release package 3 failed to release)', event_id: 'evt-0001' }, 0]);
+    expect([again, local.emulator.requests.length - before]).toStrictEqual([{ status: 'duplicate', reason: 'event evt-0001 was handled already (rejected: release package 3 failed to release)', event_id: 'evt-0001' }, 0]);
   });
 
   it('skips a redelivery in another container (EventBridge, CloudEvent in detail): the run shows the review decided', async () => {
@@ -134,7 +120,7 @@ describe('pipelineGate: the same event twice rejects once', () => {
   });
 
   it('rejects once through throttled reads and a failed refusal, redelivered until done', async () => {
-    emulator.setFaults({ throttleRatio: 0.4, serverErrorRatio: 0.2, seed: 5 });
+    local.emulator.setFaults({ throttleRatio: 0.4, serverErrorRatio: 0.2, seed: 5 });
     const handler = gate();
     const { result } = await deliverUntilDone(() => handler(cloudEvent(dataFor(waiting, '3')), lambdaContext()));
     // Rejected by the delivery that got through, or found decided by a later one after a lost answer.
@@ -143,14 +129,14 @@ describe('pipelineGate: the same event twice rejects once', () => {
       { status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' },
     ]).toContainEqual(result);
     expect([refusals(true).length, stepStatus(waiting)]).toStrictEqual([1, 'FAILED']);
-    expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
+    expect(local.emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
   });
 
   it('rejects once when the answer to the refusal is lost: the redelivery finds the review decided', async () => {
-    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/refuse$' });
+    local.emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/refuse$' });
     const handler = gate();
     await expect(handler(cloudEvent(dataFor(waiting, '3')), lambdaContext())).rejects.toThrow('RejectManualReview could not reach Huawei Cloud');
-    emulator.setFaults({});
+    local.emulator.setFaults({});
     const again = await handler(cloudEvent(dataFor(waiting, '3')), lambdaContext());
     expect(again).toStrictEqual({ status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' });
     expect([refusals().length, refusals(true).length]).toStrictEqual([1, 0]);
@@ -168,7 +154,7 @@ describe('pipelineGate: malformed events', () => {
   ])('acknowledges an event with %s, without side effects', async (_case, event, reason) => {
     const result = await gate()(event, lambdaContext());
     const parsedAsCloudEvent = 'specversion' in event && event.specversion === '1.0';
-    expect([result, emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason, ...(parsedAsCloudEvent ? { event_id: 'evt-0001' } : {}) }, 0]);
+    expect([result, local.emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason, ...(parsedAsCloudEvent ? { event_id: 'evt-0001' } : {}) }, 0]);
     expect(logs((e) => e.level === 'warn' && e.reason === reason)).toHaveLength(1);
   });
 });
@@ -194,12 +180,12 @@ describe('pipelineGate: the HTTP webhook POST /v1/events/pipeline', () => {
   it('refuses a caller without credentials (401) or without the review scope (403), calling nothing', async () => {
     const anonymous = await post('aws', cloudEvent(dataFor(waiting, '3')));
     const reader = await post('aws', cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.read });
-    expect([anonymous.statusCode, reader.statusCode, emulator.requests.length]).toStrictEqual([401, 403, 0]);
+    expect([anonymous.statusCode, reader.statusCode, local.emulator.requests.length]).toStrictEqual([401, 403, 0]);
   });
 
   it('acknowledges a malformed event with 200 and status "ignored", calling nothing', async () => {
     const response = await post('aws', { specversion: '1.0', id: 'x' }, { bearer: TOKENS.all });
-    expect([response.statusCode, response.body, emulator.requests.length]).toStrictEqual([
+    expect([response.statusCode, response.body, local.emulator.requests.length]).toStrictEqual([
       200,
       { status: 'ignored', reason: 'not a CloudEvents 1.0 event (source: Invalid input: expected string, received undefined)' },
       0,
@@ -209,7 +195,7 @@ describe('pipelineGate: the HTTP webhook POST /v1/events/pipeline', () => {
 
 describe('pipelineGate: a run added through the admin API', () => {
   it('rejects a new waiting run whose package failed', async () => {
-    const added = (await admin(emulator, 'POST', '/pipeline-runs', {})).body as SeedReviewStep;
+    const added = (await admin(local.emulator, 'POST', '/pipeline-runs', {})).body as SeedReviewStep;
     const result = await gate()(cloudEvent(dataFor(added, '3'), 'evt-new'), lambdaContext());
     expect(result).toStrictEqual({ status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-new', step: stepOf(added), package_id: '3' });
   });

@@ -3,29 +3,15 @@
  * firing; duplicate, concurrent and retried firings publish once; more than 100 items; allow windows;
  * nothing pending; faults; malformed events.
  */
-import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import { SEED } from '../../../emulator';
 import { createReleaseTrain } from '../../../functions/timers/release-train';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { admin } from '../../helpers/emulator';
-import { awsScheduledEvent, deliverUntilDone, functionGraphTimerEvent, logMark, logsSince, requestsOf, runtimeSource } from './support';
+import { awsScheduledEvent, deliverUntilDone, functionGraphTimerEvent, requestsOf, runtimeSource, useLocalCloud } from './support';
 
 const NOW = new Date('2026-11-23T08:00:20Z');
-let emulator: RunningEmulator;
-let mark = 0;
-const logs = (predicate: (entry: Record<string, unknown>) => boolean) => logsSince(mark, predicate);
-
-beforeAll(async () => {
-  emulator = await startEmulator({ now: NOW, seedSize: 5 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.setFaults({});
-  emulator.clock.set(NOW);
-  emulator.reset();
-  mark = logMark();
-});
+const local = useLocalCloud({ now: NOW, seedSize: 5 });
+const logs = local.logs;
 
 const ENV = {
   RELEASE_TRAIN_SCHEDULE: 'cron(0 8 * * ? *)',
@@ -35,8 +21,8 @@ const ENV = {
 };
 const WINDOW = { start: '2026-11-22T08:00:00.000Z', end: '2026-11-23T08:00:00.000Z' };
 const FIRING = awsScheduledEvent('2026-11-23T08:00:00Z');
-const train = (env: Record<string, string> = {}) => createReleaseTrain({ runtime: runtimeSource(emulator, { ...ENV, ...env }) });
-const publishes = (applied = false) => requestsOf(emulator, 'CreateFactoryPendingItemsPackage', { applied });
+const train = (env: Record<string, string> = {}) => createReleaseTrain({ runtime: runtimeSource(local.emulator, { ...ENV, ...env }) });
+const publishes = (applied = false) => requestsOf(local.emulator, 'CreateFactoryPendingItemsPackage', { applied });
 
 /** Seeded unpackaged items are submitted in id order, an hour apart. */
 const unpackaged = SEED.unpackagedItemIds;
@@ -46,14 +32,14 @@ describe('releaseTrain: departures', () => {
     // Act
     const result = await train()(FIRING, lambdaContext());
     // Assess
-    const created = emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z');
+    const created = local.emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z');
     expect(result).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: created?.row.package_id, items: unpackaged, deferred: [] });
     expect([created?.row.apply_user_id, created?.row.package_approvers.map((a) => a.user_id), created?.itemIds]).toStrictEqual([SEED.users.applicant, [SEED.users.approver, SEED.users.secondApprover], unpackaged]);
     expect(logs((e) => e.audit === true && e.actor === 'releaseTrain')).toStrictEqual([
       expect.objectContaining({
         action: 'publish-release-package',
         outcome: 'succeeded',
-        target: { workspace: emulator.identity.workspace, package_name: 'train_20261123T0800Z', pending_item_list: unpackaged, release_package_id: created?.row.package_id },
+        target: { workspace: local.emulator.identity.workspace, package_name: 'train_20261123T0800Z', pending_item_list: unpackaged, release_package_id: created?.row.package_id },
         upstream_request_id: publishes()[0]?.requestId,
       }),
     ]);
@@ -67,26 +53,26 @@ describe('releaseTrain: departures', () => {
       return i % 2 === 0 && i % 3 !== 2 && i % 5 !== 0;
     });
     expect(result).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: expect.any(String), items: expected, deferred: [] });
-    expect(requestsOf(emulator, 'ListFactoryPendingItems').map((r) => r.query)).toStrictEqual(['task_type=1&limit=100&offset=0']);
+    expect(requestsOf(local.emulator, 'ListFactoryPendingItems').map((r) => r.query)).toStrictEqual(['task_type=1&limit=100&offset=0']);
   });
 
   it('leaves items submitted after the departure for the next train', async () => {
-    emulator.clock.set(new Date('2026-11-23T08:00:05Z'));
-    await admin(emulator, 'POST', '/pending-items', { items: [{ item_name: 'job_late' }] });
+    local.emulator.clock.set(new Date('2026-11-23T08:00:05Z'));
+    await admin(local.emulator, 'POST', '/pending-items', { items: [{ item_name: 'job_late' }] });
     const result = await train()(FIRING, lambdaContext());
     expect(result).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: expect.any(String), items: unpackaged, deferred: [] });
   });
 
   it('takes the 100 oldest of 130 items and leaves 30 for the next train', async () => {
     // Prepare: 100 more items, submitted a minute before the departure.
-    emulator.clock.set(new Date('2026-11-23T07:59:00Z'));
-    const added = await admin(emulator, 'POST', '/pending-items', { items: Array.from({ length: 100 }, (_, i) => ({ item_name: `job_bulk_${i}` })) });
+    local.emulator.clock.set(new Date('2026-11-23T07:59:00Z'));
+    const added = await admin(local.emulator, 'POST', '/pending-items', { items: Array.from({ length: 100 }, (_, i) => ({ item_name: `job_bulk_${i}` })) });
     const bulk = (added.body as { items: { pending_item_id: string }[] }).items.map((i) => i.pending_item_id);
-    emulator.clock.set(NOW);
+    local.emulator.clock.set(NOW);
     const all = [...unpackaged, ...bulk];
     // Act
     const first = await train()(FIRING, lambdaContext());
-    emulator.clock.set(new Date('2026-11-24T08:00:20Z'));
+    local.emulator.clock.set(new Date('2026-11-24T08:00:20Z'));
     const next = await train()(awsScheduledEvent('2026-11-24T08:00:00Z'), lambdaContext());
     // Assess
     expect(first).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: expect.any(String), items: all.slice(0, 100), deferred: all.slice(100) });
@@ -105,7 +91,7 @@ describe('releaseTrain: departures', () => {
 describe('releaseTrain: at most once per firing', () => {
   it('publishes once when the firing is delivered twice (AWS, then FunctionGraph an hour later)', async () => {
     const first = await train()(FIRING, lambdaContext());
-    emulator.clock.set(new Date('2026-11-23T09:00:00Z'));
+    local.emulator.clock.set(new Date('2026-11-23T09:00:00Z'));
     const second = await train()(functionGraphTimerEvent('2026-11-23T08:00:00Z'), functionGraphContext());
     const id = first.status === 'published' ? first.release_package_id : undefined;
     expect(second).toStrictEqual({ status: 'replayed', reason: 'the package train_20261123T0800Z of this firing exists already', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: [], deferred: [] });
@@ -114,7 +100,7 @@ describe('releaseTrain: at most once per firing', () => {
 
   it('publishes once when two deliveries run at the same time (the second finds the first)', async () => {
     const results = await Promise.all([train()(FIRING, lambdaContext()), train()(FIRING, lambdaContext())]);
-    const [created] = emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z');
+    const [created] = local.emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z');
     const id = created?.row.package_id;
     // The second finds the first's package before publishing, or has its publish refused and then finds it.
     const replayed = [
@@ -125,34 +111,34 @@ describe('releaseTrain: at most once per firing', () => {
     expect(sorted[0]).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: unpackaged, deferred: [] });
     expect(replayed).toContainEqual(sorted[1]);
     expect(publishes(true)).toHaveLength(1);
-    expect(emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z')).toHaveLength(1);
+    expect(local.emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z')).toHaveLength(1);
   });
 
   it('does not publish again when this firing\'s package was withdrawn', async () => {
     const first = await train()(FIRING, lambdaContext());
     const id = first.status === 'published' ? (first.release_package_id ?? '') : '';
-    await admin(emulator, 'POST', `/packages/${id}/status`, { delete_flag: 1 });
+    await admin(local.emulator, 'POST', `/packages/${id}/status`, { delete_flag: 1 });
     const again = await train()(FIRING, lambdaContext());
     expect(again).toStrictEqual({ status: 'replayed', reason: 'the package train_20261123T0800Z of this firing exists already (withdrawn)', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: [], deferred: [] });
     expect(publishes()).toHaveLength(1);
   });
 
   it('publishes once through throttling and server errors, redelivered until done', async () => {
-    emulator.setFaults({ throttleRatio: 0.3, serverErrorRatio: 0.2, seed: 7 });
+    local.emulator.setFaults({ throttleRatio: 0.3, serverErrorRatio: 0.2, seed: 7 });
     const { result } = await deliverUntilDone(() => train()(FIRING, lambdaContext()));
-    const id = emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z')?.row.package_id;
+    const id = local.emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z')?.row.package_id;
     // Published by the delivery that got through, or found by a later one after a lost answer.
     expect([
       { status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: unpackaged, deferred: [] },
       { status: 'replayed', reason: 'the package train_20261123T0800Z of this firing exists already', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: [], deferred: [] },
     ]).toContainEqual(result);
     expect(publishes(true)).toHaveLength(1);
-    expect(emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z').map((p) => p.itemIds)).toStrictEqual([unpackaged]);
-    expect(emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
+    expect(local.emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z').map((p) => p.itemIds)).toStrictEqual([unpackaged]);
+    expect(local.emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
   });
 
   it('publishes once when the answer to the publish is lost (applied, then the connection dropped)', async () => {
-    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/pending-items/package$' });
+    local.emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/pending-items/package$' });
     const result = await train()(FIRING, lambdaContext());
     expect(result).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: expect.any(String), items: unpackaged, deferred: [] });
     expect(publishes()).toHaveLength(1);
@@ -164,7 +150,7 @@ describe('releaseTrain: no-ops', () => {
   it('does nothing outside the allow windows, saying why', async () => {
     // 08:00 UTC is 16:00 in Shanghai; the train may leave 09:00–11:59 Shanghai time only.
     const result = await train({ RELEASE_TRAIN_ALLOW: '* 9-11 * * *', RELEASE_TRAIN_TIMEZONE: 'Asia/Shanghai' })(FIRING, lambdaContext());
-    expect([result, emulator.requests.length]).toStrictEqual([
+    expect([result, local.emulator.requests.length]).toStrictEqual([
       { status: 'skipped', reason: 'the departure at 2026-11-23T08:00:00.000Z is outside every allow window (Asia/Shanghai)', window: WINDOW, package_name: 'train_20261123T0800Z', items: [], deferred: [] },
       0,
     ]);
@@ -192,7 +178,7 @@ describe('releaseTrain: no-ops', () => {
 
   it('acknowledges a malformed event without calling the cloud', async () => {
     const result = await train()({ ...FIRING, time: 'yesterday' }, lambdaContext());
-    expect([result, emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason: 'not an EventBridge scheduled event (time: Invalid ISO datetime)' }, 0]);
+    expect([result, local.emulator.requests.length]).toStrictEqual([{ status: 'ignored', reason: 'not an EventBridge scheduled event (time: Invalid ISO datetime)' }, 0]);
   });
 
   it('reports a package upstream refuses for good without failing the firing', async () => {

@@ -6,7 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { RunningEmulator } from '../../../emulator';
+import { startEmulator, type RunningEmulator } from '../../../emulator';
 import { loadHuaweiCloudConfig } from '../../../shared/config/env';
 import { HuaweiCloudClient } from '../../../shared/http/client';
 import { createRuntime, fixedRuntime, type Runtime } from '../../../shared/runtime';
@@ -106,3 +106,36 @@ export function logsSince(mark: number, predicate: (entry: Record<string, unknow
 
 /** The current end of the captured log, to pass to logsSince. */
 export const logMark = (): number => capturedLogLines.length;
+
+/**
+ * One local cloud for a test file, pinned at `now` and reset before each test (faults cleared, clock back at
+ * `now`), with the test's captured logs. `emulator` is readable once the file's beforeAll has run.
+ */
+export function useLocalCloud(options: { now: Date; seedSize: number }) {
+  let emulator: RunningEmulator | undefined;
+  let mark = 0;
+  beforeAll(async () => {
+    emulator = await startEmulator({ now: options.now, seedSize: options.seedSize });
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+  beforeEach(() => {
+    const cloud = current();
+    cloud.setFaults({});
+    cloud.clock.set(options.now);
+    cloud.reset();
+    mark = logMark();
+  });
+  function current(): RunningEmulator {
+    if (!emulator) throw new Error('the local cloud starts in beforeAll');
+    return emulator;
+  }
+  return {
+    get emulator(): RunningEmulator {
+      return current();
+    },
+    /** Log entries of the current test matching the predicate. */
+    logs: (predicate: (entry: Record<string, unknown>) => boolean) => logsSince(mark, predicate),
+  };
+}
