@@ -42,7 +42,9 @@ const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 
 /** `20250101T000000Z`: the X-Sdk-Date format (UTC, basic ISO 8601). */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  // Sliced out of toISOString (`2025-01-01T00:00:00.000Z`): years 0000-9999 only, as the gateway takes.
+  const iso = date.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
 /** Inverse of {@link formatSdkDate}; undefined when the value is not of that exact form. */
@@ -60,8 +62,12 @@ export function parseSdkDate(value: string): Date | undefined {
  * so an id is encoded exactly once on the wire.
  */
 export function encodeRfc3986(value: string): string {
+  // Most segments, keys and values (ids, names, digits) need no encoding: skip the two passes.
+  if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
 
 /**
  * Canonical URI: each '/'-separated segment of the wire path encoded again, always ending in '/'.
@@ -84,8 +90,8 @@ export function canonicalQueryString(rawQuery: string): string {
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    const key = decodeComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : decodeComponent(part.slice(eq + 1));
     const values = byKey.get(key);
     if (values) values.push(value);
     else byKey.set(key, [value]);
@@ -95,6 +101,11 @@ export function canonicalQueryString(rawQuery: string): string {
     for (const value of (byKey.get(key) ?? []).sort()) pairs.push(`${encodeRfc3986(key)}=${encodeRfc3986(value)}`);
   }
   return pairs.join('&');
+}
+
+/** decodeURIComponent, skipped for the common text holding no escape. */
+function decodeComponent(text: string): string {
+  return text.includes('%') ? decodeURIComponent(text) : text;
 }
 
 export interface CanonicalHeaders {
