@@ -4,7 +4,7 @@
  * The spec is also the source of the OpenAPI document and of the local server's routing table.
  */
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Scope, Principal } from './inbound/clients';
 import type { CallOptions } from './http/client';
 import type { Logger } from './logger';
@@ -40,14 +40,14 @@ export interface RouteResult<T> {
   readonly headers?: Record<string, string>;
 }
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface RouteSpec<
-  P extends z.ZodType | undefined = z.ZodType | undefined,
-  Q extends z.ZodType | undefined = z.ZodType | undefined,
-  H extends z.ZodType | undefined = z.ZodType | undefined,
-  B extends z.ZodType | undefined = z.ZodType | undefined,
-  R extends z.ZodType = z.ZodType,
+  P extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
+  Q extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
+  H extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
+  B extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
+  R extends z.ZodMiniType = z.ZodMiniType,
 > {
   /** The function's key in serverless.yml. */
   readonly functionName: string;
@@ -68,16 +68,16 @@ export interface RouteSpec<
 }
 
 export function defineRoute<
-  P extends z.ZodType | undefined,
-  Q extends z.ZodType | undefined,
-  H extends z.ZodType | undefined,
-  B extends z.ZodType | undefined,
-  R extends z.ZodType,
+  P extends z.ZodMiniType | undefined,
+  Q extends z.ZodMiniType | undefined,
+  H extends z.ZodMiniType | undefined,
+  B extends z.ZodMiniType | undefined,
+  R extends z.ZodMiniType,
 >(spec: RouteSpec<P, Q, H, B, R>): RouteSpec<P, Q, H, B, R> {
   return spec;
 }
 
-export type AnyRouteSpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined, z.ZodType>;
+export type AnyRouteSpec = RouteSpec<z.ZodMiniType | undefined, z.ZodMiniType | undefined, z.ZodMiniType | undefined, z.ZodMiniType | undefined, z.ZodMiniType>;
 
 export function httpFunction(spec: AnyRouteSpec, runtime: RuntimeSource = lazyRuntime()) {
   return middy<unknown, HttpResponse, Error, HttpContext>({ timeoutEarlyInMillis: 0 })

@@ -1,22 +1,23 @@
 /** The OpenAPI 3.1 document of our HTTP routes, generated from the same zod schemas that validate them. */
-import * as z from 'zod';
+import './zod-config';
+import * as z from 'zod/mini';
 import type { AnyRouteSpec } from './http-function';
 
 const errorBodySchema = z.object({
   error_code: z.string(),
   error_msg: z.string(),
   request_id: z.string(),
-  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  fields: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
 });
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 
 function parameters(spec: AnyRouteSpec): unknown[] {
   const out: unknown[] = [];
-  const add = (where: 'path' | 'query' | 'header', schema: z.ZodType | undefined) => {
+  const add = (where: 'path' | 'query' | 'header', schema: z.ZodMiniType | undefined) => {
     if (!schema) return;
     const json = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, property] of Object.entries(json.properties ?? {})) {

@@ -6,7 +6,6 @@
  * function through its context (getUserData) as well as the environment; a missing or malformed value
  * fails that first invocation with the variable's name, and every later one the same way.
  */
-import * as z from 'zod';
 import { loadHuaweiCloudConfig, type Env, type HuaweiCloudConfig } from './config/env';
 import { ConfigError } from './errors';
 import { HuaweiCloudClient } from './http/client';
@@ -16,11 +15,6 @@ import { workspaceIdSchema } from './contracts/ids';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store';
 import { registerSecret, setLogLevel } from './logger';
 import type { InvocationContext } from './platform/invocation';
-
-// zod compiles a fast path for each object schema on first use (new Function); in a function that parses
-// a handful of objects per invocation, that compile costs more than it saves (~5 ms of cold start,
-// bench/experiments/RESULTS.md). Set before any schema is used: every function builds its runtime first.
-z.config({ jitless: true });
 
 export interface Runtime {
   readonly env: Env;

@@ -5,7 +5,8 @@
  *    carrying a CloudEvent (structured JSON body, or binary mode with `ce-*` headers).
  * See docs/timers-and-events.md.
  */
-import * as z from 'zod';
+import '../../shared/zod-config';
+import * as z from 'zod/mini';
 import { defineRoute, httpFunction, type AnyRouteSpec } from '../../shared/http-function';
 import { parseHttpEvent } from '../../shared/platform/cloud-event';
 import { resolveWorkspace } from '../../shared/releases/workspace';
@@ -26,7 +27,7 @@ function allowListed(runtime: Runtime): WorkspaceChoice {
   };
 }
 
-const ceHeader = z.string().max(1024).optional();
+const ceHeader = z.optional(z.string().check(z.maxLength(1024)));
 
 export function pipelineGateRoute(config: ConfigSource<PipelineGateConfig>) {
   return defineRoute({

@@ -1,20 +1,20 @@
 /** GET /v1/pending-items → DataArts ListFactoryPendingItems. */
-import * as z from 'zod';
+import '../../shared/zod-config';
+import * as z from 'zod/mini';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { listPendingItemsQuerySchema, listPendingItemsResponseSchema } from '../../shared/contracts/dataarts';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
 
 /** Query strings are text: numbers must be plain digits (no " 5", "1e2" or "0x10" coerced into range). */
 const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^(?:0|[1-9][0-9]{0,8})$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^(?:0|[1-9][0-9]{0,8})$/, 'must be a whole number')), z.transform(Number)),
+    z.number().check(z.int(), z.gte(min), z.lte(max)),
+  );
 
-export const listPendingItemsRequestQuerySchema = listPendingItemsQuerySchema.extend({
-  limit: wholeNumber(1, 100).optional(),
-  offset: wholeNumber(0, 1_000_000).optional(),
+export const listPendingItemsRequestQuerySchema = z.extend(listPendingItemsQuerySchema, {
+  limit: z.optional(wholeNumber(1, 100)),
+  offset: z.optional(wholeNumber(0, 1_000_000)),
 });
 
 export const listPendingItemsRoute = defineRoute({

@@ -1,17 +1,20 @@
 /** POST /v1/release-packages → DataArts CreateFactoryPendingItemsPackage, safe to retry. */
-import * as z from 'zod';
+import '../../shared/zod-config';
+import * as z from 'zod/mini';
 import { ForbiddenError } from '../../shared/errors';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { publishPackageBodySchema, publishPackageResponseSchema } from '../../shared/contracts/dataarts';
 import { publishReleasePackage } from '../../shared/releases/publish';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
 
-export const publishRequestBodySchema = publishPackageBodySchema.refine((body) => !body.approver_ids.includes(body.apply_user_id), {
-  message: 'must not include the applicant (apply_user_id)',
-  path: ['approver_ids'],
-});
+export const publishRequestBodySchema = publishPackageBodySchema.check(
+  z.refine((body) => !body.approver_ids.includes(body.apply_user_id), {
+    message: 'must not include the applicant (apply_user_id)',
+    path: ['approver_ids'],
+  }),
+);
 
-export const publishResponseSchema = publishPackageResponseSchema.extend({
+export const publishResponseSchema = z.extend(publishPackageResponseSchema, {
   /** True when an earlier identical publish already created this package. */
   replayed: z.boolean(),
 });
@@ -26,8 +29,8 @@ export const publishReleasePackageRoute = defineRoute({
     'one holding other items is 409. An Idempotency-Key header extends the guarantee to calls that differ in name.',
   scope: 'publish',
   request: {
-    headers: workspaceHeadersSchema.extend({
-      'idempotency-key': z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'must be 8-128 letters, digits or _.:-').optional(),
+    headers: z.extend(workspaceHeadersSchema, {
+      'idempotency-key': z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'must be 8-128 letters, digits or _.:-'))),
     }),
     body: publishRequestBodySchema,
     bodyRequired: true,

@@ -1,5 +1,6 @@
 /** POST /v1/pipelines/{pipeline_id}/runs/{pipeline_run_id}/jobs/{job_run_id}/steps/{step_run_id}/refuse → CodeArts Pipeline RejectManualReview. */
-import * as z from 'zod';
+import '../../shared/zod-config';
+import * as z from 'zod/mini';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { codeartsIdSchema } from '../../shared/contracts/ids';
 import { rejectManualReviewResponseSchema } from '../../shared/contracts/codearts-pipeline';

@@ -1,5 +1,6 @@
 /** POST /v1/deploy-tasks/{task_id}/start → CodeArts Deploy StartDeployTask. */
-import * as z from 'zod';
+import '../../shared/zod-config';
+import * as z from 'zod/mini';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { codeartsIdSchema } from '../../shared/contracts/ids';
 import { startDeployTaskBodySchema, startDeployTaskResponseSchema } from '../../shared/contracts/codearts-deploy';

@@ -2,14 +2,15 @@
  * The environment, read once and validated. A missing or malformed value throws ConfigError naming the
  * variable. Nothing else in the project reads process.env for Huawei Cloud settings.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import { ConfigError } from '../errors';
 import { codeartsIdSchema, iamProjectIdSchema, workspaceIdSchema } from '../contracts/ids';
 import { ENDPOINT_OVERRIDE_VARIABLES, regionEndpoint, type EndpointService } from './endpoints';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const regionSchema = z.string().regex(/^[a-z]{2}-[a-z]+-[0-9]{1,3}$/, 'must be a region id such as cn-north-4');
+const regionSchema = z.string().check(z.regex(/^[a-z]{2}-[a-z]+-[0-9]{1,3}$/, 'must be a region id such as cn-north-4'));
 
 function parseUrl(value: string): URL | undefined {
   try {
@@ -25,31 +26,27 @@ const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
  * https anywhere; plain http only to loopback (the local Huawei Cloud); a bare origin. The value is
  * normalised to the URL's origin (lower-case scheme and host, no trailing slash).
  */
-const endpointSchema = z
-  .string()
-  .transform((value, ctx) => {
-    const url = parseUrl(value);
-    if (!url) {
-      ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://dayu.cn-north-4.myhuaweicloud.com' });
-      return z.NEVER;
-    }
-    if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname)))) {
-      ctx.addIssue({ code: 'custom', message: 'must be an https URL (plain http is allowed only to 127.0.0.1 or localhost)' });
-      return z.NEVER;
-    }
-    if (url.pathname !== '/' || url.search || url.hash || url.username || url.password || /[?#]/.test(value)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a bare origin such as https://dayu.cn-north-4.myhuaweicloud.com' });
-      return z.NEVER;
-    }
-    return url.origin;
-  });
+const endpointSchema = z.pipe(
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const url = parseUrl(value);
+      if (!url) {
+        ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://dayu.cn-north-4.myhuaweicloud.com' });
+      } else if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname)))) {
+        ctx.addIssue({ code: 'custom', message: 'must be an https URL (plain http is allowed only to 127.0.0.1 or localhost)' });
+      } else if (url.pathname !== '/' || url.search || url.hash || url.username || url.password || /[?#]/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a bare origin such as https://dayu.cn-north-4.myhuaweicloud.com' });
+      }
+    }),
+  ),
+  z.transform((value: string) => new URL(value).origin),
+);
 
 const positiveMs = (max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a whole number of milliseconds')
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^[0-9]+$/, 'must be a whole number of milliseconds')), z.transform(Number)),
+    z.number().check(z.int(), z.gte(1, 'must be at least 1'), z.lte(max, `must be at most ${max}`)),
+  );
 
 export type HuaweiAuthSettings =
   | { readonly kind: 'aksk'; readonly accessKey: string; readonly secretKey: string; readonly securityToken?: string | undefined }
@@ -81,7 +78,7 @@ function pick(env: Env, ...names: string[]): { name: string; value: string } | u
   return undefined;
 }
 
-function parseVar<T>(schema: z.ZodType<T>, name: string, value: string | undefined): T {
+function parseVar<T>(schema: z.ZodMiniType<T>, name: string, value: string | undefined): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -90,6 +87,9 @@ function parseVar<T>(schema: z.ZodType<T>, name: string, value: string | undefin
   return result.data;
 }
 
+const accessKeySchema = z.string().check(z.regex(/^[A-Za-z0-9]{10,128}$/, 'must be an access key of letters and digits'));
+const secretKeySchema = z.string().check(z.minLength(10, 'is too short to be a secret key'), z.maxLength(256));
+
 function readAuth(env: Env): HuaweiAuthSettings {
   const ak = pick(env, 'HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK');
   const sk = pick(env, 'HUAWEICLOUD_SDK_SK', 'CLOUD_SDK_SK');
@@ -97,8 +97,8 @@ function readAuth(env: Env): HuaweiAuthSettings {
   if (ak || sk) {
     if (!ak) throw new ConfigError('HUAWEICLOUD_SDK_AK', `is required when ${sk?.name} is set`);
     if (!sk) throw new ConfigError('HUAWEICLOUD_SDK_SK', `is required when ${ak.name} is set`);
-    parseVar(z.string().regex(/^[A-Za-z0-9]{10,128}$/, 'must be an access key of letters and digits'), ak.name, ak.value);
-    parseVar(z.string().min(10, 'is too short to be a secret key').max(256), sk.name, sk.value);
+    parseVar(accessKeySchema, ak.name, ak.value);
+    parseVar(secretKeySchema, sk.name, sk.value);
     return { kind: 'aksk', accessKey: ak.value, secretKey: sk.value, securityToken: token?.value };
   }
   if (token) throw new ConfigError('HUAWEICLOUD_SDK_AK', 'is required when HUAWEICLOUD_SDK_SECURITY_TOKEN is set');

@@ -2,42 +2,43 @@
  * CodeArts Deploy operations: ../shared/api-reference.md §2.4 and §3.2.
  * Endpoint `https://codearts-deploy.{region}.myhuaweicloud.com`.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import { defineOperation } from './operation';
 import { codeartsIdSchema } from './ids';
 
 export const deployParamSchema = z.strictObject({
-  key: z.string().min(1).max(128),
-  value: z.string().max(8192),
+  key: z.string().check(z.minLength(1), z.maxLength(128)),
+  value: z.string().check(z.maxLength(8192)),
   type: z.enum(['text', 'host_group', 'encrypt', 'enum']),
 });
 
 export const startDeployTaskBodySchema = z.strictObject({
-  params: z.array(deployParamSchema).max(100).optional(),
+  params: z.optional(z.array(deployParamSchema).check(z.maxLength(100))),
   /** Roll back to an earlier deployment record. */
-  record_id: codeartsIdSchema.optional(),
+  record_id: z.optional(codeartsIdSchema),
   /** "0" any source may trigger, "1" only pipelines. */
-  trigger_source: z.enum(['0', '1']).optional(),
+  trigger_source: z.optional(z.enum(['0', '1'])),
 });
 export type StartDeployTaskBody = z.infer<typeof startDeployTaskBodySchema>;
 
 export const appComponentSchema = z.object({
-  task_id: z.string().optional(),
-  app_id: z.string().optional(),
-  app_name: z.string().optional(),
-  comp_id: z.string().optional(),
-  comp_name: z.string().optional(),
-  domain_id: z.string().optional(),
-  region: z.string().optional(),
-  state: z.string().optional(),
+  task_id: z.optional(z.string()),
+  app_id: z.optional(z.string()),
+  app_name: z.optional(z.string()),
+  comp_id: z.optional(z.string()),
+  comp_name: z.optional(z.string()),
+  domain_id: z.optional(z.string()),
+  region: z.optional(z.string()),
+  state: z.optional(z.string()),
 });
 
 export const startDeployTaskResponseSchema = z.object({
   /** The deployment record id. */
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   task_id: z.string(),
-  job_name: z.string().optional(),
-  app_component_list: z.array(appComponentSchema).default([]),
+  job_name: z.optional(z.string()),
+  app_component_list: z._default(z.array(appComponentSchema), []),
 });
 export type StartDeployTaskResponse = z.infer<typeof startDeployTaskResponseSchema>;
 
@@ -56,11 +57,11 @@ export const startDeployTask = defineOperation({
 
 // ---- neighbour: deployment history: GET /v2/{project_id}/task/{id}/history -----------------------
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be yyyy-MM-dd');
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be yyyy-MM-dd'));
 
 export const deployHistoryQuerySchema = z.strictObject({
-  page: z.coerce.number().int().min(1),
-  size: z.coerce.number().int().min(1).max(100),
+  page: z.coerce.number().check(z.int(), z.gte(1)),
+  size: z.coerce.number().check(z.int(), z.gte(1), z.lte(100)),
   start_date: isoDate,
   end_date: isoDate,
 });
@@ -68,18 +69,18 @@ export const deployHistoryQuerySchema = z.strictObject({
 export const deployRecordSchema = z.object({
   execution_id: z.string(),
   state: z.string(),
-  start_time: z.string().optional(),
-  end_time: z.string().optional(),
-  duration: z.string().optional(),
-  operator: z.string().optional(),
-  nickname: z.string().optional(),
-  release_id: z.number().int().optional(),
-  type: z.string().optional(),
+  start_time: z.optional(z.string()),
+  end_time: z.optional(z.string()),
+  duration: z.optional(z.string()),
+  operator: z.optional(z.string()),
+  nickname: z.optional(z.string()),
+  release_id: z.optional(z.number().check(z.int())),
+  type: z.optional(z.string()),
 });
 export type DeployRecord = z.infer<typeof deployRecordSchema>;
 
 export const deployHistoryResponseSchema = z.object({
-  total_num: z.number().int().nonnegative(),
+  total_num: z.number().check(z.int(), z.nonnegative()),
   result: z.array(deployRecordSchema),
 });
 export type DeployHistoryResponse = z.infer<typeof deployHistoryResponseSchema>;

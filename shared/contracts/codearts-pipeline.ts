@@ -2,7 +2,8 @@
  * CodeArts Pipeline operations: ../shared/api-reference.md §2.5 and §3.3.
  * Endpoint `https://cloudpipeline-ext.{region}.myhuaweicloud.com` (exceptions in shared/config/endpoints.ts).
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import { defineOperation } from './operation';
 import { codeartsIdSchema } from './ids';
 
@@ -36,35 +37,35 @@ export const rejectManualReview = defineOperation({
 
 export const stepRunSchema = z.object({
   id: z.string(),
-  name: z.string().optional(),
-  task: z.string().optional(),
-  business_type: z.string().optional(),
+  name: z.optional(z.string()),
+  task: z.optional(z.string()),
+  business_type: z.optional(z.string()),
   status: z.string(),
-  message: z.string().nullish(),
+  message: z.nullish(z.string()),
 });
 export const jobRunSchema = z.object({
   id: z.string(),
-  name: z.string().optional(),
+  name: z.optional(z.string()),
   status: z.string(),
-  message: z.string().nullish(),
-  steps: z.array(stepRunSchema).default([]),
+  message: z.nullish(z.string()),
+  steps: z._default(z.array(stepRunSchema), []),
 });
 export const stageRunSchema = z.object({
   id: z.string(),
-  name: z.string().optional(),
+  name: z.optional(z.string()),
   status: z.string(),
-  jobs: z.array(jobRunSchema).default([]),
+  jobs: z._default(z.array(jobRunSchema), []),
 });
 
 export const pipelineRunDetailSchema = z.object({
   id: z.string(),
   pipeline_id: z.string(),
-  name: z.string().optional(),
+  name: z.optional(z.string()),
   status: z.string(),
-  run_number: z.number().int().optional(),
-  start_time: z.number().int().optional(),
-  end_time: z.number().int().optional(),
-  stages: z.array(stageRunSchema).default([]),
+  run_number: z.optional(z.number().check(z.int())),
+  start_time: z.optional(z.number().check(z.int())),
+  end_time: z.optional(z.number().check(z.int())),
+  stages: z._default(z.array(stageRunSchema), []),
 });
 export type PipelineRunDetail = z.infer<typeof pipelineRunDetailSchema>;
 
@@ -74,7 +75,7 @@ export const showPipelineRunDetail = defineOperation({
   method: 'GET',
   path: '/v5/{project_id}/api/pipelines/{pipeline_id}/pipeline-runs/detail',
   pathParams: z.strictObject({ project_id: codeartsIdSchema, pipeline_id: codeartsIdSchema }),
-  query: z.strictObject({ pipeline_run_id: codeartsIdSchema.optional() }),
+  query: z.strictObject({ pipeline_run_id: z.optional(codeartsIdSchema) }),
   headers: z.strictObject({}),
   body: undefined,
   response: pipelineRunDetailSchema,

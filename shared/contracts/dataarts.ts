@@ -2,16 +2,20 @@
  * DataArts Studio (DataArts Factory v2) operations: ../shared/api-reference.md §2.1–2.3 and §3.1.
  * Endpoint `https://dayu.{region}.myhuaweicloud.com`.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import { defineOperation } from './operation';
 import { iamProjectIdSchema, pendingItemIdSchema, releasePackageIdSchema, userIdSchema, workspaceIdSchema } from './ids';
 
 const projectPath = z.strictObject({ project_id: iamProjectIdSchema });
 const workspaceHeaderRequired = z.strictObject({ workspace: workspaceIdSchema });
-const workspaceHeaderOptional = z.strictObject({ workspace: workspaceIdSchema.optional() });
-const int = z.number().int();
+const workspaceHeaderOptional = z.strictObject({ workspace: z.optional(workspaceIdSchema) });
+const int = z.number().check(z.int());
 /** Epoch milliseconds (13 digits). */
-const epochMs = z.number().int().nonnegative();
+const epochMs = z.number().check(z.int(), z.nonnegative());
+/** Epoch milliseconds as a string (the pending-items query types it as a string). */
+const epochMsText = z.string().check(z.regex(/^[0-9]{1,13}$/, 'must be epoch milliseconds'));
+const count = z.number().check(z.int(), z.nonnegative());
 
 /** 1 job, 2 script. */
 export const taskTypeSchema = z.union([z.literal(1), z.literal(2)]);
@@ -24,35 +28,34 @@ export const DEPLOY_STATUS = { pendingApproval: 1, success: 2, failed: 3, releas
 // ---- list pending items: GET /v2/{project_id}/factory/pending-items --------------------------------
 
 export const listPendingItemsQuerySchema = z.strictObject({
-  submit_user_name: z.string().min(1).max(128).optional(),
-  item_name: z.string().min(1).max(256).optional(),
-  update_type: z.enum(['1', '2', '3']).optional(),
-  task_type: z.enum(['1', '2']).optional(),
-  /** Epoch milliseconds as a string (the API types it as a string). */
-  start_time: z.string().regex(/^[0-9]{1,13}$/, 'must be epoch milliseconds').optional(),
-  end_time: z.string().regex(/^[0-9]{1,13}$/, 'must be epoch milliseconds').optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  submit_user_name: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  item_name: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  update_type: z.optional(z.enum(['1', '2', '3'])),
+  task_type: z.optional(z.enum(['1', '2'])),
+  start_time: z.optional(epochMsText),
+  end_time: z.optional(epochMsText),
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
+  offset: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(1_000_000))),
 });
 
 export const pendingItemSchema = z.object({
   pending_item_id: pendingItemIdSchema,
   item_name: z.string(),
-  task_id: z.string().optional(),
+  task_id: z.optional(z.string()),
   task_type: int,
   update_type: int,
   package_flag: int,
-  pending_version: int.optional(),
-  deployed_version: int.optional(),
-  project_id: z.string().optional(),
-  submit_timestamp: epochMs.optional(),
-  submit_user_id: z.string().optional(),
-  submit_user_name: z.string().optional(),
+  pending_version: z.optional(int),
+  deployed_version: z.optional(int),
+  project_id: z.optional(z.string()),
+  submit_timestamp: z.optional(epochMs),
+  submit_user_id: z.optional(z.string()),
+  submit_user_name: z.optional(z.string()),
 });
 export type PendingItem = z.infer<typeof pendingItemSchema>;
 
 export const listPendingItemsResponseSchema = z.object({
-  total: int.nonnegative(),
+  total: count,
   data: z.array(pendingItemSchema),
 });
 export type ListPendingItemsResponse = z.infer<typeof listPendingItemsResponseSchema>;
@@ -74,23 +77,13 @@ export const listPendingItems = defineOperation({
 
 export const MAX_PENDING_ITEMS_PER_PACKAGE = 100;
 
+const distinct = (ids: readonly string[]) => new Set(ids).size === ids.length;
+
 export const publishPackageBodySchema = z.strictObject({
   apply_user_id: userIdSchema,
-  package_name: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[\p{L}\p{N}_.\-]+$/u, 'may hold only letters, digits, "_", "-" and "."'),
-  pending_item_list: z
-    .array(pendingItemIdSchema)
-    .min(1)
-    .max(MAX_PENDING_ITEMS_PER_PACKAGE)
-    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
-  approver_ids: z
-    .array(userIdSchema)
-    .min(1)
-    .max(20)
-    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
+  package_name: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{N}_.\-]+$/u, 'may hold only letters, digits, "_", "-" and "."')),
+  pending_item_list: z.array(pendingItemIdSchema).check(z.minLength(1), z.maxLength(MAX_PENDING_ITEMS_PER_PACKAGE), z.refine(distinct, 'must not repeat an id')),
+  approver_ids: z.array(userIdSchema).check(z.minLength(1), z.maxLength(20), z.refine(distinct, 'must not repeat an id')),
 });
 export type PublishPackageBody = z.infer<typeof publishPackageBodySchema>;
 
@@ -116,44 +109,44 @@ export const publishPendingItems = defineOperation({
 // ---- query release packages: POST /v2/{project_id}/factory/release-packages ----------------------
 
 export const queryReleasePackagesBodySchema = z.strictObject({
-  key_word: z.string().min(1).max(128).optional(),
-  apply_user_name: z.string().min(1).max(128).optional(),
-  deploy_user_name: z.string().min(1).max(128).optional(),
-  apply_begin_time: epochMs.optional(),
-  apply_end_time: epochMs.optional(),
-  deploy_begin_time: epochMs.optional(),
-  deploy_end_time: epochMs.optional(),
-  apply_user_name_filter: z.array(z.string().min(1).max(128)).max(100).optional(),
-  deploy_user_name_filter: z.array(z.string().min(1).max(128)).max(100).optional(),
-  deploy_status_filter: z.array(deployStatusSchema).max(4).optional(),
-  sorted_direction: z.enum(['asc', 'desc']).optional(),
-  order_column: z.enum(['apply_timestamp', 'deploy_timestamp', 'package_name']).optional(),
-  limit: z.number().int().min(1).max(100).optional(),
-  offset: z.number().int().min(0).max(1_000_000).optional(),
+  key_word: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  apply_user_name: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  deploy_user_name: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  apply_begin_time: z.optional(epochMs),
+  apply_end_time: z.optional(epochMs),
+  deploy_begin_time: z.optional(epochMs),
+  deploy_end_time: z.optional(epochMs),
+  apply_user_name_filter: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(100))),
+  deploy_user_name_filter: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(100))),
+  deploy_status_filter: z.optional(z.array(deployStatusSchema).check(z.maxLength(4))),
+  sorted_direction: z.optional(z.enum(['asc', 'desc'])),
+  order_column: z.optional(z.enum(['apply_timestamp', 'deploy_timestamp', 'package_name'])),
+  limit: z.optional(z.number().check(z.int(), z.gte(1), z.lte(100))),
+  offset: z.optional(z.number().check(z.int(), z.gte(0), z.lte(1_000_000))),
 });
 export type QueryReleasePackagesBody = z.infer<typeof queryReleasePackagesBodySchema>;
 
-export const packageApproverSchema = z.object({ user_id: z.string(), user_name: z.string().optional() });
+export const packageApproverSchema = z.object({ user_id: z.string(), user_name: z.optional(z.string()) });
 
 export const releasePackageSchema = z.object({
   package_id: releasePackageIdSchema,
   package_name: z.string(),
   deploy_status: int,
-  delete_flag: int.optional(),
-  apply_timestamp: epochMs.optional(),
-  deploy_timestamp: epochMs.optional(),
-  apply_user_id: z.string().optional(),
-  apply_user_name: z.string().optional(),
-  deploy_user_id: z.string().optional(),
-  deploy_user_name: z.string().optional(),
-  package_approvers: z.array(packageApproverSchema).default([]),
-  project_id: z.string().optional(),
-  workspace_id: z.string().optional(),
+  delete_flag: z.optional(int),
+  apply_timestamp: z.optional(epochMs),
+  deploy_timestamp: z.optional(epochMs),
+  apply_user_id: z.optional(z.string()),
+  apply_user_name: z.optional(z.string()),
+  deploy_user_id: z.optional(z.string()),
+  deploy_user_name: z.optional(z.string()),
+  package_approvers: z._default(z.array(packageApproverSchema), []),
+  project_id: z.optional(z.string()),
+  workspace_id: z.optional(z.string()),
 });
 export type ReleasePackage = z.infer<typeof releasePackageSchema>;
 
 export const queryReleasePackagesResponseSchema = z.object({
-  total: int.nonnegative(),
+  total: count,
   data: z.array(releasePackageSchema),
 });
 export type QueryReleasePackagesResponse = z.infer<typeof queryReleasePackagesResponseSchema>;
@@ -174,23 +167,23 @@ export const queryReleasePackages = defineOperation({
 // ---- neighbour: package detail: GET /v2/{project_id}/factory/release-packages/{package_id} -----
 
 export const packageTaskDetailSchema = z.object({
-  pending_item_id: z.string().optional(),
-  item_name: z.string().optional(),
-  task_id: z.string().optional(),
-  task_type: int.optional(),
-  update_type: int.optional(),
-  deploy_status: int.optional(),
-  start_job_status: int.optional(),
-  pending_version: int.optional(),
-  deployed_version: int.optional(),
-  submit_timestamp: epochMs.optional(),
-  submit_user_id: z.string().optional(),
-  submit_user_name: z.string().optional(),
+  pending_item_id: z.optional(z.string()),
+  item_name: z.optional(z.string()),
+  task_id: z.optional(z.string()),
+  task_type: z.optional(int),
+  update_type: z.optional(int),
+  deploy_status: z.optional(int),
+  start_job_status: z.optional(int),
+  pending_version: z.optional(int),
+  deployed_version: z.optional(int),
+  submit_timestamp: z.optional(epochMs),
+  submit_user_id: z.optional(z.string()),
+  submit_user_name: z.optional(z.string()),
 });
 
 export const showPackageDetailResponseSchema = z.object({
   release_package: releasePackageSchema,
-  task_details: z.array(packageTaskDetailSchema).default([]),
+  task_details: z._default(z.array(packageTaskDetailSchema), []),
 });
 export type ShowPackageDetailResponse = z.infer<typeof showPackageDetailResponseSchema>;
 

@@ -1,14 +1,14 @@
 /** The shape of one upstream operation's contract (ts-rest style): the only source of its types. */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export type ServiceName = 'dataarts' | 'codeartsDeploy' | 'codeartsPipeline';
 
 export interface OperationContract<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  H extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
-  R extends z.ZodType = z.ZodType,
+  P extends z.ZodMiniType = z.ZodMiniType,
+  Q extends z.ZodMiniType = z.ZodMiniType,
+  H extends z.ZodMiniType = z.ZodMiniType,
+  B extends z.ZodMiniType = z.ZodMiniType,
+  R extends z.ZodMiniType = z.ZodMiniType,
 > {
   /** The SDK's operation name, used in logs and errors. */
   readonly name: string;
@@ -30,15 +30,15 @@ export interface OperationContract<
 export type PathParamsOf<C extends OperationContract> = z.input<C['pathParams']>;
 export type QueryOf<C extends OperationContract> = z.input<C['query']>;
 export type HeadersOf<C extends OperationContract> = z.input<C['headers']>;
-export type BodyOf<C extends OperationContract> = C['body'] extends z.ZodType ? z.input<C['body']> : undefined;
+export type BodyOf<C extends OperationContract> = C['body'] extends z.ZodMiniType ? z.input<C['body']> : undefined;
 export type ResponseOf<C extends OperationContract> = z.output<C['response']>;
 
 export function defineOperation<
-  P extends z.ZodType,
-  Q extends z.ZodType,
-  H extends z.ZodType,
-  B extends z.ZodType,
-  R extends z.ZodType,
+  P extends z.ZodMiniType,
+  Q extends z.ZodMiniType,
+  H extends z.ZodMiniType,
+  B extends z.ZodMiniType,
+  R extends z.ZodMiniType,
 >(contract: OperationContract<P, Q, H, B, R>): OperationContract<P, Q, H, B, R> {
   return contract;
 }

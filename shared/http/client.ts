@@ -9,7 +9,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { requireCodeartsProjectId, requireWorkspace, resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
 import type { OperationContract, ResponseOf } from '../contracts/operation';
 import * as dataarts from '../contracts/dataarts';
@@ -74,7 +74,7 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function issues(prefix: string, error: z.ZodError): Array<{ field: string; message: string }> {
+function issues(prefix: string, error: z.core.$ZodError): Array<{ field: string; message: string }> {
   return error.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
 }
 
@@ -195,7 +195,7 @@ export class HuaweiCloudClient {
 
   private buildRequest(contract: OperationContract, input: CallInput): { path: string; query: string; headers: Record<string, string>; body: string | undefined } {
     const found: Array<{ field: string; message: string }> = [];
-    const check = (prefix: string, schema: z.ZodType | undefined, value: unknown): unknown => {
+    const check = (prefix: string, schema: z.ZodMiniType | undefined, value: unknown): unknown => {
       if (!schema) return undefined;
       const result = schema.safeParse(value ?? {});
       if (!result.success) found.push(...issues(prefix, result.error));

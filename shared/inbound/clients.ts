@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import { ConfigError } from '../errors';
 import { registerSecret } from '../logger';
 import { userIdSchema, workspaceIdSchema } from '../contracts/ids';
@@ -17,25 +18,25 @@ export const SCOPES = ['read', 'publish', 'deploy', 'review'] as const;
 export const scopeSchema = z.enum(SCOPES);
 export type Scope = z.infer<typeof scopeSchema>;
 
-const clientIdSchema = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1-64 letters, digits or _.@-');
+const clientIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1-64 letters, digits or _.@-'));
 
 const bearerClientSchema = z.strictObject({
   id: clientIdSchema,
   type: z.literal('bearer'),
-  token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 digest of the token'),
-  scopes: z.array(scopeSchema).min(1),
-  workspaces: z.array(workspaceIdSchema).optional(),
-  iam_user_id: userIdSchema.optional(),
+  token_sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 digest of the token')),
+  scopes: z.array(scopeSchema).check(z.minLength(1)),
+  workspaces: z.optional(z.array(workspaceIdSchema)),
+  iam_user_id: z.optional(userIdSchema),
 });
 
 const appClientSchema = z.strictObject({
   id: clientIdSchema,
   type: z.literal('app'),
-  app_key: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8-128 letters, digits, _ or -'),
-  app_secret: z.string().min(16, 'must be at least 16 characters'),
-  scopes: z.array(scopeSchema).min(1),
-  workspaces: z.array(workspaceIdSchema).optional(),
-  iam_user_id: userIdSchema.optional(),
+  app_key: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8-128 letters, digits, _ or -')),
+  app_secret: z.string().check(z.minLength(16, 'must be at least 16 characters')),
+  scopes: z.array(scopeSchema).check(z.minLength(1)),
+  workspaces: z.optional(z.array(workspaceIdSchema)),
+  iam_user_id: z.optional(userIdSchema),
 });
 
 export const clientsDocumentSchema = z.strictObject({

@@ -1,20 +1,20 @@
 /** Validates path, query, headers and body with the route's zod schemas; unknown fields are refused. */
 import type { MiddlewareObj } from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ValidationError, type FieldIssue } from '../errors';
 import type { HttpResponse } from '../platform/http-event';
 import { stateOf, type HttpContext } from './http-state';
 
 export interface RequestSchemas {
-  readonly path?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly headers?: z.ZodType;
-  readonly body?: z.ZodType;
+  readonly path?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
+  readonly headers?: z.ZodMiniType;
+  readonly body?: z.ZodMiniType;
 }
 
 const MAX_REPORTED_ISSUES = 20;
 
-export function issuesOf(prefix: string, error: z.ZodError): FieldIssue[] {
+export function issuesOf(prefix: string, error: z.core.$ZodError): FieldIssue[] {
   return error.issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = [prefix, ...issue.path.map(String)].join('.');
@@ -25,7 +25,7 @@ export function issuesOf(prefix: string, error: z.ZodError): FieldIssue[] {
 }
 
 /** Only the headers a route declares are validated; gateways add many of their own. */
-function pickHeaders(schema: z.ZodType | undefined, headers: Readonly<Record<string, string>>): Record<string, string> {
+function pickHeaders(schema: z.ZodMiniType | undefined, headers: Readonly<Record<string, string>>): Record<string, string> {
   const shape = (schema as unknown as { shape?: Record<string, unknown> } | undefined)?.shape;
   const out: Record<string, string> = {};
   for (const name of Object.keys(shape ?? {})) {
@@ -42,7 +42,7 @@ export function validation(schemas: RequestSchemas): MiddlewareObj<unknown, Http
       const http = state.http;
       if (!http) throw new Error('validation runs after platformHttpEvent');
       const issues: FieldIssue[] = [];
-      const check = (prefix: string, schema: z.ZodType | undefined, value: unknown): unknown => {
+      const check = (prefix: string, schema: z.ZodMiniType | undefined, value: unknown): unknown => {
         if (!schema) return undefined;
         const result = schema.safeParse(value);
         if (result.success) return result.data;

@@ -9,8 +9,9 @@
  * retried (at most `maxAttempts`, re-signed each time, same id); any other answer is final. Redirects
  * are not followed.
  */
+import '../zod-config';
 import { createHash, createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export interface WebhookSecret {
   /** The configured `whsec_…` value (registered with the logger as a secret). */
@@ -45,8 +46,8 @@ export function webhookId(parts: readonly string[]): string {
 export const webhookHeadersSchema = z.object({
   'content-type': z.literal('application/json'),
   'webhook-id': z.string(),
-  'webhook-timestamp': z.string().regex(/^\d+$/),
-  'webhook-signature': z.string().regex(/^v1,[A-Za-z0-9+/]+={0,2}$/),
+  'webhook-timestamp': z.string().check(z.regex(/^\d+$/)),
+  'webhook-signature': z.string().check(z.regex(/^v1,[A-Za-z0-9+/]+={0,2}$/)),
 });
 export type WebhookHeaders = z.infer<typeof webhookHeadersSchema>;
 
@@ -62,13 +63,13 @@ export function signWebhook(input: { id: string; timestampSeconds: number; body:
 
 export const webhookDeliverySchema = z.object({
   delivered: z.boolean(),
-  attempts: z.number().int(),
+  attempts: z.number().check(z.int()),
   /** The receiver's last HTTP status, when it answered. */
-  status: z.number().int().optional(),
+  status: z.optional(z.number().check(z.int())),
   /** Why it was not delivered. */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** False when retrying later could help (network failure, 429, 5xx). */
-  permanent: z.boolean().optional(),
+  permanent: z.optional(z.boolean()),
 });
 export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
 

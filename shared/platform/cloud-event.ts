@@ -8,7 +8,8 @@
  *    data as the body.
  * The data is validated later, by the function that knows its shape.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
@@ -16,28 +17,30 @@ const rfc3339 = z.iso.datetime({ offset: true });
 export const cloudEventSchema = z
   .object({
     specversion: z.literal('1.0'),
-    id: z.string().min(1).max(256),
-    source: z.string().min(1).max(1024),
-    type: z.string().min(1).max(256),
-    subject: z.string().max(1024).optional(),
-    time: rfc3339.optional(),
-    datacontenttype: z.string().max(256).optional(),
-    dataschema: z.string().max(1024).optional(),
-    data: z.unknown().optional(),
-    data_base64: z.string().optional(),
+    id: z.string().check(z.minLength(1), z.maxLength(256)),
+    source: z.string().check(z.minLength(1), z.maxLength(1024)),
+    type: z.string().check(z.minLength(1), z.maxLength(256)),
+    subject: z.optional(z.string().check(z.maxLength(1024))),
+    time: z.optional(rfc3339),
+    datacontenttype: z.optional(z.string().check(z.maxLength(256))),
+    dataschema: z.optional(z.string().check(z.maxLength(1024))),
+    data: z.optional(z.unknown()),
+    data_base64: z.optional(z.string()),
   })
-  .refine((event) => !(event.data !== undefined && event.data_base64 !== undefined), { message: 'data and data_base64 are mutually exclusive', path: ['data_base64'] });
+  .check(
+    z.refine((event) => !(event.data !== undefined && event.data_base64 !== undefined), { message: 'data and data_base64 are mutually exclusive', path: ['data_base64'] }),
+  );
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
 export const eventBridgeEnvelopeSchema = z.object({
-  version: z.string().optional(),
-  id: z.string().min(1).max(256),
-  'detail-type': z.string().min(1).max(256),
-  source: z.string().min(1).max(256),
-  account: z.string().optional(),
-  time: rfc3339.optional(),
-  region: z.string().optional(),
-  resources: z.array(z.string()).optional(),
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
+  'detail-type': z.string().check(z.minLength(1), z.maxLength(256)),
+  source: z.string().check(z.minLength(1), z.maxLength(256)),
+  account: z.optional(z.string()),
+  time: z.optional(rfc3339),
+  region: z.optional(z.string()),
+  resources: z.optional(z.array(z.string())),
   detail: z.unknown(),
 });
 
@@ -45,8 +48,8 @@ export const receivedEventSchema = z.object({
   id: z.string(),
   source: z.string(),
   type: z.string(),
-  subject: z.string().optional(),
-  time: z.string().optional(),
+  subject: z.optional(z.string()),
+  time: z.optional(z.string()),
   /** How it arrived. */
   delivery: z.enum(['cloudevent', 'eventbridge-cloudevent', 'eventbridge', 'http-binary']),
   data: z.unknown(),
@@ -55,7 +58,7 @@ export type ReceivedEvent = z.infer<typeof receivedEventSchema>;
 
 export type EventParse = { readonly ok: true; readonly event: ReceivedEvent } | { readonly ok: false; readonly reason: string };
 
-function describe(error: z.ZodError): string {
+function describe(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
   return `${issue.path.length ? issue.path.join('.') : 'event'}: ${issue.message}`;

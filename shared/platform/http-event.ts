@@ -3,34 +3,36 @@
  * API Gateway in front of Lambda, and Huawei APIG in front of FunctionGraph (whose body is base64 by
  * default). The schemas below accept exactly what the adapters read; the rest of the event is ignored.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 
-const stringMap = z.record(z.string(), z.string().nullable().optional()).nullish();
-const multiMap = z.record(z.string(), z.array(z.string()).nullable().optional()).nullish();
+const stringMap = z.nullish(z.record(z.string(), z.optional(z.nullable(z.string()))));
+const multiMap = z.nullish(z.record(z.string(), z.optional(z.nullable(z.array(z.string())))));
 /** APIG may deliver a repeated query key as an array of its values. */
-const queryMap = z.record(z.string(), z.union([z.string(), z.array(z.string())]).nullable().optional()).nullish();
+const queryMap = z.nullish(z.record(z.string(), z.optional(z.nullable(z.union([z.string(), z.array(z.string())])))));
 
 export const restProxyEventSchema = z.object({
-  httpMethod: z.string().min(1),
-  path: z.string().min(1),
-  resource: z.string().optional(),
+  httpMethod: z.string().check(z.minLength(1)),
+  path: z.string().check(z.minLength(1)),
+  resource: z.optional(z.string()),
   headers: stringMap,
   multiValueHeaders: multiMap,
   queryStringParameters: queryMap,
   multiValueQueryStringParameters: multiMap,
   pathParameters: stringMap,
-  body: z.string().nullish(),
-  isBase64Encoded: z.boolean().optional(),
-  requestContext: z
-    .object({
-      requestId: z.string().optional(),
-      path: z.string().optional(),
-      stage: z.string().optional(),
-      identity: z.object({ sourceIp: z.string().nullish() }).partial().nullish(),
-    })
-    .partial()
-    .passthrough()
-    .nullish(),
+  body: z.nullish(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
+  // classic `.partial().passthrough()`: the partial shape with an unknown catchall (z.partial keeps it)
+  requestContext: z.nullish(
+    z.partial(
+      z.looseObject({
+        requestId: z.optional(z.string()),
+        path: z.optional(z.string()),
+        stage: z.optional(z.string()),
+        identity: z.nullish(z.partial(z.object({ sourceIp: z.nullish(z.string()) }))),
+      }),
+    ),
+  ),
 });
 export type RestProxyEvent = z.infer<typeof restProxyEventSchema>;
 

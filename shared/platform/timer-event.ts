@@ -5,29 +5,33 @@
  *  - FunctionGraph TIMER trigger `{version, time, trigger_type: "TIMER", trigger_name, user_event}`.
  * Anything else is malformed: the function logs the reason and acknowledges it.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 
-const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+const instant = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value: string) => new Date(value)),
+);
 
 export const awsScheduledEventSchema = z.object({
-  version: z.string().optional(),
-  id: z.string().min(1).max(256),
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
   'detail-type': z.literal('Scheduled Event'),
   source: z.literal('aws.events'),
-  account: z.string().optional(),
+  account: z.optional(z.string()),
   time: instant,
-  region: z.string().optional(),
-  resources: z.array(z.string()).default([]),
-  detail: z.unknown().optional(),
+  region: z.optional(z.string()),
+  resources: z._default(z.array(z.string()), []),
+  detail: z.optional(z.unknown()),
 });
 export type AwsScheduledEvent = z.output<typeof awsScheduledEventSchema>;
 
 export const functionGraphTimerEventSchema = z.object({
-  version: z.string().optional(),
+  version: z.optional(z.string()),
   time: instant,
   trigger_type: z.literal('TIMER'),
-  trigger_name: z.string().min(1).max(256),
-  user_event: z.string().max(4096).optional(),
+  trigger_name: z.string().check(z.minLength(1), z.maxLength(256)),
+  user_event: z.optional(z.string().check(z.maxLength(4096))),
 });
 export type FunctionGraphTimerEvent = z.output<typeof functionGraphTimerEventSchema>;
 
@@ -38,13 +42,13 @@ export const timerFiringSchema = z.object({
   /** The rule (AWS, last segment of the rule ARN) or the timer trigger's name (FunctionGraph). */
   trigger: z.string(),
   /** EventBridge's event id; FunctionGraph timer events carry none. */
-  eventId: z.string().optional(),
+  eventId: z.optional(z.string()),
 });
 export type TimerFiring = z.infer<typeof timerFiringSchema>;
 
 export type TimerEventParse = { readonly ok: true; readonly firing: TimerFiring } | { readonly ok: false; readonly reason: string };
 
-function describe(error: z.ZodError): string {
+function describe(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
   return `${issue.path.length ? issue.path.join('.') : 'event'}: ${issue.message}`;

@@ -1,11 +1,12 @@
 /** The DataArts workspace of a request: X-Workspace-Id when sent (allow-listed), else the configured default. */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import { ForbiddenError, ValidationError } from '../errors';
 import { workspaceIdSchema } from '../contracts/ids';
 import type { Principal } from '../inbound/clients';
 import type { Runtime } from '../runtime';
 
-export const workspaceHeadersSchema = z.object({ 'x-workspace-id': workspaceIdSchema.optional() });
+export const workspaceHeadersSchema = z.object({ 'x-workspace-id': z.optional(workspaceIdSchema) });
 
 export function resolveWorkspace(runtime: Runtime, principal: Principal, requested: string | undefined): string {
   const workspace = requested ?? runtime.config.dataartsWorkspace;

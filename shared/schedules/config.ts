@@ -3,7 +3,8 @@
  * which holds the Huawei Cloud settings and the client) and validated: a missing or malformed value fails
  * the function with a ConfigError naming the variable. Documented in docs/timers-and-events.md.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import { ConfigError } from '../errors';
 import { codeartsIdSchema, userIdSchema } from '../contracts/ids';
 import { requireCodeartsProjectId, requireWorkspace, type Env } from '../config/env';
@@ -32,7 +33,7 @@ function parsed<T>(name: string, raw: string, parse: (raw: string) => T): T {
   }
 }
 
-function withSchema<T>(name: string, raw: string, schema: z.ZodType<T>): T {
+function withSchema<T>(name: string, raw: string, schema: z.ZodMiniType<T>): T {
   const result = schema.safeParse(raw);
   if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? 'is invalid');
   return result.data;
@@ -45,11 +46,17 @@ function required(env: Env, name: string): string {
 }
 
 const wholeMinutes = (max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a whole number of minutes')
-    .transform(Number)
-    .pipe(z.number().int().max(max, `must be at most ${max}`));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^[0-9]+$/, 'must be a whole number of minutes')), z.transform(Number)),
+    z.number().check(z.int(), z.lte(max, `must be at most ${max}`)),
+  );
+
+/** A whole number in [min, max], from its decimal digits. */
+const wholeNumber = (min: number, max: number) =>
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^[0-9]+$/, 'must be a whole number')), z.transform(Number)),
+    z.number().check(z.int(), z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`)),
+  );
 
 function minutes(env: Env, name: string, fallback: number, options: { min: number; max: number }): number {
   const raw = value(env, name);
@@ -62,7 +69,7 @@ function list(raw: string | undefined): string[] {
   return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-function idList(env: Env, name: string, schema: z.ZodType<string>, options: { min: number; max: number }): string[] {
+function idList(env: Env, name: string, schema: z.ZodMiniType<string>, options: { min: number; max: number }): string[] {
   const items = list(value(env, name));
   if (items.length < options.min) throw new ConfigError(name, options.min === 1 ? 'is required but not set' : `must list at least ${options.min} ids`);
   if (items.length > options.max) throw new ConfigError(name, `must list at most ${options.max} ids`);
@@ -97,16 +104,18 @@ function windows(env: Env, prefix: string, options: { required: boolean }): Wind
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-const webhookUrlSchema = z.string().refine(
-  (raw) => {
-    try {
-      const url = new URL(raw);
-      return !url.username && !url.password && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an https URL without credentials (plain http only to 127.0.0.1 or localhost)' },
+const webhookUrlSchema = z.string().check(
+  z.refine(
+    (raw: string) => {
+      try {
+        const url = new URL(raw);
+        return !url.username && !url.password && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an https URL without credentials (plain http only to 127.0.0.1 or localhost)' },
+  ),
 );
 
 // ---- releaseCheck ---------------------------------------------------------------------------------
@@ -160,7 +169,7 @@ export function loadReleaseCheckConfig(env: Env, runtime: Runtime): ReleaseCheck
     webhook: webhook(env, 'RELEASE_CHECK'),
     maxPages: (() => {
       const raw = value(env, 'RELEASE_CHECK_MAX_PAGES');
-      return raw === undefined ? RELEASE_CHECK_DEFAULTS.maxPages : withSchema('RELEASE_CHECK_MAX_PAGES', raw, z.string().regex(/^[0-9]+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(1000, 'must be at most 1000')));
+      return raw === undefined ? RELEASE_CHECK_DEFAULTS.maxPages : withSchema('RELEASE_CHECK_MAX_PAGES', raw, wholeNumber(1, 1000));
     })(),
     concurrency: RELEASE_CHECK_DEFAULTS.concurrency,
   };
@@ -218,13 +227,13 @@ export function loadReleaseTrainConfig(env: Env, runtime: Runtime): ReleaseTrain
   const prefix = withSchema(
     'RELEASE_TRAIN_PREFIX',
     value(env, 'RELEASE_TRAIN_PREFIX') ?? RELEASE_TRAIN_DEFAULTS.prefix,
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1 to 64 letters, digits, "_", "-" or "." starting with a letter or digit'),
+    z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1 to 64 letters, digits, "_", "-" or "." starting with a letter or digit')),
   );
   const rawMax = value(env, 'RELEASE_TRAIN_MAX_ITEMS');
   const maxItems =
     rawMax === undefined
       ? MAX_PENDING_ITEMS_PER_PACKAGE
-      : withSchema('RELEASE_TRAIN_MAX_ITEMS', rawMax, z.string().regex(/^[0-9]+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(MAX_PENDING_ITEMS_PER_PACKAGE, `must be at most ${MAX_PENDING_ITEMS_PER_PACKAGE}`)));
+      : withSchema('RELEASE_TRAIN_MAX_ITEMS', rawMax, wholeNumber(1, MAX_PENDING_ITEMS_PER_PACKAGE));
   return {
     workspace: requireWorkspace(runtime.config),
     schedule: schedule(env, 'RELEASE_TRAIN_SCHEDULE', RELEASE_TRAIN_DEFAULTS.schedule),

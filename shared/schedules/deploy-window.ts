@@ -12,7 +12,8 @@
  * The time checked is the time the function runs (the runtime clock), not the event's: a delivery retried
  * hours later must not deploy outside the windows.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import type { DeployRecord } from '../contracts/codearts-deploy';
 import { audit } from '../audit';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
@@ -32,16 +33,16 @@ const HISTORY_MAX_PAGES = 10;
 export const taskOutcomeSchema = z.object({
   task_id: z.string(),
   outcome: z.enum(['started', 'reconciled', 'already-started', 'already-running', 'failed']),
-  record_id: z.string().optional(),
-  reason: z.string().optional(),
+  record_id: z.optional(z.string()),
+  reason: z.optional(z.string()),
 });
 export type TaskOutcome = z.infer<typeof taskOutcomeSchema>;
 
 export const deployWindowResultSchema = z.object({
   status: z.enum(['done', 'skipped']),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   checked_at: z.string(),
-  window_start: z.string().optional(),
+  window_start: z.optional(z.string()),
   tasks: z.array(taskOutcomeSchema),
 });
 export type DeployWindowResult = z.infer<typeof deployWindowResultSchema>;

@@ -6,8 +6,9 @@
  *  - still awaits approval (deploy_status 1) past the approval deadline (counted from its application),
  * and otherwise leaves the review to its reviewers, saying why.
  */
+import '../zod-config';
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { codeartsIdSchema, releasePackageIdSchema, workspaceIdSchema } from '../contracts/ids';
 import { DEPLOY_STATUS, type ReleasePackage } from '../contracts/dataarts';
 import type { PipelineRunDetail } from '../contracts/codearts-pipeline';
@@ -27,7 +28,7 @@ export const pipelineEventDataSchema = z.object({
   step_run_id: codeartsIdSchema,
   package_id: releasePackageIdSchema,
   /** The DataArts workspace of the package; default HUAWEICLOUD_DATAARTS_WORKSPACE. */
-  workspace_id: workspaceIdSchema.optional(),
+  workspace_id: z.optional(workspaceIdSchema),
 });
 export type PipelineEventData = z.infer<typeof pipelineEventDataSchema>;
 
@@ -67,11 +68,9 @@ export const gateResultSchema = z.object({
    */
   status: z.enum(['rejected', 'left', 'skipped', 'duplicate', 'ignored', 'failed']),
   reason: z.string(),
-  event_id: z.string().optional(),
-  step: z
-    .object({ pipeline_id: z.string(), pipeline_run_id: z.string(), job_run_id: z.string(), step_run_id: z.string() })
-    .optional(),
-  package_id: z.string().optional(),
+  event_id: z.optional(z.string()),
+  step: z.optional(z.object({ pipeline_id: z.string(), pipeline_run_id: z.string(), job_run_id: z.string(), step_run_id: z.string() })),
+  package_id: z.optional(z.string()),
 });
 export type GateResult = z.infer<typeof gateResultSchema>;
 
@@ -82,7 +81,7 @@ export interface GateDeps {
   readonly chooseWorkspace: WorkspaceChoice;
 }
 
-function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   return issue ? `data.${issue.path.join('.')}: ${issue.message}`.replace(/\.:/, ':') : 'data: invalid';
 }

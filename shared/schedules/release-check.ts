@@ -10,7 +10,8 @@
  * Everything is judged at the window's end, not at the time the check runs, so a duplicate or late
  * delivery of a firing reports the same packages.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import type { QueryReleasePackagesBody, ReleasePackage } from '../contracts/dataarts';
 import { DEPLOY_STATUS } from '../contracts/dataarts';
 import { collectAll } from '../http/paginate';
@@ -27,31 +28,31 @@ export const MAX_LISTED_PACKAGES = 100;
 export const reportedPackageSchema = z.object({
   package_id: z.string(),
   package_name: z.string(),
-  deploy_status: z.number().int(),
-  apply_user_name: z.string().optional(),
+  deploy_status: z.number().check(z.int()),
+  apply_user_name: z.optional(z.string()),
   /** When the condition began: approval threshold crossed, failure, releasing threshold crossed. */
   since: z.string(),
   /** Minutes in the state at the window's end (for failures: since the failure). */
-  minutes: z.number().int(),
+  minutes: z.number().check(z.int()),
 });
 export type ReportedPackage = z.infer<typeof reportedPackageSchema>;
 
 const categorySchema = z.object({
   new: z.array(reportedPackageSchema),
-  new_total: z.number().int(),
+  new_total: z.number().check(z.int()),
 });
 
 export const releaseCheckReportSchema = z.object({
   workspace: z.string(),
   window: z.object({ start: z.string(), end: z.string() }),
-  thresholds: z.object({ approval_minutes: z.number().int(), releasing_minutes: z.number().int() }),
+  thresholds: z.object({ approval_minutes: z.number().check(z.int()), releasing_minutes: z.number().check(z.int()) }),
   /** True when a list holds a new package: the webhook is called only then. */
   news: z.boolean(),
   /** False when the page cap stopped a query before every package was read. */
   complete: z.boolean(),
-  awaiting_approval: categorySchema.extend({ outstanding: z.number().int() }),
+  awaiting_approval: z.extend(categorySchema, { outstanding: z.number().check(z.int()) }),
   failed: categorySchema,
-  releasing_too_long: categorySchema.extend({ outstanding: z.number().int() }),
+  releasing_too_long: z.extend(categorySchema, { outstanding: z.number().check(z.int()) }),
 });
 export type ReleaseCheckReport = z.infer<typeof releaseCheckReportSchema>;
 
@@ -176,8 +177,8 @@ export const releaseCheckResultSchema = z.object({
   notification: z.object({
     /** sent | not-needed (no news) | not-configured (no webhook) | failed (the receiver refused it for good). */
     state: z.enum(['sent', 'not-needed', 'not-configured', 'failed']),
-    webhook_id: z.string().optional(),
-    delivery: webhookDeliverySchema.optional(),
+    webhook_id: z.optional(z.string()),
+    delivery: z.optional(webhookDeliverySchema),
   }),
 });
 export type ReleaseCheckResult = z.infer<typeof releaseCheckResultSchema>;

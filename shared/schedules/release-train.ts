@@ -8,7 +8,8 @@
  * A package holds at most 100 items (the API's limit, or RELEASE_TRAIN_MAX_ITEMS): the oldest
  * submissions go first, the rest stay pending for the next train and are counted as deferred.
  */
-import * as z from 'zod';
+import '../zod-config';
+import * as z from 'zod/mini';
 import type { PendingItem, ReleasePackage } from '../contracts/dataarts';
 import { ConflictError } from '../errors';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
@@ -48,7 +49,7 @@ export const trainSelectionSchema = z.object({
   /** Matching items left for the next train (over the size limit). */
   deferred: z.array(z.string()),
   /** Items seen that did not match a rule. */
-  unmatched: z.number().int(),
+  unmatched: z.number().check(z.int()),
 });
 export type TrainSelection = z.infer<typeof trainSelectionSchema>;
 
@@ -79,10 +80,10 @@ export const releaseTrainResultSchema = z.object({
    * refused the package for good (retrying the firing would not help).
    */
   status: z.enum(['published', 'replayed', 'skipped', 'failed']),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   window: z.object({ start: z.string(), end: z.string() }),
   package_name: z.string(),
-  release_package_id: z.string().optional(),
+  release_package_id: z.optional(z.string()),
   items: z.array(z.string()),
   deferred: z.array(z.string()),
 });

@@ -10,9 +10,10 @@
  *                       acknowledged with `{ status: 'ignored', reason }`: no side effect, no retry
  *   handler           → runtime (config + client, once per container) and the function's own logic
  */
+import '../zod-config';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '../errors';
 import { UpstreamError } from '../http/upstream-error';
 import { logger as rootLogger, type Logger } from '../logger';

@@ -3,7 +3,7 @@
  * and the response schemas accept the documented examples (../shared/seeds/*.txt, api-reference §2–3) while
  * stripping fields they do not know.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   MAX_PENDING_ITEMS_PER_PACKAGE,
   deployHistoryResponseSchema,
@@ -165,7 +165,7 @@ function lengthCases(kind: IdKind): ReadonlyArray<[string, string]> {
       ];
 }
 
-function schemaOf(contract: OperationContract, part: Part): z.ZodType {
+function schemaOf(contract: OperationContract, part: Part): z.ZodMiniType {
   const schema = part === 'body' ? contract.body : contract[part];
   if (!schema) throw new Error(`${contract.name} has no ${part}`);
   return schema;
@@ -621,7 +621,7 @@ describe('Contracts: response schemas accept the documented examples and strip u
     const input: unknown = body;
 
     // Act
-    const result = (schema as z.ZodType).safeParse(input);
+    const result = (schema as z.ZodMiniType).safeParse(input);
 
     // Assess
     expect(result.success).toBe(false);
