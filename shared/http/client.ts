@@ -12,9 +12,9 @@ import https from 'node:https';
 import type * as z from 'zod/mini';
 import { requireCodeartsProjectId, requireWorkspace, resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
 import type { OperationContract, ResponseOf } from '../contracts/operation';
-import type * as DataArts from '../contracts/dataarts';
-import type * as Deploy from '../contracts/codearts-deploy';
-import type * as Pipeline from '../contracts/codearts-pipeline';
+import * as dataarts from '../contracts/dataarts';
+import * as deploy from '../contracts/codearts-deploy';
+import * as pipeline from '../contracts/codearts-pipeline';
 import { createCredentialsProvider, NoCredentialsError, type CredentialsProvider, type TemporaryCredentials } from '../auth/credentials';
 import { IamTokenError } from '../auth/iam-token';
 import { logger as rootLogger, type Logger } from '../logger';
@@ -85,23 +85,6 @@ function headerValue(response: AxiosResponse, name: string): string | undefined 
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/**
- * A service's contracts are built the first time the client calls that service, not when the bundle
- * loads: a zod schema costs ~15 µs to build in a cold process and a service's contracts hold 60 to 200 of
- * them, so a function that lists pending items builds no CodeArts schema and one that starts a deploy
- * task no DataArts schema (bench/RESULTS.md, cold start). A `require` inside a function is what lets
- * esbuild evaluate a module on first use; everything else imports the contracts as usual.
- */
-function onFirstUse<T>(load: () => T): () => T {
-  let loaded: T | undefined;
-  return () => (loaded ??= load());
-}
-/* eslint-disable @typescript-eslint/no-require-imports */
-const dataarts = onFirstUse(() => require('../contracts/dataarts') as typeof DataArts);
-const deploy = onFirstUse(() => require('../contracts/codearts-deploy') as typeof Deploy);
-const pipeline = onFirstUse(() => require('../contracts/codearts-pipeline') as typeof Pipeline);
-/* eslint-enable @typescript-eslint/no-require-imports */
-
 export class HuaweiCloudClient {
   private readonly config: HuaweiCloudConfig;
   private readonly credentials: CredentialsProvider;
@@ -128,37 +111,37 @@ export class HuaweiCloudClient {
 
   // ---- typed operations -------------------------------------------------------------------------
 
-  async listPendingItems(query: z.input<typeof DataArts.listPendingItemsQuerySchema>, options: CallOptions = {}) {
-    return this.call(dataarts().listPendingItems, { pathParams: { project_id: this.config.projectId }, query, headers: { workspace: this.workspace(options) } }, options);
+  async listPendingItems(query: z.input<typeof dataarts.listPendingItemsQuerySchema>, options: CallOptions = {}) {
+    return this.call(dataarts.listPendingItems, { pathParams: { project_id: this.config.projectId }, query, headers: { workspace: this.workspace(options) } }, options);
   }
 
-  async publishPendingItems(body: DataArts.PublishPackageBody, options: CallOptions = {}) {
-    return this.call(dataarts().publishPendingItems, { pathParams: { project_id: this.config.projectId }, headers: { workspace: this.workspace(options) }, body }, options);
+  async publishPendingItems(body: dataarts.PublishPackageBody, options: CallOptions = {}) {
+    return this.call(dataarts.publishPendingItems, { pathParams: { project_id: this.config.projectId }, headers: { workspace: this.workspace(options) }, body }, options);
   }
 
-  async queryReleasePackages(body: DataArts.QueryReleasePackagesBody, options: CallOptions = {}) {
-    return this.call(dataarts().queryReleasePackages, { pathParams: { project_id: this.config.projectId }, headers: this.optionalWorkspace(options), body }, options);
+  async queryReleasePackages(body: dataarts.QueryReleasePackagesBody, options: CallOptions = {}) {
+    return this.call(dataarts.queryReleasePackages, { pathParams: { project_id: this.config.projectId }, headers: this.optionalWorkspace(options), body }, options);
   }
 
   async showPackageDetail(packageId: string, options: CallOptions = {}) {
-    return this.call(dataarts().showPackageDetail, { pathParams: { project_id: this.config.projectId, package_id: packageId }, headers: this.optionalWorkspace(options) }, options);
+    return this.call(dataarts.showPackageDetail, { pathParams: { project_id: this.config.projectId, package_id: packageId }, headers: this.optionalWorkspace(options) }, options);
   }
 
-  async startDeployTask(taskId: string, body: Deploy.StartDeployTaskBody, options: CallOptions = {}) {
-    return this.call(deploy().startDeployTask, { pathParams: { task_id: taskId }, body }, options);
+  async startDeployTask(taskId: string, body: deploy.StartDeployTaskBody, options: CallOptions = {}) {
+    return this.call(deploy.startDeployTask, { pathParams: { task_id: taskId }, body }, options);
   }
 
-  async listDeployTaskHistory(taskId: string, query: z.input<typeof Deploy.deployHistoryQuerySchema>, options: CallOptions = {}) {
-    return this.call(deploy().listDeployTaskHistory, { pathParams: { project_id: this.codeartsProject(), id: taskId }, query }, options);
+  async listDeployTaskHistory(taskId: string, query: z.input<typeof deploy.deployHistoryQuerySchema>, options: CallOptions = {}) {
+    return this.call(deploy.listDeployTaskHistory, { pathParams: { project_id: this.codeartsProject(), id: taskId }, query }, options);
   }
 
   async rejectManualReview(path: { pipeline_id: string; pipeline_run_id: string; job_run_id: string; step_run_id: string }, options: CallOptions = {}) {
-    return this.call(pipeline().rejectManualReview, { pathParams: { project_id: this.codeartsProject(), ...path } }, options);
+    return this.call(pipeline.rejectManualReview, { pathParams: { project_id: this.codeartsProject(), ...path } }, options);
   }
 
   async showPipelineRunDetail(pipelineId: string, pipelineRunId: string | undefined, options: CallOptions = {}) {
     return this.call(
-      pipeline().showPipelineRunDetail,
+      pipeline.showPipelineRunDetail,
       { pathParams: { project_id: this.codeartsProject(), pipeline_id: pipelineId }, query: pipelineRunId ? { pipeline_run_id: pipelineRunId } : {} },
       options,
     );
