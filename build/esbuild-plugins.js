@@ -300,6 +300,24 @@ const AXIOS_STUBS = {
       `const refuse = () => { throw new Error(${notBundled('progress events', 'our client sets no onUploadProgress, onDownloadProgress or maxRate')}); };` +
       ' export const progressEventReducer = refuse; export const progressEventDecorator = refuse; export const asyncDecorator = refuse;',
   },
+  'cancel/CancelToken.js': {
+    plugin: 'axios-without-public-extras',
+    exports: ['export default CancelToken;'],
+    text: [],
+    // Only axios.js names it, to publish it as axios.CancelToken; our client cancels with an AbortSignal.
+    importers: { 'axios.js': { CancelToken: 5 } },
+    guards: { 'axios.js': ['axios.CancelToken = CancelToken;'] },
+    contents: `export default class CancelToken { constructor() { throw new Error(${notBundled('CancelToken', 'our client cancels with an AbortSignal')}); } static source() { return new CancelToken(); } }`,
+  },
+  'helpers/HttpStatusCode.js': {
+    plugin: 'axios-without-public-extras',
+    exports: ['export default HttpStatusCode;'],
+    text: [],
+    // Only axios.js names it, to publish the status-name table as axios.HttpStatusCode; we compare numbers.
+    importers: { 'axios.js': { HttpStatusCode: 4 } },
+    guards: { 'axios.js': ['axios.HttpStatusCode = HttpStatusCode;'] },
+    contents: `export default new Proxy({}, { get: (_t, key) => { if (typeof key === 'symbol' || key === '__esModule') return undefined; throw new Error(${notBundled('HttpStatusCode table', 'our client compares status numbers')}); } });`,
+  },
 };
 
 /** Every `export` line of a module, exactly. */
@@ -387,6 +405,8 @@ const axiosWithoutBrowserAdapter = axiosStubPlugin('axios-without-browser-adapte
 const axiosWithoutForms = axiosStubPlugin('axios-without-forms');
 /** @type {import('esbuild').Plugin} */
 const axiosWithoutDataUrls = axiosStubPlugin('axios-without-data-urls');
+/** @type {import('esbuild').Plugin} */
+const axiosWithoutPublicExtras = axiosStubPlugin('axios-without-public-extras');
 
 // ---- the http adapter: progress options refused up front -----------------------------------------
 
@@ -479,6 +499,7 @@ module.exports = [
   axiosWithoutBrowserAdapter,
   axiosWithoutForms,
   axiosWithoutDataUrls,
+  axiosWithoutPublicExtras,
   axiosWithoutProgress,
   lazyZlib,
   lazyHttpsProxyAgent,
@@ -491,6 +512,7 @@ Object.assign(module.exports, {
   axiosWithoutBrowserAdapter,
   axiosWithoutForms,
   axiosWithoutDataUrls,
+  axiosWithoutPublicExtras,
   axiosWithoutProgress,
   lazyZlib,
   lazyHttpsProxyAgent,

@@ -174,6 +174,11 @@ describe('the text checks', () => {
       /axios-without-data-urls: axios\/lib\/helpers\/fromDataURI\.js changed \(imported by adapters\/http\.js, helpers\/buildURL\.js; reviewed adapters\/http\.js\)/,
     ],
     [
+      'a new use of a stubbed public extra',
+      (dir) => edit(dir, 'lib/axios.js', (t) => t.replace('axios.HttpStatusCode = HttpStatusCode;', 'axios.HttpStatusCode = HttpStatusCode;\naxios.ok = HttpStatusCode.Ok;')),
+      /axios-without-public-extras: axios\/lib\/axios\.js changed \(HttpStatusCode named 5 times, reviewed 4\)/,
+    ],
+    [
       'the line that decides the xhr adapter',
       (dir) => edit(dir, 'lib/adapters/xhr.js', (t) => t.replace("typeof XMLHttpRequest !== 'undefined'", "typeof globalThis.XMLHttpRequest === 'function'")),
       /axios-without-browser-adapter: axios\/lib\/adapters\/xhr\.js changed \(expected once, found 0 times/,
@@ -425,6 +430,8 @@ describe('a bundle of the client built with the production plugins', () => {
         // Options the adapter ignores without a body stay harmless, as in axios.
         uploadProgressWithoutBody: await failure(axios.get(url, { maxRedirects: 0, onUploadProgress: () => {}, validateStatus: () => true })),
         httpAdapter: typeof axios.getAdapter('http'),
+        cancelToken: sync(() => axios.CancelToken.source()),
+        statusTable: sync(() => axios.HttpStatusCode.Ok),
       };`,
       [bundleFile, JSON.stringify(clientEnv(endpoint())), `${endpoint()}/stubs`],
     );
@@ -443,6 +450,8 @@ describe('a bundle of the client built with the production plugins', () => {
       redirects: { ok: false, message: 'redirects are not followed: set maxRedirects: 0', code: undefined },
       uploadProgressWithoutBody: { ok: true },
       httpAdapter: 'function',
+      cancelToken: left('CancelToken'),
+      statusTable: left('HttpStatusCode table'),
     });
     // Only the one harmless GET reached the server.
     expect(upstream.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /stubs']);
