@@ -14,12 +14,12 @@
  * Rate windows are aligned to the UTC epoch (a 15-minute rate covers :00–:15, :15–:30, …): a rate timer
  * that fires at an offset (say :07) covers the last whole period before it.
  */
-import { Cron } from 'croner';
+import { parseCron, type CronExpression } from './cron';
 import { isTimeZone, MINUTE_MS } from './time';
 
 export type Schedule =
   | { readonly kind: 'rate'; readonly expression: string; readonly periodMs: number }
-  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone: string; readonly cron: Cron };
+  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone: string; readonly cron: CronExpression };
 
 export interface TimeWindow {
   /** Inclusive. */
@@ -54,11 +54,11 @@ function cron(expression: string, pattern: string, timeZone: string, options: { 
   const count = pattern.trim().split(/\s+/).length;
   if (!options.fields.includes(count)) throw new ScheduleSyntaxError(`expected ${options.fields.join(' or ')} cron fields, got ${count}`);
   if (!isTimeZone(timeZone)) throw new ScheduleSyntaxError(`unknown time zone "${timeZone}"`);
-  let job: Cron;
+  let job: CronExpression;
   try {
-    job = new Cron(pattern, { timezone: timeZone, alternativeWeekdays: options.alternativeWeekdays, sloppyRanges: true, paused: true });
+    job = parseCron(pattern, { timeZone, alternativeWeekdays: options.alternativeWeekdays });
   } catch (error) {
-    throw new ScheduleSyntaxError(error instanceof Error ? error.message.replace(/^CronPattern: /, '') : 'invalid cron pattern');
+    throw new ScheduleSyntaxError(error instanceof Error ? error.message : 'invalid cron pattern');
   }
   return { kind: 'cron', expression, timeZone, cron: job };
 }
@@ -78,7 +78,7 @@ export function parseSchedule(expression: string): Schedule {
   const body = zoned ? (zoned[2] as string).trim() : text;
   const awsCron = /^cron\((.*)\)$/i.exec(body);
   if (awsCron) {
-    // EventBridge: minute hour day-of-month month day-of-week year → croner's seconds-first 7 fields.
+    // EventBridge: minute hour day-of-month month day-of-week year → seconds-first 7 fields.
     const fields = (awsCron[1] as string).trim().split(/\s+/);
     if (fields.length !== 6) throw new ScheduleSyntaxError(`expected 6 fields in cron(...), got ${fields.length}`);
     return cron(text, `0 ${fields.join(' ')}`, timeZone, { alternativeWeekdays: true, fields: [7] });
@@ -102,13 +102,13 @@ export function firingWindow(schedule: Schedule, firedAt: Date, toleranceMs = DE
     const end = Math.floor((firedAt.getTime() + tolerance) / schedule.periodMs) * schedule.periodMs;
     return { start: new Date(end - schedule.periodMs), end: new Date(end) };
   }
-  const end = schedule.cron.previousRuns(1, new Date(firedAt.getTime() + toleranceMs + 1))[0];
+  const end = schedule.cron.previousRun(new Date(firedAt.getTime() + toleranceMs + 1));
   if (!end) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${firedAt.toISOString()}`);
-  const start = schedule.cron.previousRuns(1, end)[0];
+  const start = schedule.cron.previousRun(end);
   if (!start) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${end.toISOString()}`);
   if (end.getTime() - firedAt.getTime() > (end.getTime() - start.getTime()) / 2) {
     // The tolerance reached past half a period: the event stands for the previous run.
-    const earlier = schedule.cron.previousRuns(1, start)[0];
+    const earlier = schedule.cron.previousRun(start);
     if (!earlier) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${start.toISOString()}`);
     return { start: earlier, end: start };
   }

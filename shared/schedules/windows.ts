@@ -9,12 +9,12 @@
  * A window is a maximal run of inside minutes: deny minutes split an allow window in two. "At most once
  * per window" uses the first minute of the current run as the window's identity.
  */
-import { Cron } from 'croner';
+import { parseCron, type CronExpression } from './cron';
 import { floorToMinute, isTimeZone, MINUTE_MS } from './time';
 
 export interface WindowPattern {
   readonly pattern: string;
-  readonly cron: Cron;
+  readonly cron: CronExpression;
 }
 
 export interface WindowSet {
@@ -44,9 +44,9 @@ function parsePatterns(value: string | undefined, timeZone: string): WindowPatte
     if (pattern === '') continue;
     if (pattern.split(' ').length !== 5) throw new WindowSyntaxError(`"${pattern}" must have 5 fields (minute hour day-of-month month day-of-week)`);
     try {
-      out.push({ pattern, cron: new Cron(pattern, { timezone: timeZone, mode: '5-part', sloppyRanges: true, paused: true }) });
+      out.push({ pattern, cron: parseCron(pattern, { timeZone, fiveFields: true }) });
     } catch (error) {
-      throw new WindowSyntaxError(`"${pattern}": ${error instanceof Error ? error.message.replace(/^CronPattern: /, '') : 'invalid pattern'}`);
+      throw new WindowSyntaxError(`"${pattern}": ${error instanceof Error ? error.message : 'invalid pattern'}`);
     }
   }
   return out;
@@ -67,15 +67,15 @@ export type WindowCheck =
 /** Whether the minute holding `at` is inside the windows, and why not. */
 export function checkWindow(set: WindowSet, at: Date): WindowCheck {
   const minute = floorToMinute(at);
-  const deny = set.deny.find((p) => p.cron.match(minute));
-  const allow = set.allow.find((p) => p.cron.match(minute));
+  const deny = set.deny.find((p) => p.cron.matches(minute));
+  const allow = set.allow.find((p) => p.cron.matches(minute));
   if (deny) return { inside: false, reason: `inside the deny window "${deny.pattern}" (${set.timeZone})`, deny: deny.pattern };
   if (!allow) return { inside: false, reason: `outside every allow window (${set.timeZone})` };
   return { inside: true, allow: allow.pattern };
 }
 
 function insideMinute(set: WindowSet, minute: Date): boolean {
-  return set.allow.some((p) => p.cron.match(minute)) && !set.deny.some((p) => p.cron.match(minute));
+  return set.allow.some((p) => p.cron.matches(minute)) && !set.deny.some((p) => p.cron.matches(minute));
 }
 
 /**

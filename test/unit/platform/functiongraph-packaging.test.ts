@@ -9,6 +9,7 @@ import { parseSchedule } from '../../../shared/schedules/schedule';
 import { convertCron, convertEvents, convertRate, EventConversionError } from '../../../scripts/functiongraph/triggers';
 import { resolveString, VariableError } from '../../../scripts/functiongraph/variables';
 import { isSecretName, readService, ServiceError } from '../../../scripts/functiongraph/service';
+import { nextRuns } from '../../helpers/cron-runs';
 
 describe('FunctionGraph packaging: variables', () => {
   const sources = { env: { A: 'a', EMPTY: '', COMMA: 'x,y' }, options: { stage: 'prod' }, stage: 'prod', self: { service: 'svc', custom: { n: 3 } } };
@@ -86,7 +87,7 @@ describe('FunctionGraph packaging: schedules', () => {
     const f = parseSchedule(converted);
     if (a.kind !== 'cron' || f.kind !== 'cron') throw new Error('expected cron schedules');
     const from = new Date('2026-11-23T00:00:00Z');
-    expect(f.cron.nextRuns(25, from).map((d) => d.toISOString())).toStrictEqual(a.cron.nextRuns(25, from).map((d) => d.toISOString()));
+    expect(nextRuns(f.cron, 25, from).map((d) => d.toISOString())).toStrictEqual(nextRuns(a.cron, 25, from).map((d) => d.toISOString()));
   });
 
   it.each([
