@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { listPendingItemsQuerySchema, listPendingItemsResponseSchema } from '../../shared/contracts/dataarts';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
+import { listPendingItems } from '../../shared/http/dataarts';
 
 /** Query strings are text: numbers must be plain digits (no " 5", "1e2" or "0x10" coerced into range). */
 const wholeNumber = (min: number, max: number) =>
@@ -27,7 +28,7 @@ export const listPendingItemsRoute = defineRoute({
   response: listPendingItemsResponseSchema,
   handle: async ({ query, headers }, { runtime, principal, call }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
-    const { data } = await runtime.client.listPendingItems(query, { ...call, workspace });
+    const { data } = await listPendingItems(runtime.client, query, { ...call, workspace });
     return { body: data };
   },
 });

@@ -2,6 +2,7 @@
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { queryReleasePackagesBodySchema, queryReleasePackagesResponseSchema } from '../../shared/contracts/dataarts';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
+import { queryReleasePackages } from '../../shared/http/dataarts';
 
 export const queryReleasePackagesRoute = defineRoute({
   functionName: 'queryReleasePackages',
@@ -13,7 +14,7 @@ export const queryReleasePackagesRoute = defineRoute({
   response: queryReleasePackagesResponseSchema,
   handle: async ({ headers, body }, { runtime, principal, call }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
-    const { data } = await runtime.client.queryReleasePackages(body, { ...call, workspace });
+    const { data } = await queryReleasePackages(runtime.client, body, { ...call, workspace });
     return { body: data };
   },
 });

@@ -1,5 +1,5 @@
 /**
- * The one Huawei Cloud client: a typed method per operation over `call(contract, input)`.
+ * The one Huawei Cloud client: `call(contract, input)`, the path every operation takes.
  *
  * Each call: validate every input with the operation's contract before a URL exists (ids are checked
  * against their formats and each path segment is encoded exactly once) → sign the exact bytes sent →
@@ -10,11 +10,8 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import type * as z from 'zod/mini';
-import { requireCodeartsProjectId, requireWorkspace, resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
+import { resolveEndpoint, type HuaweiCloudConfig } from '../config/env';
 import type { OperationContract, ResponseOf } from '../contracts/operation';
-import * as dataarts from '../contracts/dataarts';
-import * as deploy from '../contracts/codearts-deploy';
-import * as pipeline from '../contracts/codearts-pipeline';
 import { createCredentialsProvider, NoCredentialsError, type CredentialsProvider, type TemporaryCredentials } from '../auth/credentials';
 import { IamTokenError } from '../auth/iam-token';
 import { logger as rootLogger, type Logger } from '../logger';
@@ -85,8 +82,13 @@ function headerValue(response: AxiosResponse, name: string): string | undefined 
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/**
+ * The signed transport every operation goes through. The typed calls of each service live beside it
+ * (dataarts.ts, codearts-deploy.ts, codearts-pipeline.ts), so a function's bundle holds the contracts of
+ * the services it calls and no others.
+ */
 export class HuaweiCloudClient {
-  private readonly config: HuaweiCloudConfig;
+  readonly config: HuaweiCloudConfig;
   private readonly credentials: CredentialsProvider;
   private readonly now: () => Date;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -107,57 +109,6 @@ export class HuaweiCloudClient {
         httpAgent: new http.Agent({ keepAlive: true, maxSockets: 32 }),
         httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 32 }),
       });
-  }
-
-  // ---- typed operations -------------------------------------------------------------------------
-
-  async listPendingItems(query: z.input<typeof dataarts.listPendingItemsQuerySchema>, options: CallOptions = {}) {
-    return this.call(dataarts.listPendingItems, { pathParams: { project_id: this.config.projectId }, query, headers: { workspace: this.workspace(options) } }, options);
-  }
-
-  async publishPendingItems(body: dataarts.PublishPackageBody, options: CallOptions = {}) {
-    return this.call(dataarts.publishPendingItems, { pathParams: { project_id: this.config.projectId }, headers: { workspace: this.workspace(options) }, body }, options);
-  }
-
-  async queryReleasePackages(body: dataarts.QueryReleasePackagesBody, options: CallOptions = {}) {
-    return this.call(dataarts.queryReleasePackages, { pathParams: { project_id: this.config.projectId }, headers: this.optionalWorkspace(options), body }, options);
-  }
-
-  async showPackageDetail(packageId: string, options: CallOptions = {}) {
-    return this.call(dataarts.showPackageDetail, { pathParams: { project_id: this.config.projectId, package_id: packageId }, headers: this.optionalWorkspace(options) }, options);
-  }
-
-  async startDeployTask(taskId: string, body: deploy.StartDeployTaskBody, options: CallOptions = {}) {
-    return this.call(deploy.startDeployTask, { pathParams: { task_id: taskId }, body }, options);
-  }
-
-  async listDeployTaskHistory(taskId: string, query: z.input<typeof deploy.deployHistoryQuerySchema>, options: CallOptions = {}) {
-    return this.call(deploy.listDeployTaskHistory, { pathParams: { project_id: this.codeartsProject(), id: taskId }, query }, options);
-  }
-
-  async rejectManualReview(path: { pipeline_id: string; pipeline_run_id: string; job_run_id: string; step_run_id: string }, options: CallOptions = {}) {
-    return this.call(pipeline.rejectManualReview, { pathParams: { project_id: this.codeartsProject(), ...path } }, options);
-  }
-
-  async showPipelineRunDetail(pipelineId: string, pipelineRunId: string | undefined, options: CallOptions = {}) {
-    return this.call(
-      pipeline.showPipelineRunDetail,
-      { pathParams: { project_id: this.codeartsProject(), pipeline_id: pipelineId }, query: pipelineRunId ? { pipeline_run_id: pipelineRunId } : {} },
-      options,
-    );
-  }
-
-  private workspace(options: CallOptions): string {
-    return options.workspace ?? requireWorkspace(this.config);
-  }
-
-  private optionalWorkspace(options: CallOptions): Record<string, string> {
-    const workspace = options.workspace ?? this.config.dataartsWorkspace;
-    return workspace ? { workspace } : {};
-  }
-
-  private codeartsProject(): string {
-    return requireCodeartsProjectId(this.config);
   }
 
   // ---- the generic call -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
 import type { Logger } from '../logger';
 import { audit } from '../audit';
+import { startDeployTask } from '../http/codearts-deploy';
 
 export interface DeployDeps {
   readonly client: HuaweiCloudClient;
@@ -16,7 +17,7 @@ export async function startDeployment(
   request: { taskId: string; body: StartDeployTaskBody; actor: string },
 ): Promise<StartDeployTaskResponse> {
   try {
-    const { data, requestId } = await deps.client.startDeployTask(request.taskId, request.body, deps.call);
+    const { data, requestId } = await startDeployTask(deps.client, request.taskId, request.body, deps.call);
     audit(deps.logger, {
       actor: request.actor,
       action: 'start-deploy-task',

@@ -15,6 +15,7 @@ import { collectAll } from '../http/paginate';
 import type { IdempotencyStore } from '../idempotency/store';
 import type { Logger } from '../logger';
 import { audit } from '../audit';
+import { publishPendingItems, queryReleasePackages, showPackageDetail } from '../http/dataarts';
 
 export interface PublishResult {
   readonly package_name: string;
@@ -65,7 +66,7 @@ export async function findPackageByName(
   options: { includeWithdrawn?: boolean } = {},
 ): Promise<ReleasePackage | undefined> {
   const { items } = await collectAll(
-    async (offset, limit) => (await client.queryReleasePackages({ key_word: name, limit, offset, order_column: 'package_name', sorted_direction: 'asc' }, { ...call, workspace })).data,
+    async (offset, limit) => (await queryReleasePackages(client, { key_word: name, limit, offset, order_column: 'package_name', sorted_direction: 'asc' }, { ...call, workspace })).data,
     { limit: 100, maxPages: NAME_LOOKUP_MAX_PAGES, concurrency: 2 },
   );
   const named = items.filter((p) => p.package_name === name);
@@ -73,7 +74,7 @@ export async function findPackageByName(
 }
 
 async function packageItems(client: HuaweiCloudClient, workspace: string, packageId: string, call: Omit<CallOptions, 'workspace'>): Promise<string[]> {
-  const { data } = await client.showPackageDetail(packageId, { ...call, workspace });
+  const { data } = await showPackageDetail(client, packageId, { ...call, workspace });
   return data.task_details.map((t) => t.pending_item_id).filter((id): id is string => id !== undefined);
 }
 
@@ -146,7 +147,7 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
   let unknownBefore = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      const { data, requestId } = await deps.client.publishPendingItems(request.body, { ...deps.call, workspace: request.workspace });
+      const { data, requestId } = await publishPendingItems(deps.client, request.body, { ...deps.call, workspace: request.workspace });
       audit(deps.logger, {
         actor: request.actor,
         action: 'publish-release-package',

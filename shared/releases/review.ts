@@ -10,6 +10,7 @@ import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
 import type { Logger } from '../logger';
 import { audit } from '../audit';
+import { rejectManualReview, showPipelineRunDetail } from '../http/codearts-pipeline';
 
 export interface ReviewStep {
   readonly pipeline_id: string;
@@ -50,7 +51,7 @@ export class AlreadyDecidedError extends ConflictError {
 /** The step's status when the review was already decided; undefined when it was not or cannot be read. */
 export async function decidedStatus(deps: ReviewDeps, step: ReviewStep): Promise<string | undefined> {
   try {
-    const { data } = await deps.client.showPipelineRunDetail(step.pipeline_id, step.pipeline_run_id, deps.call);
+    const { data } = await showPipelineRunDetail(deps.client, step.pipeline_id, step.pipeline_run_id, deps.call);
     const found = findStep(data, step);
     return found && DECIDED_STEP_STATUSES.has(found.status) ? found.status : undefined;
   } catch {
@@ -61,7 +62,7 @@ export async function decidedStatus(deps: ReviewDeps, step: ReviewStep): Promise
 export async function rejectReview(deps: ReviewDeps, request: { step: ReviewStep; actor: string; reason?: string }): Promise<RejectManualReviewResponse> {
   const target = { ...request.step };
   try {
-    const { data, requestId } = await deps.client.rejectManualReview(request.step, deps.call);
+    const { data, requestId } = await rejectManualReview(deps.client, request.step, deps.call);
     audit(deps.logger, { actor: request.actor, action: 'reject-manual-review', target, outcome: 'succeeded', upstreamRequestId: requestId, reason: request.reason });
     return data;
   } catch (error) {

@@ -24,6 +24,7 @@ import type { DeployWindowConfig } from './config';
 import { DAY_MS, isoDay, parseZonedDateTime } from './time';
 import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
 import { checkWindow, currentWindowStart } from './windows';
+import { listDeployTaskHistory } from '../http/codearts-deploy';
 
 /** Deploy.00011027: the application is being deployed. */
 export const DEPLOY_BUSY_CODE = 'Deploy.00011027';
@@ -66,7 +67,7 @@ export async function readHistory(client: HuaweiCloudClient, taskId: string, ran
   const query = { start_date: isoDay(new Date(range.from.getTime() - DAY_MS), 'UTC'), end_date: isoDay(new Date(range.to.getTime() + DAY_MS), 'UTC'), size: HISTORY_PAGE_SIZE };
   const records: DeployRecord[] = [];
   for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
-    const { data } = await client.listDeployTaskHistory(taskId, { ...query, page }, call);
+    const { data } = await listDeployTaskHistory(client, taskId, { ...query, page }, call);
     records.push(...data.result);
     if (data.result.length < HISTORY_PAGE_SIZE || page * HISTORY_PAGE_SIZE >= data.total_num) break;
   }

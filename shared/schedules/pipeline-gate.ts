@@ -19,6 +19,8 @@ import { AlreadyDecidedError, findStep, rejectReview, WAITING_STEP_STATUSES, typ
 import type { PipelineGateConfig } from './config';
 import { MINUTE_MS } from './time';
 import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
+import { showPipelineRunDetail } from '../http/codearts-pipeline';
+import { showPackageDetail } from '../http/dataarts';
 
 /** The data of a pipeline event: the review step that waits, and the package it depends on. */
 export const pipelineEventDataSchema = z.object({
@@ -104,7 +106,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
   // 1. Is the review still waiting? A second delivery finds it decided and stops here.
   let detail: PipelineRunDetail;
   try {
-    detail = (await runtime.client.showPipelineRunDetail(step.pipeline_id, step.pipeline_run_id, call)).data;
+    detail = (await showPipelineRunDetail(runtime.client, step.pipeline_id, step.pipeline_run_id, call)).data;
   } catch (error) {
     if (error instanceof UpstreamError && error.kind === 'http' && error.status === 404) return { status: 'skipped', reason: `the pipeline run could not be found (${describeFailure(error)})`, ...base };
     return permanent(error, 'the pipeline run could not be read');
@@ -116,7 +118,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
   // 2. The package it depends on.
   let pkg: ReleasePackage;
   try {
-    pkg = (await runtime.client.showPackageDetail(data.package_id, { ...call, workspace })).data.release_package;
+    pkg = (await showPackageDetail(runtime.client, data.package_id, { ...call, workspace })).data.release_package;
   } catch (error) {
     if (isTransientFailure(error)) throw error;
     return { status: 'left', reason: `release package ${data.package_id} could not be read, so the review is left to its reviewers (${describeFailure(error)})`, ...base };

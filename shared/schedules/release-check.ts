@@ -21,6 +21,7 @@ import type { ReleaseCheckConfig } from './config';
 import { firingWindow, type TimeWindow } from './schedule';
 import { MINUTE_MS } from './time';
 import type { RunContext } from './timer-function';
+import { queryReleasePackages } from '../http/dataarts';
 
 /** At most this many packages per list in a report; `new_total` keeps the full count. */
 export const MAX_LISTED_PACKAGES = 100;
@@ -207,7 +208,7 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
   const call = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, workspace: config.workspace };
   const queries = releaseCheckQueries(window);
   const readAll = (body: QueryReleasePackagesBody) =>
-    collectAll(async (offset, limit) => (await runtime.client.queryReleasePackages({ ...body, offset, limit }, call)).data, {
+    collectAll(async (offset, limit) => (await queryReleasePackages(runtime.client, { ...body, offset, limit }, call)).data, {
       limit: 100,
       maxPages: config.maxPages,
       concurrency: config.concurrency,

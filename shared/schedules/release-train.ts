@@ -22,6 +22,7 @@ import { firingWindow, type TimeWindow } from './schedule';
 import { compactUtcMinute } from './time';
 import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
 import { checkWindow } from './windows';
+import { listPendingItems } from '../http/dataarts';
 
 export function trainPackageName(prefix: string, window: TimeWindow): string {
   return `${prefix}_${compactUtcMinute(window.end)}`;
@@ -127,7 +128,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   }
 
   const listed = await collectAll<PendingItem>(
-    async (offset, limit) => (await runtime.client.listPendingItems({ ...pendingQuery(config.rules), offset, limit }, call)).data,
+    async (offset, limit) => (await listPendingItems(runtime.client, { ...pendingQuery(config.rules), offset, limit }, call)).data,
     { limit: 100, maxPages: 100, concurrency: 4 },
   );
   const selection = selectTrainItems(listed.items, config.rules, window, config.maxItems);

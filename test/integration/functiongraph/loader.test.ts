@@ -29,6 +29,7 @@ import { createReleaseCheck } from '../../../functions/timers/release-check';
 import { createDeployWindow } from '../../../functions/timers/deploy-window';
 import { createReleaseTrain } from '../../../functions/timers/release-train';
 import { buildFunctionGraph, TEST_STAGE, type TestBuild } from './support';
+import { listPendingItems, queryReleasePackages } from '../../../shared/http/dataarts';
 
 const AGENCY = { accessKey: 'FGAGENCYTEMPAK000001', secretKey: 'fg-agency-temporary-secret-0001', securityToken: 'fg-agency-security-token-value-0001' };
 TEST_SECRETS.add(AGENCY.secretKey);
@@ -169,7 +170,7 @@ describe('FunctionGraph zips: HTTP functions on APIG events', () => {
 
     // Assess: the answer, and the upstream call signed with the agency's token
     const calls = emulator.requests.map((r) => [r.operation, r.status, r.headers['x-security-token']]);
-    const expected = (await testRuntime(emulator.url).client.listPendingItems({ limit: 5 })).data;
+    const expected = (await listPendingItems(testRuntime(emulator.url).client, { limit: 5 })).data;
     expect(response).toStrictEqual({ statusCode: 200, headers: JSON_HEADERS('fg-list-0001'), body: expected, isBase64Encoded: false, bodyIsText: true });
     expect(calls).toStrictEqual([['ListFactoryPendingItems', 200, '[REDACTED]']]);
   });
@@ -197,7 +198,7 @@ describe('FunctionGraph zips: HTTP functions on APIG events', () => {
     const response = answer(await invoke('queryReleasePackages', withAuth(fixture as typeof fgPost, TOKENS.read), 'fg-query-0001'));
 
     // Assess
-    const expected = (await testRuntime(emulator.url).client.queryReleasePackages({ limit: 10, offset: 0 })).data;
+    const expected = (await queryReleasePackages(testRuntime(emulator.url).client, { limit: 10, offset: 0 })).data;
     expect(response).toStrictEqual({ statusCode: 200, headers: JSON_HEADERS('fg-query-0001'), body: expected, isBase64Encoded: false, bodyIsText: true });
   });
 

@@ -13,6 +13,7 @@ import { fixedRuntime, testRuntime, TOKENS } from '../../helpers/runtime';
 import { gatewayEvent, parseResponse, type EventPlatform } from '../../helpers/http-events';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { logsMatching } from '../../helpers/logs';
+import { listPendingItems } from '../../../shared/http/dataarts';
 
 let emulator: RunningEmulator;
 
@@ -35,7 +36,7 @@ const PLATFORMS: EventPlatform[] = ['aws', 'functiongraph'];
 /** What the local cloud itself answers for the same call, to compare the function's answer with. */
 async function upstreamPendingItems(query: { limit: number; offset: number }) {
   const runtime = testRuntime(emulator.url);
-  return (await runtime.client.listPendingItems(query)).data;
+  return (await listPendingItems(runtime.client, query)).data;
 }
 
 describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (platform) => {

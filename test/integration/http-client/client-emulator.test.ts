@@ -10,6 +10,9 @@ import { UpstreamError } from '../../../shared/http/upstream-error';
 import { recordingSleep } from '../../helpers/fake-upstream';
 import { testEnv } from '../../helpers/runtime';
 import { failureOf, NO_FAILURE_DETAILS } from './support';
+import { rejectManualReview, showPipelineRunDetail } from '../../../shared/http/codearts-pipeline';
+import { listPendingItems, publishPendingItems, queryReleasePackages, showPackageDetail } from '../../../shared/http/dataarts';
+import { listDeployTaskHistory, startDeployTask } from '../../../shared/http/codearts-deploy';
 
 const NOW = new Date('2025-06-01T08:00:00Z');
 const REQUEST_ID = /^[0-9a-f]{32}$/;
@@ -58,8 +61,8 @@ describe('HTTP client on the emulator: every typed operation', () => {
     const { client } = emulatorClient();
 
     // Act
-    const result = await client.listPendingItems({ limit: 100 });
-    const walked = await collectAll(async (offset, limit) => (await client.listPendingItems({ offset, limit })).data, { limit: 7 });
+    const result = await listPendingItems(client, { limit: 100 });
+    const walked = await collectAll(async (offset, limit) => (await listPendingItems(client, { offset, limit })).data, { limit: 7 });
 
     // Assess
     expect(result.attempts).toBe(1);
@@ -81,7 +84,7 @@ describe('HTTP client on the emulator: every typed operation', () => {
     const items = SEED.unpackagedItemIds.slice(0, 2);
 
     // Act
-    const result = await client.publishPendingItems(publishBody(items));
+    const result = await publishPendingItems(client, publishBody(items));
 
     // Assess
     expect({ ...result, requestId: typeof result.requestId }).toStrictEqual({ data: { package_name: 'client_release', release_package_id: '41' }, requestId: 'string', attempts: 1 });
@@ -94,8 +97,8 @@ describe('HTTP client on the emulator: every typed operation', () => {
     const { client } = emulatorClient();
 
     // Act
-    const page = await client.queryReleasePackages({ limit: 5, offset: 0, order_column: 'package_name', sorted_direction: 'asc' });
-    const detail = await client.showPackageDetail(SEED.packages.pendingApproval);
+    const page = await queryReleasePackages(client, { limit: 5, offset: 0, order_column: 'package_name', sorted_direction: 'asc' });
+    const detail = await showPackageDetail(client, SEED.packages.pendingApproval);
 
     // Assess
     expect(page.data.total).toBe(40);
@@ -108,9 +111,9 @@ describe('HTTP client on the emulator: every typed operation', () => {
     const { client } = emulatorClient();
 
     // Act
-    const before = await client.listDeployTaskHistory(SEED.deployTasks.idle, HISTORY_QUERY);
-    const started = await client.startDeployTask(SEED.deployTasks.idle, {});
-    const after = await client.listDeployTaskHistory(SEED.deployTasks.idle, HISTORY_QUERY);
+    const before = await listDeployTaskHistory(client, SEED.deployTasks.idle, HISTORY_QUERY);
+    const started = await startDeployTask(client, SEED.deployTasks.idle, {});
+    const after = await listDeployTaskHistory(client, SEED.deployTasks.idle, HISTORY_QUERY);
 
     // Assess
     expect(before.data.total_num).toBe(3);
@@ -125,9 +128,9 @@ describe('HTTP client on the emulator: every typed operation', () => {
     const step = SEED.pipelines.waiting;
 
     // Act
-    const waiting = await client.showPipelineRunDetail(step.pipelineId, step.runId);
-    const rejected = await client.rejectManualReview(reviewPath(step));
-    const after = await client.showPipelineRunDetail(step.pipelineId, step.runId);
+    const waiting = await showPipelineRunDetail(client, step.pipelineId, step.runId);
+    const rejected = await rejectManualReview(client, reviewPath(step));
+    const after = await showPipelineRunDetail(client, step.pipelineId, step.runId);
 
     // Assess
     expect([waiting.data.id, waiting.data.pipeline_id, waiting.data.status]).toStrictEqual([step.runId, step.pipelineId, 'RUNNING']);
@@ -143,7 +146,7 @@ describe('HTTP client on the emulator: upstream errors', () => {
     const packaged = SEED.packagedItemIds[0] as string;
 
     // Act
-    const failure = await failureOf(client.publishPendingItems(publishBody([packaged])));
+    const failure = await failureOf(publishPendingItems(client, publishBody([packaged])));
 
     // Assess
     const errorMsg = `The request parameter is invalid. The pending item ${packaged} has already been packaged.`;
@@ -166,7 +169,7 @@ describe('HTTP client on the emulator: upstream errors', () => {
     const { client } = emulatorClient();
 
     // Act
-    const failure = await failureOf(client.startDeployTask(SEED.deployTasks.deploying, {}));
+    const failure = await failureOf(startDeployTask(client, SEED.deployTasks.deploying, {}));
 
     // Assess
     expect([failure.kind, failure.status, failure.errorCode, failure.errorMsg, failure.attempts]).toStrictEqual([
@@ -183,7 +186,7 @@ describe('HTTP client on the emulator: upstream errors', () => {
     const { client } = emulatorClient();
 
     // Act
-    const failure = await failureOf(client.rejectManualReview(reviewPath(SEED.pipelines.decided)));
+    const failure = await failureOf(rejectManualReview(client, reviewPath(SEED.pipelines.decided)));
 
     // Assess
     expect([failure.kind, failure.status, failure.errorCode, failure.errorMsg, failure.attempts]).toStrictEqual([
@@ -206,7 +209,7 @@ describe('HTTP client on the emulator: faults', () => {
     const outcomes: Array<{ ok: true; attempts: number } | { ok: false; attempts: number; status: number | undefined; code: string | undefined }> = [];
     for (let i = 0; i < 20; i++) {
       try {
-        outcomes.push({ ok: true, attempts: (await client.listPendingItems({ limit: 1 })).attempts });
+        outcomes.push({ ok: true, attempts: (await listPendingItems(client, { limit: 1 })).attempts });
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
         outcomes.push({ ok: false, attempts: error.attempts, status: error.status, code: error.errorCode });
@@ -232,7 +235,7 @@ describe('HTTP client on the emulator: faults', () => {
     const startedAt = performance.now();
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}, { deadlineMs: 300 }));
+    const failure = await failureOf(listPendingItems(client, {}, { deadlineMs: 300 }));
 
     // Assess
     const elapsedMs = performance.now() - startedAt;
@@ -248,7 +251,7 @@ describe('HTTP client on the emulator: faults', () => {
     const items = SEED.unpackagedItemIds.slice(0, 2);
 
     // Act
-    const failure = await failureOf(client.publishPendingItems(publishBody(items, 'lost_answer_release')));
+    const failure = await failureOf(publishPendingItems(client, publishBody(items, 'lost_answer_release')));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -277,8 +280,8 @@ describe('HTTP client on the emulator: IAM token mode', () => {
     const { client } = emulatorClient(iamEnv(), ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK']);
 
     // Act
-    const items = await client.listPendingItems({ limit: 3 });
-    const run = await client.showPipelineRunDetail(SEED.pipelines.pipelineId, SEED.pipelines.waiting.runId);
+    const items = await listPendingItems(client, { limit: 3 });
+    const run = await showPipelineRunDetail(client, SEED.pipelines.pipelineId, SEED.pipelines.waiting.runId);
 
     // Assess
     expect([items.data.total, run.data.id]).toStrictEqual([40, SEED.pipelines.waiting.runId]);
@@ -294,7 +297,7 @@ describe('HTTP client on the emulator: IAM token mode', () => {
     const { client } = emulatorClient({ ...iamEnv(), HUAWEICLOUD_IAM_PASSWORD: 'wrong-iam-password-0002' }, ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK']);
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(failure).toStrictEqual({

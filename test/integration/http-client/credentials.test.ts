@@ -5,6 +5,7 @@
  */
 import { type ScriptedResponse, type UpstreamRequest, useFakeUpstream } from '../../helpers/fake-upstream';
 import { AK, configFor, failureOf, NO_FAILURE_DETAILS, NOW, PROJECT, signedHeadersOf, testClient, verifyReceived } from './support';
+import { listPendingItems, queryReleasePackages } from '../../../shared/http/dataarts';
 
 const fake = useFakeUpstream();
 
@@ -54,7 +55,7 @@ describe('HTTP client: the credentials chain', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    await client.listPendingItems({}, { credentials: TEMP });
+    await listPendingItems(client, {}, { credentials: TEMP });
 
     // Assess
     const [request] = fake.server.requests as [UpstreamRequest];
@@ -70,7 +71,7 @@ describe('HTTP client: the credentials chain', () => {
     fakeIam(clock.now);
 
     // Act
-    await client.listPendingItems({}, { credentials: TEMP });
+    await listPendingItems(client, {}, { credentials: TEMP });
 
     // Assess
     expect(iamRequests()).toStrictEqual([]);
@@ -83,8 +84,8 @@ describe('HTTP client: the credentials chain', () => {
     const { client } = testClient(configFor(fake.server.url, { HUAWEICLOUD_SDK_SECURITY_TOKEN: CONFIG_TOKEN }));
 
     // Act
-    await client.listPendingItems({});
-    await client.queryReleasePackages({});
+    await listPendingItems(client, {});
+    await queryReleasePackages(client, {});
 
     // Assess
     expect(fake.server.requests.map((r) => [r.headers['x-security-token'], signedHeadersOf(r)?.includes('x-security-token'), verifyReceived(r, NOW).ok])).toStrictEqual([
@@ -99,7 +100,7 @@ describe('HTTP client: the credentials chain', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    await client.listPendingItems({});
+    await listPendingItems(client, {});
 
     // Assess
     expect(fake.server.requests.map(authHeaders)).toStrictEqual([
@@ -113,7 +114,7 @@ describe('HTTP client: the credentials chain', () => {
     const { client } = testClient(configFor(fake.server.url, {}, AKSK_VARIABLES));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -134,9 +135,9 @@ describe('HTTP client: IAM password mode', () => {
     fakeIam(clock.now);
 
     // Act
-    await client.listPendingItems({});
-    await client.queryReleasePackages({});
-    await client.listPendingItems({});
+    await listPendingItems(client, {});
+    await queryReleasePackages(client, {});
+    await listPendingItems(client, {});
 
     // Assess
     expect(iamRequests().map((r) => ({ method: r.method, url: r.url, contentType: r.headers['content-type'], body: JSON.parse(r.body) as unknown }))).toStrictEqual([
@@ -162,12 +163,12 @@ describe('HTTP client: IAM password mode', () => {
     fakeIam(clock.now);
 
     // Act
-    await client.listPendingItems({});
+    await listPendingItems(client, {});
     clock.advance(20 * HOUR);
-    await client.listPendingItems({});
+    await listPendingItems(client, {});
     clock.advance(0.5 * HOUR); // 20.5 h of 24: past 20.4 h
-    await client.listPendingItems({});
-    await client.listPendingItems({});
+    await listPendingItems(client, {});
+    await listPendingItems(client, {});
 
     // Assess
     expect(iamRequests()).toHaveLength(2);
@@ -178,14 +179,14 @@ describe('HTTP client: IAM password mode', () => {
     // Prepare
     const { client, clock } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
     fakeIam(clock.now);
-    await client.listPendingItems({});
+    await listPendingItems(client, {});
     fake.server.setFallback((request) => (request.url.startsWith('/v3/auth/tokens') ? { status: 503, body: { error: { code: 503, message: 'busy' } } } : LIST_OK));
     clock.advance(21 * HOUR);
 
     // Act
-    const during = await client.listPendingItems({});
+    const during = await listPendingItems(client, {});
     clock.advance(3 * HOUR); // 24 h: expired
-    const after = await failureOf(client.listPendingItems({}));
+    const after = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(during.attempts).toBe(1);
@@ -213,8 +214,8 @@ describe('HTTP client: IAM password mode', () => {
     fake.server.setFallback(fallback);
 
     // Act
-    const first = await failureOf(client.listPendingItems({}));
-    await client.listPendingItems({});
+    const first = await failureOf(listPendingItems(client, {}));
+    await listPendingItems(client, {});
 
     // Assess
     expect([first.kind, first.status]).toStrictEqual(['http', 401]);
@@ -228,7 +229,7 @@ describe('HTTP client: IAM password mode', () => {
     fakeIam(clock.now);
 
     // Act
-    const results = await Promise.all(Array.from({ length: 6 }, () => client.listPendingItems({})));
+    const results = await Promise.all(Array.from({ length: 6 }, () => listPendingItems(client, {})));
 
     // Assess
     expect(results.map((r) => r.attempts)).toStrictEqual([1, 1, 1, 1, 1, 1]);
@@ -242,7 +243,7 @@ describe('HTTP client: IAM password mode', () => {
     fakeIam(clock.now);
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -264,7 +265,7 @@ describe('HTTP client: IAM password mode', () => {
     const { client } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect([failure.kind, failure.message, failure.status, serviceRequests().length]).toStrictEqual(['credentials', 'IAM answered without an X-Subject-Token', 201, 0]);
@@ -276,7 +277,7 @@ describe('HTTP client: IAM password mode', () => {
     const { client } = testClient(configFor(fake.server.url, passwordEnv(), AKSK_VARIABLES));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(failure).toStrictEqual({

@@ -6,6 +6,8 @@
 import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { HuaweiCloudClient } from '../../../shared/http/client';
 import { configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, testClient } from './support';
+import { startDeployTask } from '../../../shared/http/codearts-deploy';
+import { listPendingItems, publishPendingItems, showPackageDetail } from '../../../shared/http/dataarts';
 
 const fake = useFakeUpstream();
 
@@ -29,7 +31,7 @@ describe('HTTP client: the total deadline', () => {
 
     // Act
     const { value: failure, elapsedMs } = await timed(() =>
-      failureOf(operation === 'ListFactoryPendingItems' ? client.listPendingItems({}, { deadlineMs: DEADLINE_MS }) : client.publishPendingItems(PUBLISH_BODY, { deadlineMs: DEADLINE_MS })),
+      failureOf(operation === 'ListFactoryPendingItems' ? listPendingItems(client, {}, { deadlineMs: DEADLINE_MS }) : publishPendingItems(client, PUBLISH_BODY, { deadlineMs: DEADLINE_MS })),
     );
 
     // Assess
@@ -52,7 +54,7 @@ describe('HTTP client: the total deadline', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(client.startDeployTask('d2dc947ec2424d8789bb3984bb3adf45', {}, { deadlineMs: DEADLINE_MS })));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(startDeployTask(client, 'd2dc947ec2424d8789bb3984bb3adf45', {}, { deadlineMs: DEADLINE_MS })));
 
     // Assess
     expect([failure.kind, failure.attempts, failure.outcomeUnknown, fake.server.requests.length]).toStrictEqual(['timeout', 1, true, 1]);
@@ -66,7 +68,7 @@ describe('HTTP client: the total deadline', () => {
     const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { deadlineMs: DEADLINE_MS })));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(listPendingItems(client, {}, { deadlineMs: DEADLINE_MS })));
 
     // Assess
     expect({ kind: failure.kind, attempts: failure.attempts, delays, received: fake.server.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 2, delays: [100], received: 2 });
@@ -79,7 +81,7 @@ describe('HTTP client: the total deadline', () => {
     const { client } = testClient(configFor(fake.server.url, { HUAWEICLOUD_CALL_DEADLINE_MS: String(DEADLINE_MS) }));
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(client.showPackageDetail('13')));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(showPackageDetail(client, '13')));
 
     // Assess
     expect(failure.kind).toBe('timeout');
@@ -94,7 +96,7 @@ describe('HTTP client: the total deadline', () => {
     setTimeout(() => controller.abort(), 100);
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(client.publishPendingItems(PUBLISH_BODY, { signal: controller.signal })));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(publishPendingItems(client, PUBLISH_BODY, { signal: controller.signal })));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -114,7 +116,7 @@ describe('HTTP client: the total deadline', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}, { signal: AbortSignal.abort() }));
+    const failure = await failureOf(listPendingItems(client, {}, { signal: AbortSignal.abort() }));
 
     // Assess
     expect({ kind: failure.kind, attempts: failure.attempts, received: fake.server.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 1, received: 0 });
@@ -128,7 +130,7 @@ describe('HTTP client: the total deadline', () => {
     setTimeout(() => controller.abort(), 50);
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { signal: controller.signal })));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(listPendingItems(client, {}, { signal: controller.signal })));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -151,7 +153,7 @@ describe('HTTP client: the total deadline', () => {
     const client = new HuaweiCloudClient({ config: configFor(fake.server.url), random: () => 0 }); // real sleep; 0308 waits at least 1 s
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(client.listPendingItems({}, { deadlineMs: DEADLINE_MS })));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(listPendingItems(client, {}, { deadlineMs: DEADLINE_MS })));
 
     // Assess
     expect({ kind: failure.kind, status: failure.status, attempts: failure.attempts, received: fake.server.requests.length }).toStrictEqual({ kind: 'http', status: 429, attempts: 1, received: 1 });

@@ -2,6 +2,8 @@
 import { collectAll } from '../../../shared/http/paginate';
 import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { configFor, failureOf, testClient, TASK_ID } from './support';
+import { startDeployTask } from '../../../shared/http/codearts-deploy';
+import { listPendingItems } from '../../../shared/http/dataarts';
 
 const fake = useFakeUpstream();
 
@@ -11,7 +13,7 @@ describe('HTTP client: edge cases', () => {
     fake.server.script({ status: 200, body: { id: 'a'.repeat(32), task_id: TASK_ID, job_name: 'job_1', app_component_list: [], code: 'OK' } });
     const { client } = testClient(configFor(fake.server.url));
     // Act
-    const result = await client.startDeployTask(TASK_ID, {});
+    const result = await startDeployTask(client, TASK_ID, {});
     // Assess
     expect(result).toStrictEqual({
       data: { id: 'a'.repeat(32), task_id: TASK_ID, job_name: 'job_1', app_component_list: [] },
@@ -25,7 +27,7 @@ describe('HTTP client: edge cases', () => {
     fake.server.setFallback({ status: 200, body: `{"total":1,"data":[],"pad":"${'x'.repeat(10 * 1024 * 1024 + 10)}"}` });
     const { client } = testClient(configFor(fake.server.url));
     // Act
-    const failure = await failureOf(client.listPendingItems({}, { deadlineMs: 20_000 }));
+    const failure = await failureOf(listPendingItems(client, {}, { deadlineMs: 20_000 }));
     // Assess
     expect([failure.kind, failure.message, fake.server.requests.length]).toStrictEqual([
       'invalid-response',

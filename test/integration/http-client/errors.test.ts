@@ -5,6 +5,9 @@
  */
 import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, TASK_ID, testClient } from './support';
+import { startDeployTask } from '../../../shared/http/codearts-deploy';
+import { showPipelineRunDetail } from '../../../shared/http/codearts-pipeline';
+import { listPendingItems, publishPendingItems, showPackageDetail } from '../../../shared/http/dataarts';
 
 const fake = useFakeUpstream();
 
@@ -17,7 +20,7 @@ describe('HTTP client: error bodies', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.publishPendingItems(PUBLISH_BODY));
+    const failure = await failureOf(publishPendingItems(client, PUBLISH_BODY));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -40,7 +43,7 @@ describe('HTTP client: error bodies', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.startDeployTask(TASK_ID, {}));
+    const failure = await failureOf(startDeployTask(client, TASK_ID, {}));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -62,8 +65,8 @@ describe('HTTP client: error bodies', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const fromBody = await failureOf(client.showPackageDetail('13'));
-    const fromHeader = await failureOf(client.showPackageDetail('13'));
+    const fromBody = await failureOf(showPackageDetail(client, '13'));
+    const fromHeader = await failureOf(showPackageDetail(client, '13'));
 
     // Assess
     expect([fromBody.requestId, fromHeader.requestId]).toStrictEqual(['req-body-0001', 'req-header-0002']);
@@ -89,7 +92,7 @@ describe('HTTP client: error bodies', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.showPipelineRunDetail('aaaa0000bbbb1111cccc2222dddd3333', undefined));
+    const failure = await failureOf(showPipelineRunDetail(client, 'aaaa0000bbbb1111cccc2222dddd3333', undefined));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -112,7 +115,7 @@ describe('HTTP client: error bodies', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -133,7 +136,7 @@ describe('HTTP client: invalid responses', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -154,7 +157,7 @@ describe('HTTP client: invalid responses', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -174,7 +177,7 @@ describe('HTTP client: invalid responses', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.publishPendingItems(PUBLISH_BODY));
+    const failure = await failureOf(publishPendingItems(client, PUBLISH_BODY));
 
     // Assess
     expect(failure).toStrictEqual({

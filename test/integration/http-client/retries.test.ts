@@ -5,6 +5,7 @@
  */
 import { closedPortUrl, type ScriptedResponse, type UpstreamRequest, useFakeUpstream } from '../../helpers/fake-upstream';
 import { configFor, failureOf, NO_FAILURE_DETAILS, NOW, PUBLISH_BODY, testClient, verifyReceived, type Failure } from './support';
+import { listPendingItems, publishPendingItems } from '../../../shared/http/dataarts';
 
 const fake = useFakeUpstream();
 let refusedUrl: string;
@@ -107,7 +108,7 @@ describe('HTTP client: the retry matrix', () => {
       const expected = row.expected[operation];
 
       // Act
-      const failure = await failureOf(operation === 'read' ? client.listPendingItems({}) : client.publishPendingItems(PUBLISH_BODY));
+      const failure = await failureOf(operation === 'read' ? listPendingItems(client, {}) : publishPendingItems(client, PUBLISH_BODY));
 
       // Assess
       expect({ received: fake.server.requests.length, delays, failure }).toStrictEqual({
@@ -133,7 +134,7 @@ describe('HTTP client: the retry matrix', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = operation === 'read' ? await client.listPendingItems({}) : await client.publishPendingItems(PUBLISH_BODY);
+    const result = operation === 'read' ? await listPendingItems(client, {}) : await publishPendingItems(client, PUBLISH_BODY);
 
     // Assess
     expect(result).toStrictEqual({ data: (operation === 'read' ? LIST_OK : PUBLISH_OK).body, requestId: 'req-ok', attempts: 2 });
@@ -153,7 +154,7 @@ describe('HTTP client: Retry-After', () => {
     const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}, { deadlineMs: 120_000 }));
+    const failure = await failureOf(listPendingItems(client, {}, { deadlineMs: 120_000 }));
 
     // Assess
     expect({ delays, received: fake.server.requests.length, failure }).toStrictEqual({
@@ -175,7 +176,7 @@ describe('HTTP client: Retry-After', () => {
     const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.listPendingItems({});
+    const result = await listPendingItems(client, {});
 
     // Assess
     expect({ result, delays }).toStrictEqual({ result: { data: LIST_OK.body, requestId: undefined, attempts: 2 }, delays: [2000] });
@@ -187,7 +188,7 @@ describe('HTTP client: Retry-After', () => {
     const { client, delays } = testClient(configFor(fake.server.url)); // the configured deadline is 3 s
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect({ delays, received: fake.server.requests.length, attempts: failure.attempts, retryAfterMs: failure.retryAfterMs }).toStrictEqual({
@@ -212,7 +213,7 @@ describe('HTTP client: every attempt is signed again', () => {
     });
 
     // Act
-    const result = await (operation === 'read' ? client.listPendingItems({}) : client.publishPendingItems(PUBLISH_BODY));
+    const result = await (operation === 'read' ? listPendingItems(client, {}) : publishPendingItems(client, PUBLISH_BODY));
 
     // Assess
     expect(result.attempts).toBe(3);
@@ -231,7 +232,7 @@ describe('HTTP client: clock skew', () => {
     const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.listPendingItems({}));
+    const failure = await failureOf(listPendingItems(client, {}));
 
     // Assess
     expect({ failure, delays, received: fake.server.requests.length }).toStrictEqual({

@@ -27,6 +27,9 @@ import {
   verifyReceived,
   WORKSPACE,
 } from './support';
+import { rejectManualReview, showPipelineRunDetail } from '../../../shared/http/codearts-pipeline';
+import { listPendingItems, publishPendingItems, queryReleasePackages, showPackageDetail } from '../../../shared/http/dataarts';
+import { listDeployTaskHistory, startDeployTask } from '../../../shared/http/codearts-deploy';
 
 const fake = useFakeUpstream();
 
@@ -68,7 +71,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.listPendingItems({ item_name: 'job a&b=c/d?é', limit: 10, offset: 0 });
+    const result = await listPendingItems(client, { item_name: 'job a&b=c/d?é', limit: 10, offset: 0 });
 
     // Assess
     expect(result).toStrictEqual({
@@ -94,7 +97,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.publishPendingItems(PUBLISH_BODY);
+    const result = await publishPendingItems(client, PUBLISH_BODY);
 
     // Assess
     expect(result).toStrictEqual({ data: { package_name: 'release_2025.06', release_package_id: '13' }, requestId: undefined, attempts: 1 });
@@ -117,7 +120,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.queryReleasePackages({ key_word: 'p', deploy_status_filter: [1, 2], limit: 100, offset: 0 }, { workspace: other });
+    const result = await queryReleasePackages(client, { key_word: 'p', deploy_status_filter: [1, 2], limit: 100, offset: 0 }, { workspace: other });
 
     // Assess
     expect(result).toStrictEqual({ data: { total: 1, data: [{ package_id: '7', package_name: 'p7', deploy_status: 2, package_approvers: [] }] }, requestId: undefined, attempts: 1 });
@@ -139,7 +142,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url, {}, ['HUAWEICLOUD_DATAARTS_WORKSPACE']));
 
     // Act
-    const result = await client.queryReleasePackages({});
+    const result = await queryReleasePackages(client, {});
 
     // Assess
     expect(result).toStrictEqual({ data: { total: 0, data: [] }, requestId: undefined, attempts: 1 });
@@ -160,7 +163,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.showPackageDetail('13');
+    const result = await showPackageDetail(client, '13');
 
     // Assess
     expect(result).toStrictEqual({
@@ -186,7 +189,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.startDeployTask(TASK_ID, { params: [{ key: 'version', value: '1.2.3 "final"', type: 'text' }] });
+    const result = await startDeployTask(client, TASK_ID, { params: [{ key: 'version', value: '1.2.3 "final"', type: 'text' }] });
 
     // Assess
     expect(result).toStrictEqual({ data: { id: 'record-1', task_id: TASK_ID, app_component_list: [] }, requestId: undefined, attempts: 1 });
@@ -208,7 +211,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.listDeployTaskHistory(TASK_ID, { page: 1, size: 10, start_date: '2025-05-01', end_date: '2025-05-31' });
+    const result = await listDeployTaskHistory(client, TASK_ID, { page: 1, size: 10, start_date: '2025-05-01', end_date: '2025-05-31' });
 
     // Assess
     expect(result).toStrictEqual({ data: { total_num: 1, result: [{ execution_id: 'e1', state: 'succeeded' }] }, requestId: undefined, attempts: 1 });
@@ -230,7 +233,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const result = await client.rejectManualReview(REVIEW_PATH);
+    const result = await rejectManualReview(client, REVIEW_PATH);
 
     // Assess
     expect(result).toStrictEqual({ data: { success: true }, requestId: undefined, attempts: 1 });
@@ -253,8 +256,8 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const withRun = await client.showPipelineRunDetail(PIPELINE_ID, RUN_ID);
-    const latest = await client.showPipelineRunDetail(PIPELINE_ID, undefined);
+    const withRun = await showPipelineRunDetail(client, PIPELINE_ID, RUN_ID);
+    const latest = await showPipelineRunDetail(client, PIPELINE_ID, undefined);
 
     // Assess
     expect([withRun, latest]).toStrictEqual([
@@ -274,7 +277,7 @@ describe('HTTP client: typed operations on the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    await client.listPendingItems({ submit_user_name: "50%:o'k/*(x)!~", item_name: '一 (&=?!#%.*)' });
+    await listPendingItems(client, { submit_user_name: "50%:o'k/*(x)!~", item_name: '一 (&=?!#%.*)' });
 
     // Assess
     expect(fake.server.requests.map((r) => r.url)).toStrictEqual([
@@ -288,23 +291,23 @@ describe('HTTP client: hostile ids never reach the wire', () => {
   const HOSTILE = ['../x', 'a/b', '%2F', '?q', 'https://evil.example', '#x', 'ü', '１３', '', ' 13', '13\n'];
 
   const cases: Array<{ name: string; field: string; message: string; call: (client: ReturnType<typeof testClient>['client'], id: string) => Promise<unknown> }> = [
-    { name: 'ShowFactoryPackageDetail', field: 'path.package_id', message: 'must be a numeric id such as "13"', call: (c, id) => c.showPackageDetail(id) },
-    { name: 'StartDeployTask', field: 'path.task_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => c.startDeployTask(id, {}) },
+    { name: 'ShowFactoryPackageDetail', field: 'path.package_id', message: 'must be a numeric id such as "13"', call: (c, id) => showPackageDetail(c, id) },
+    { name: 'StartDeployTask', field: 'path.task_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => startDeployTask(c, id, {}) },
     {
       name: 'ListDeployTaskHistoryByDate',
       field: 'path.id',
       message: 'must be 32 letters or digits (a CodeArts id)',
-      call: (c, id) => c.listDeployTaskHistory(id, { page: 1, size: 10, start_date: '2025-05-01', end_date: '2025-05-31' }),
+      call: (c, id) => listDeployTaskHistory(c, id, { page: 1, size: 10, start_date: '2025-05-01', end_date: '2025-05-31' }),
     },
-    { name: 'RejectManualReview', field: 'path.step_run_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => c.rejectManualReview({ ...REVIEW_PATH, step_run_id: id }) },
-    { name: 'RejectManualReview', field: 'path.pipeline_run_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => c.rejectManualReview({ ...REVIEW_PATH, pipeline_run_id: id }) },
-    { name: 'ShowPipelineRunDetail', field: 'path.pipeline_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => c.showPipelineRunDetail(id, undefined) },
-    { name: 'ListFactoryPendingItems', field: 'headers.workspace', message: 'must be 32 letters or digits (a DataArts workspace id)', call: (c, id) => c.listPendingItems({}, { workspace: id }) },
+    { name: 'RejectManualReview', field: 'path.step_run_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => rejectManualReview(c, { ...REVIEW_PATH, step_run_id: id }) },
+    { name: 'RejectManualReview', field: 'path.pipeline_run_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => rejectManualReview(c, { ...REVIEW_PATH, pipeline_run_id: id }) },
+    { name: 'ShowPipelineRunDetail', field: 'path.pipeline_id', message: 'must be 32 letters or digits (a CodeArts id)', call: (c, id) => showPipelineRunDetail(c, id, undefined) },
+    { name: 'ListFactoryPendingItems', field: 'headers.workspace', message: 'must be 32 letters or digits (a DataArts workspace id)', call: (c, id) => listPendingItems(c, {}, { workspace: id }) },
     {
       name: 'CreateFactoryPendingItemsPackage',
       field: 'body.pending_item_list.0',
       message: 'must be a numeric id such as "26"',
-      call: (c, id) => c.publishPendingItems({ ...PUBLISH_BODY, pending_item_list: [id] }),
+      call: (c, id) => publishPendingItems(c, { ...PUBLISH_BODY, pending_item_list: [id] }),
     },
   ];
 
@@ -333,7 +336,7 @@ describe('HTTP client: hostile ids never reach the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    await client.showPipelineRunDetail(PIPELINE_ID, '');
+    await showPipelineRunDetail(client, PIPELINE_ID, '');
 
     // Assess
     expect(fake.server.requests.map((r) => r.url)).toStrictEqual([`/v5/${CODEARTS_PROJECT}/api/pipelines/${PIPELINE_ID}/pipeline-runs/detail`]);
@@ -344,7 +347,7 @@ describe('HTTP client: hostile ids never reach the wire', () => {
     const { client } = testClient(configFor(fake.server.url));
 
     // Act
-    const failure = await failureOf(client.showPipelineRunDetail(PIPELINE_ID, id));
+    const failure = await failureOf(showPipelineRunDetail(client, PIPELINE_ID, id));
 
     // Assess
     expect(failure).toStrictEqual({
@@ -364,8 +367,8 @@ describe('HTTP client: hostile ids never reach the wire', () => {
 
     // Act
     const errors = await Promise.all([
-      client.listPendingItems({}).then(() => undefined, (error: unknown) => error),
-      client.showPipelineRunDetail(PIPELINE_ID, undefined).then(() => undefined, (error: unknown) => error),
+      listPendingItems(client, {}).then(() => undefined, (error: unknown) => error),
+      showPipelineRunDetail(client, PIPELINE_ID, undefined).then(() => undefined, (error: unknown) => error),
     ]);
 
     // Assess

@@ -345,6 +345,7 @@ describe('a bundle of the client built with the production plugins', () => {
       stdin: {
         contents: [
           "export { HuaweiCloudClient } from './shared/http/client';",
+          "export { listPendingItems } from './shared/http/dataarts';",
           "export { loadHuaweiCloudConfig } from './shared/config/env';",
           "export { default as axios } from 'axios';",
         ].join('\n'),
@@ -385,7 +386,7 @@ describe('a bundle of the client built with the production plugins', () => {
     const result = await inFreshNode<Record<string, unknown>>(
       `${CLIENT}
       const atLoad = { zlib: loaded('zlib'), assert: loaded('assert'), web: loaded('stream/web') };
-      const answer = await outcome(client.listPendingItems({ limit: 5 }));
+      const answer = await outcome(bundle.listPendingItems(client, { limit: 5 }));
       return { atLoad, answer, afterwards: { zlib: loaded('zlib'), assert: loaded('assert'), web: loaded('stream/web') } };`,
       [bundleFile, JSON.stringify(clientEnv(endpoint()))],
     );
@@ -402,7 +403,7 @@ describe('a bundle of the client built with the production plugins', () => {
   it.each(['gzip', 'deflate', 'br'] as const)('decodes a %s answer, loading zlib then', async (encoding) => {
     const result = await inFreshNode<Record<string, unknown>>(
       `${CLIENT}
-      const answer = await outcome(client.listPendingItems({ limit: 5 }));
+      const answer = await outcome(bundle.listPendingItems(client, { limit: 5 }));
       return { errorMsg: answer.errorMsg, errorCode: answer.errorCode, zlib: loaded('zlib') };`,
       [bundleFile, JSON.stringify(clientEnv(`http://127.0.0.1:${upstreams[encoding]?.port}`))],
     );
@@ -504,7 +505,7 @@ describe('a bundle of the client built with the production plugins', () => {
       const result = await inFreshNode<Record<string, unknown>>(
         `${CLIENT}
         const before = loaded('assert');
-        const answer = await outcome(client.listPendingItems({ limit: 5 }));
+        const answer = await outcome(bundle.listPendingItems(client, { limit: 5 }));
         return { before, after: loaded('assert'), kind: answer.kind, attempts: answer.attempts };`,
         [bundleFile, JSON.stringify(clientEnv(undefined))],
         { HTTPS_PROXY: `http://release-bot:s3cret@127.0.0.1:${proxy.port}` },
@@ -523,13 +524,13 @@ describe('a bundle of the client built with the production plugins', () => {
 
     it('forwards http through HTTP_PROXY, and goes direct for a NO_PROXY host', async () => {
       const env = { HTTP_PROXY: `http://127.0.0.1:${proxy.port}` };
-      const viaProxy = await inFreshNode<Record<string, unknown>>(`${CLIENT} return outcome(client.listPendingItems({ limit: 5 }));`, [bundleFile, JSON.stringify(clientEnv(endpoint()))], env);
+      const viaProxy = await inFreshNode<Record<string, unknown>>(`${CLIENT} return outcome(bundle.listPendingItems(client, { limit: 5 }));`, [bundleFile, JSON.stringify(clientEnv(endpoint()))], env);
       expect(viaProxy).toMatchObject({ ok: false, status: 400, errorCode: 'PROXY.0001', errorMsg: `answered by the proxy for ${endpoint()}${LIST_PATH}?limit=5` });
       expect(proxy.received.map((r) => `${r.method} ${r.url} host=${r.headers.host}`)).toEqual([`GET ${endpoint()}${LIST_PATH}?limit=5 host=127.0.0.1:${upstream.port}`]);
       expect(upstream.received).toEqual([]);
 
       proxy.received.length = 0;
-      const direct = await inFreshNode<Record<string, unknown>>(`${CLIENT} return outcome(client.listPendingItems({ limit: 5 }));`, [bundleFile, JSON.stringify(clientEnv(endpoint()))], {
+      const direct = await inFreshNode<Record<string, unknown>>(`${CLIENT} return outcome(bundle.listPendingItems(client, { limit: 5 }));`, [bundleFile, JSON.stringify(clientEnv(endpoint()))], {
         ...env,
         NO_PROXY: '127.0.0.1',
       });

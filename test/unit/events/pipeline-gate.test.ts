@@ -1,10 +1,10 @@
 /** pipelineGate: the decision table (pure) and the event chain with a stubbed client. */
 import { createPipelineGate } from '../../../functions/events/pipeline-gate';
 import type { ReleasePackage } from '../../../shared/contracts/dataarts';
-import type { HuaweiCloudClient } from '../../../shared/http/client';
 import { gateDecision } from '../../../shared/schedules/pipeline-gate';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
-import { fixedRuntime, testRuntime } from '../../helpers/runtime';
+import { fixedRuntime } from '../../helpers/runtime';
+import { stubbedRuntime } from '../../helpers/stub-client';
 
 const NOW = new Date('2026-11-23T08:00:00Z');
 const DAY = 24 * 60 * 60_000;
@@ -36,8 +36,7 @@ describe('pipelineGate: the event chain', () => {
     const showPipelineRunDetail = jest.fn().mockResolvedValue({ data: detail, requestId: 'up-1', attempts: 1 });
     const showPackageDetail = jest.fn().mockResolvedValue({ data: { release_package: pkg({ deploy_status: 3 }), task_details: [] }, requestId: 'up-2', attempts: 1 });
     const rejectManualReview = jest.fn().mockResolvedValue({ data: { success: true }, requestId: 'up-3', attempts: 1 });
-    const client = { showPipelineRunDetail, showPackageDetail, rejectManualReview } as unknown as HuaweiCloudClient;
-    const handler = createPipelineGate({ runtime: fixedRuntime(testRuntime('http://127.0.0.1:9', { client, now: () => NOW })) });
+    const handler = createPipelineGate({ runtime: fixedRuntime(stubbedRuntime({ showPipelineRunDetail, showPackageDetail, rejectManualReview }, { now: () => NOW })) });
     return { handler, showPipelineRunDetail, showPackageDetail, rejectManualReview };
   }
 

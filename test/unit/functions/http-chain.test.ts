@@ -11,7 +11,7 @@ import { rejectManualReviewRoute } from '../../../functions/http/reject-manual-r
 import { handler as openapiHandler } from '../../../functions/http/openapi';
 import { currentOpenApiDocument } from '../../../functions/http/openapi-document';
 import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
-import type { HuaweiCloudClient } from '../../../shared/http/client';
+import { stubbedRuntime, type ClientStubs } from '../../helpers/stub-client';
 import { UpstreamError } from '../../../shared/http/upstream-error';
 import { fixedRuntime, testRuntime, TOKENS, APP, TEST_WORKSPACE, OTHER_WORKSPACE, BOUND_USER } from '../../helpers/runtime';
 import { gatewayEvent, parseResponse, signGatewayEvent, type EventPlatform } from '../../helpers/http-events';
@@ -20,10 +20,10 @@ import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 const PLATFORMS: EventPlatform[] = ['aws', 'functiongraph'];
 const TASK_ID = 'd2dc947ec2424d8789bb3984bb3adf45';
 
-type Stub = Partial<Record<keyof HuaweiCloudClient, jest.Mock>>;
+type Stub = ClientStubs;
 
 function build(route: unknown, stub: Stub, options: { now?: Date; extraEnv?: Record<string, string> } = {}) {
-  const runtime = testRuntime('http://127.0.0.1:9', { client: stub as unknown as HuaweiCloudClient, now: () => options.now ?? new Date() }, options.extraEnv);
+  const runtime = stubbedRuntime(stub, { now: () => options.now ?? new Date() }, options.extraEnv);
   return httpFunction(route as AnyRouteSpec, fixedRuntime(runtime));
 }
 

@@ -1,10 +1,10 @@
 /** deployWindow: the history verdict (pure) and the chain with a stubbed client. */
 import { createDeployWindow } from '../../../functions/timers/deploy-window';
-import type { HuaweiCloudClient } from '../../../shared/http/client';
 import { historyVerdict, type HistoryEntry } from '../../../shared/schedules/deploy-window';
 import awsScheduled from '../../fixtures/events/aws/scheduled.json';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
-import { fixedRuntime, testRuntime } from '../../helpers/runtime';
+import { fixedRuntime } from '../../helpers/runtime';
+import { stubbedRuntime } from '../../helpers/stub-client';
 
 const windowStart = new Date('2026-11-23T01:00:00Z');
 const entry = (id: string, state: string, start: string | undefined): HistoryEntry => ({
@@ -39,8 +39,7 @@ describe('deployWindow: the timer chain', () => {
   function build(now: string) {
     const listDeployTaskHistory = jest.fn().mockResolvedValue({ data: { total_num: 0, result: [] }, requestId: 'up-1', attempts: 1 });
     const startDeployTask = jest.fn().mockResolvedValue({ data: { id: 'a0000000000000000000000000000001', task_id: TASK, app_component_list: [] }, requestId: 'up-2', attempts: 1 });
-    const client = { listDeployTaskHistory, startDeployTask } as unknown as HuaweiCloudClient;
-    const handler = createDeployWindow({ runtime: fixedRuntime(testRuntime('http://127.0.0.1:9', { client, now: () => new Date(now) }, env)) });
+    const handler = createDeployWindow({ runtime: fixedRuntime(stubbedRuntime({ listDeployTaskHistory, startDeployTask }, { now: () => new Date(now) }, env)) });
     return { handler, listDeployTaskHistory, startDeployTask };
   }
 

@@ -5,13 +5,13 @@
 import { createReleaseCheck } from '../../../functions/timers/release-check';
 import type { ReleasePackage } from '../../../shared/contracts/dataarts';
 import { ConfigError } from '../../../shared/errors';
-import type { HuaweiCloudClient } from '../../../shared/http/client';
 import { classifyPackages, MAX_LISTED_PACKAGES } from '../../../shared/schedules/release-check';
 import awsScheduled from '../../fixtures/events/aws/scheduled.json';
 import fgTimer from '../../fixtures/events/functiongraph/timer.json';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { logsMatching } from '../../helpers/logs';
-import { fixedRuntime, testRuntime } from '../../helpers/runtime';
+import { fixedRuntime } from '../../helpers/runtime';
+import { stubbedRuntime } from '../../helpers/stub-client';
 
 const MIN = 60_000;
 const window = { start: new Date('2026-11-23T00:15:00Z'), end: new Date('2026-11-23T00:30:00Z') };
@@ -78,7 +78,7 @@ describe('releaseCheck: the timer chain', () => {
 
   function build(env: Record<string, string> = {}) {
     const queryReleasePackages = jest.fn().mockResolvedValue({ data: { total: 0, data: [] }, requestId: 'up-1', attempts: 1 });
-    const runtime = testRuntime('http://127.0.0.1:9', { client: { queryReleasePackages } as unknown as HuaweiCloudClient, now: () => new Date('2026-11-23T00:30:05Z') }, env);
+    const runtime = stubbedRuntime({ queryReleasePackages }, { now: () => new Date('2026-11-23T00:30:05Z') }, env);
     return { handler: createReleaseCheck({ runtime: fixedRuntime(runtime) }), queryReleasePackages };
   }
 

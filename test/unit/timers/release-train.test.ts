@@ -1,11 +1,11 @@
 /** releaseTrain: naming, rule matching and selection (pure), and the chain with a stubbed client. */
 import { createReleaseTrain } from '../../../functions/timers/release-train';
 import type { PendingItem } from '../../../shared/contracts/dataarts';
-import type { HuaweiCloudClient } from '../../../shared/http/client';
 import { ruleMismatch, selectTrainItems, trainPackageName } from '../../../shared/schedules/release-train';
 import fgTimer from '../../fixtures/events/functiongraph/timer.json';
 import { functionGraphContext } from '../../helpers/contexts';
-import { fixedRuntime, testRuntime } from '../../helpers/runtime';
+import { fixedRuntime } from '../../helpers/runtime';
+import { stubbedRuntime } from '../../helpers/stub-client';
 
 const window = { start: new Date('2026-11-22T08:00:00Z'), end: new Date('2026-11-23T08:00:00Z') };
 const rules = { taskTypes: [], updateTypes: [], submitters: [], itemPattern: undefined };
@@ -52,9 +52,8 @@ describe('releaseTrain: the timer chain', () => {
     const before = (minutes: number) => new Date('2026-11-23T00:00:00Z').getTime() - minutes * 60_000;
     const listPendingItems = jest.fn().mockResolvedValue({ data: { total: 2, data: [item('7', { submit_timestamp: before(7) }), item('8', { submit_timestamp: before(8) })] }, requestId: 'up-2', attempts: 1 });
     const publishPendingItems = jest.fn().mockResolvedValue({ data: { package_name: 'train_20261123T0000Z', release_package_id: '41' }, requestId: 'up-3', attempts: 1 });
-    const client = { queryReleasePackages, listPendingItems, publishPendingItems } as unknown as HuaweiCloudClient;
     const env = { RELEASE_TRAIN_SCHEDULE: 'CRON_TZ=Asia/Shanghai 0 8 * * *', RELEASE_TRAIN_APPLICANT_ID: '5eed0000000000000000000000000101', RELEASE_TRAIN_APPROVER_IDS: '5eed0000000000000000000000000102' };
-    const handler = createReleaseTrain({ runtime: fixedRuntime(testRuntime('http://127.0.0.1:9', { client, now: () => new Date('2026-11-23T00:30:05Z') }, env)) });
+    const handler = createReleaseTrain({ runtime: fixedRuntime(stubbedRuntime({ queryReleasePackages, listPendingItems, publishPendingItems }, { now: () => new Date('2026-11-23T00:30:05Z') }, env)) });
     // Act: the fixture fires 08:30 Shanghai; the train of 08:00 Shanghai (00:00 UTC) departs.
     const result = await handler(structuredClone(fgTimer), functionGraphContext({ credentials }));
     // Assess
