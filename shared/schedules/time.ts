@@ -10,6 +10,13 @@ export const DAY_MS = 24 * HOUR_MS;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * UTC, the default zone of every schedule and window, is computed from the Date's own UTC fields: the
+ * first Intl.DateTimeFormat of a process loads ICU's time-zone data, ~10 to 30 ms of a cold start
+ * (bench/RESULTS.md), which a UTC timer has no need for. Other zones go through Intl (cached per zone).
+ */
+const UTC = 'UTC';
+
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
@@ -30,6 +37,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** True when the runtime knows this IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC). */
 export function isTimeZone(value: string): boolean {
+  if (value === UTC) return true;
   if (value.trim() === '' || value !== value.trim()) return false;
   try {
     formatterFor(value);
@@ -50,6 +58,16 @@ export interface WallClock {
 
 /** The wall-clock fields of an instant in a zone. */
 export function wallClock(instant: Date, timeZone: string): WallClock {
+  if (timeZone === UTC) {
+    return {
+      year: instant.getUTCFullYear(),
+      month: instant.getUTCMonth() + 1,
+      day: instant.getUTCDate(),
+      hour: instant.getUTCHours(),
+      minute: instant.getUTCMinutes(),
+      second: instant.getUTCSeconds(),
+    };
+  }
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
