@@ -65,7 +65,7 @@ export function resultsMarkdown(ctx: BenchContext, m: Machine, startedAt: Date, 
     ...(ctx.figures.some((f) => f.note)
       ? ['Notes:', '', ...ctx.figures.filter((f) => f.note).map((f) => `- ${f.name}: ${f.note}`), '']
       : []),
-    'What would meet the missed targets, measured on experimental builds of the same sources: bench/experiments/RESULTS.md (`node --import tsx bench/experiments/options.ts`).',
+    'Where a cold start\'s CPU goes, counted in instructions (the same on a busy machine): bench/experiments/INSTRUCTIONS.md (`node --import tsx bench/experiments/instructions.ts`); options measured on experimental builds: bench/experiments/RESULTS.md (`node --import tsx bench/experiments/options.ts`).',
     '',
     ...(ctx.problems.length ? ['## Not measured', '', ...ctx.problems.map((p) => `- ${p}`), ''] : []),
     '## Diagnostics',

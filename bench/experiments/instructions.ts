@@ -1,0 +1,125 @@
+/**
+ * Where a cold start's CPU goes, counted rather than timed: each bundle's cold start (load + first
+ * invocation against the local cloud, as `npm run bench` runs it) once under valgrind's callgrind, which
+ * counts the instructions executed. The count does not depend on what else the shared machine is doing,
+ * so two builds compare to within ~0.5 % in one run (V8's hash seed and random seed are pinned, since its
+ * hash-seed search alone varies by ~8 M instructions). The instructions are grouped by what ran them
+ * (V8's parser, bytecode generator, garbage collector, regexp compiler, the interpreter, …), each group
+ * against the floor's.
+ *
+ *   node --import tsx bench/experiments/instructions.ts [function …]      (default: listPendingItems releaseCheck)
+ * Needs valgrind (Debian's package); writes bench/experiments/INSTRUCTIONS.md. About 10 s per bundle.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { localFunctionEnv } from '../../scripts/local-stack';
+import { bundle, readServiceSettings, referenceSettings, ROOT, WORK } from '../lib/build';
+import { cleanEnv } from '../lib/child';
+import { buildHarness } from '../lib/context';
+import { BENCH_TOKEN, invocationFor, listPendingItemsInvocation, type Invocation } from '../lib/events';
+import { machine } from '../lib/report';
+
+const DIR = join(WORK, 'instructions');
+
+/** What ran an instruction, by the symbol callgrind names (first match wins; the rest is "other"). */
+const GROUPS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['V8: parse JavaScript', /Scanner|Parser|PreParser|AstValueFactory|AstRawString|Scope::|VariableMap|ExpressionScope|Utf16CharacterStream|PerfectKeywordHash|FuncNameInferrer|AstNodeFactory|ParseInfo|Zone::/],
+  ['V8: generate bytecode', /Bytecode(ArrayWriter|Generator|RegisterOptimizer|ArrayBuilder)|SourcePositionTable|ConstantArrayBuilder|interpreter::|FeedbackMetadata/],
+  ['V8: garbage collection', /Scavenger|Scaveng|MarkCompact|Heap::|IteratePointers|Sweeper|MemoryChunk|ConcurrentMarking|MinorMC|Evacuat|SemiSpace/],
+  ['V8: compile regular expressions', /RegExp|Irregexp|CharacterRange|icu_|UnicodeSet|u_charType|enumEitherTrie|utrie/],
+  ['V8: deserialise snapshots and code caches', /Deserializer|Snapshot|adler32/],
+  ['V8: run bytecode (interpreter, builtins)', /Builtins_/],
+  ['V8: objects, maps, inline caches, runtime', /LookupIterator|Map::|JSObject|DescriptorArray|TransitionsAccessor|Runtime_|IC::|FeedbackVector|Object::|String::|StringTable|Factory::|Handle|JSFunction|SharedFunctionInfo/],
+  ['malloc/free/memcpy', /malloc|free|memcpy|memmove|memset|_int_/],
+  ['OpenSSL', /ossl|EVP|SHA|sha256|OPENSSL|BN_|CRYPTO|ssl/],
+];
+
+interface Counted {
+  readonly key: string;
+  readonly total: number;
+  readonly groups: Map<string, number>;
+}
+
+function group(symbol: string): string {
+  return GROUPS.find(([, pattern]) => pattern.test(symbol))?.[0] ?? 'other (Node, libuv, V8 elsewhere)';
+}
+
+async function count(key: string, file: string, invocation: Invocation, emulator: RunningEmulator, runner: string): Promise<Counted> {
+  const job = join(DIR, `${key}.job.json`);
+  const out = join(DIR, `${key}.callgrind`);
+  writeFileSync(job, JSON.stringify({ event: invocation.event, context: 'functiongraph', exportName: 'handler' }));
+  emulator.reset();
+  const env = cleanEnv({ ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info', ...(invocation.env ?? {}) });
+  const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--hash-seed=1', '--random-seed=1', runner, file, job, join(DIR, `${key}.out.json`)];
+  const child = spawn('valgrind', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${key}: valgrind exited with ${code}: ${stderr.slice(-500)}`);
+  const annotated = execFileSync('callgrind_annotate', ['--threshold=100', out], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const groups = new Map<string, number>();
+  let total = 0;
+  for (const line of annotated.split('\n')) {
+    const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+    if (!m || m[2]?.includes('PROGRAM TOTALS')) continue;
+    const n = Number((m[1] as string).replace(/,/g, ''));
+    total += n;
+    const g = group(m[2] as string);
+    groups.set(g, (groups.get(g) ?? 0) + n);
+  }
+  return { key, total, groups };
+}
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : ['listPendingItems', 'releaseCheck'];
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const settings = readServiceSettings();
+  const runner = await buildHarness('bench/harness/cold-runner.ts', 'cold-runner.js');
+  const floor = await bundle('bench/references/floor.ts', join(DIR, 'floor.js'), referenceSettings(settings.esbuild));
+  const emulator = await startEmulator({ port: 0 });
+  const counted: Counted[] = [];
+  try {
+    counted.push(await count('floor', floor.file, listPendingItemsInvocation(), emulator, runner));
+    for (const name of names) {
+      const fn = settings.functions.find((f) => f.name === name);
+      const invocation = invocationFor(name);
+      if (!fn || !invocation) throw new Error(`no function ${name} with a first invocation in the bench`);
+      const built = await bundle(fn.entry, join(DIR, `${name}.js`), settings.esbuild);
+      counted.push(await count(name, built.file, invocation, emulator, runner));
+      process.stderr.write(`[instructions] ${name} counted\n`);
+    }
+  } finally {
+    await emulator.close();
+  }
+  const [base, ...ours] = counted as [Counted, ...Counted[]];
+  const m = (n: number) => (n / 1e6).toFixed(1);
+  const rows = [...GROUPS.map(([name]) => name), 'other (Node, libuv, V8 elsewhere)'].map((name) => {
+    const cells = ours.map((c) => {
+      const extra = (c.groups.get(name) ?? 0) - (base.groups.get(name) ?? 0);
+      return `${m(c.groups.get(name) ?? 0)} (+${m(extra)})`;
+    });
+    return `| ${name} | ${m(base.groups.get(name) ?? 0)} | ${cells.join(' | ')} |`;
+  });
+  const info = machine();
+  const text = [
+    '# Cold start, counted in instructions',
+    '',
+    `Taken ${new Date().toISOString()} by \`node --import tsx bench/experiments/instructions.ts\` on Node ${info.node}, ${info.cpu}: one cold start of each bundle (load + first invocation against the local cloud) under valgrind's callgrind, millions of instructions by what ran them, and (in brackets) above the floor's.`,
+    '',
+    `| what ran | floor | ${ours.map((c) => c.key).join(' | ')} |`,
+    `| --- | --- | ${ours.map(() => '---').join(' | ')} |`,
+    ...rows,
+    `| **total** | ${m(base.total)} | ${ours.map((c) => `${m(c.total)} (${(c.total / base.total).toFixed(2)}× the floor)`).join(' | ')} |`,
+    '',
+  ].join('\n');
+  writeFileSync(join(ROOT, 'bench', 'experiments', 'INSTRUCTIONS.md'), text);
+  process.stdout.write(`${text}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
