@@ -3,7 +3,6 @@
  * keys are replaced, and known secret values registered at start (AK, SK, tokens, webhook secrets) are
  * masked wherever they appear in a string.
  */
-import { writeSync } from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -105,38 +104,9 @@ export class Logger {
   }
 }
 
-/**
- * Each line goes out in one synchronous write to standard output (file descriptor 1), which both
- * platforms collect: a line is complete and on its way before the next statement runs, so nothing is
- * lost when the platform freezes or ends the process right after, and no stream is set up at cold
- * start (process.stdout's first write costs ~2 ms; bench/RESULTS.md). Should the descriptor be a full
- * non-blocking pipe (EAGAIN), the rest of that line and every later one go through process.stdout,
- * which queues them in order. A line that cannot be written at all (EPIPE, EBADF) never fails the
- * function.
- */
-export function lineWriter(
-  write: (bytes: Uint8Array, offset: number) => number = (bytes, offset) => writeSync(1, bytes, offset),
-  fallback: () => { write(chunk: Uint8Array): unknown } = () => process.stdout,
-): LogSink {
-  let queued: { write(chunk: Uint8Array): unknown } | undefined;
-  return (line) => {
-    const bytes = Buffer.from(`${line}\n`, 'utf8');
-    if (queued) {
-      queued.write(bytes);
-      return;
-    }
-    let offset = 0;
-    try {
-      while (offset < bytes.length) offset += write(bytes, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      queued = fallback();
-      queued.write(bytes.subarray(offset));
-    }
-  };
-}
-
-const defaultSink: LogSink = lineWriter();
+const defaultSink: LogSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
 
 let sinkOverride: LogSink | undefined;
 /** Tests capture every log line of the process through this (see test/setup/capture-logs.ts). */
