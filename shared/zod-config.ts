@@ -4,8 +4,8 @@
  *
  *  - The schemas are written with `zod/mini` (functional checks, `z.optional(x)` rather than
  *    `x.optional()`): the same library and validation as classic zod, but only what a bundle uses is
- *    bundled (our functions carry ~45 KB of zod instead of ~98 KB, and load it in half the time; measured
- *    in bench/experiments/RESULTS.md).
+ *    bundled (our functions carry 35-40 KB of zod instead of ~98 KB: bench/RESULTS.md, "What is in
+ *    each bundle"; the contracts load in about half the time, measured side by side on 2026-12-02).
  *  - zod/mini ships no messages of its own: English is installed here, so a 4xx names each field with
  *    the same words classic zod uses ("Too small: expected string to have >=1 characters").
  *  - jitless: zod would compile each object schema into a parser with `new Function` on its first use; a

@@ -6,9 +6,9 @@
  *    the shared verifier; the app secret is needed to verify, so it is configured as is.
  * Every client carries scopes, and may be limited to some DataArts workspaces.
  */
+import '../zod-config';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import '../zod-config';
 import * as z from 'zod/mini';
 import { ConfigError } from '../errors';
 import { registerSecret } from '../logger';

@@ -25,6 +25,8 @@
  * One difference: croner takes a pattern holding `:` for a date to run once at; here it is an error.
  */
 
+import { formatterFor, UTC } from './time';
+
 export interface CronOptions {
   /** The IANA zone the pattern is read in. */
   readonly timeZone: string;
@@ -211,8 +213,7 @@ const zones = new Map<string, Zone>();
 function zoneOf(timeZone: string): Zone {
   let zone = zones.get(timeZone);
   if (!zone) {
-    const options = { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' } as const;
-    zone = { format: timeZone === 'UTC' ? undefined : new Intl.DateTimeFormat('en-US', options), hour: NaN, offset: 0 };
+    zone = { format: timeZone === UTC ? undefined : formatterFor(timeZone), hour: NaN, offset: 0 };
     zones.set(timeZone, zone);
   }
   return zone;

@@ -37,7 +37,7 @@ const ROUTES: Record<string, (input: CallInput, options: CallOptions) => [Stubbe
   ShowPipelineRunDetail: (input, options) => ['showPipelineRunDetail', [input.pathParams?.pipeline_id, input.query?.pipeline_run_id, options]],
 };
 
-export function stubClient(stubs: ClientStubs, config: HuaweiCloudConfig): HuaweiCloudClient {
+function stubClient(stubs: ClientStubs, config: HuaweiCloudConfig): HuaweiCloudClient {
   const call = async (contract: OperationContract, input: CallInput, options: CallOptions = {}) => {
     const [operation, args] = ROUTES[contract.name]?.(input, options) ?? [undefined, []];
     const mock = operation && stubs[operation];
