@@ -1,6 +1,8 @@
 /**
  * Everything a function needs besides its event, built once per container from validated configuration:
- * Huawei Cloud settings, the signed client, inbound clients, the workspace allow-list.
+ * Huawei Cloud settings, the signed client, the workspace allow-list. Who may call the HTTP functions
+ * (HRF_CLIENTS) is read by their authentication step (shared/middleware/authentication.ts), so a timer
+ * neither bundles nor parses it.
  *
  * Built on the first invocation rather than at import, because FunctionGraph hands configuration to the
  * function through its context (getUserData) as well as the environment; a missing or malformed value
@@ -10,7 +12,6 @@ import { loadHuaweiCloudConfig, type Env, type HuaweiCloudConfig } from './confi
 import { ConfigError } from './errors';
 import { HuaweiCloudClient } from './http/client';
 import { createCredentialsProvider } from './auth/credentials';
-import { loadInboundAuth, type InboundAuthConfig } from './inbound/clients';
 import { workspaceIdSchema } from './contracts/ids';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store';
 import { registerSecret, setLogLevel } from './logger';
@@ -20,7 +21,6 @@ export interface Runtime {
   readonly env: Env;
   readonly config: HuaweiCloudConfig;
   readonly client: HuaweiCloudClient;
-  readonly inbound: InboundAuthConfig;
   /** Workspaces a caller may pick with X-Workspace-Id (the configured default is always allowed). */
   readonly workspaceAllowList: ReadonlySet<string>;
   readonly idempotency: IdempotencyStore;
@@ -68,7 +68,6 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     env,
     config,
     client: overrides.client ?? new HuaweiCloudClient({ config, credentials: createCredentialsProvider(config), now }),
-    inbound: loadInboundAuth(env),
     workspaceAllowList: allow,
     idempotency: overrides.idempotency ?? createMemoryIdempotencyStore({ now }),
     now,

@@ -16,6 +16,7 @@ import { UpstreamError } from '../../../shared/http/upstream-error';
 import { fixedRuntime, testRuntime, TOKENS, APP, TEST_WORKSPACE, OTHER_WORKSPACE, BOUND_USER } from '../../helpers/runtime';
 import { gatewayEvent, parseResponse, signGatewayEvent, type EventPlatform } from '../../helpers/http-events';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
+import { logsMatching } from '../../helpers/logs';
 
 const PLATFORMS: EventPlatform[] = ['aws', 'functiongraph'];
 const TASK_ID = 'd2dc947ec2424d8789bb3984bb3adf45';
@@ -281,6 +282,24 @@ describe('HTTP chain: configuration', () => {
     const response = parseResponse(await fn(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), lambdaContext()));
     expect(response.statusCode).toBe(500);
     expect(response.body).toStrictEqual({ error_code: 'HRF.0500', error_msg: 'Internal error', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
+  });
+
+  it('reads HRF_CLIENTS on the first request: a malformed one fails every request with the variable named in the log, never upstream', async () => {
+    // Prepare
+    const listPendingItems = jest.fn();
+    const fn = build(listPendingItemsRoute, { listPendingItems }, { extraEnv: { HRF_CLIENTS: '{"clients": [' } });
+    const event = () => gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read });
+
+    // Act
+    const first = parseResponse(await fn(event(), lambdaContext()));
+    const second = parseResponse(await fn(event(), lambdaContext()));
+
+    // Assess
+    const failure = { error_code: 'HRF.0500', error_msg: 'Internal error', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' };
+    expect([first.statusCode, first.body, second.statusCode, second.body]).toStrictEqual([500, failure, 500, failure]);
+    const logged = logsMatching((entry) => entry.message === 'Request failed' && JSON.stringify(entry).includes('HRF_CLIENTS: is not valid JSON'));
+    expect(logged).toHaveLength(2);
+    expect(listPendingItems).not.toHaveBeenCalled();
   });
 
   it('exports a default handler for each function', () => {

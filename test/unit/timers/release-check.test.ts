@@ -82,6 +82,20 @@ describe('releaseCheck: the timer chain', () => {
     return { handler: createReleaseCheck({ runtime: fixedRuntime(runtime) }), queryReleasePackages };
   }
 
+  it('neither reads nor needs HRF_CLIENTS (who may call the HTTP functions): a malformed one changes nothing', async () => {
+    // Prepare
+    const plain = build();
+    const withBadClients = build({ HRF_CLIENTS: '{"clients": [' });
+
+    // Act
+    const expected = await plain.handler(structuredClone(fgTimer), functionGraphContext({ credentials: CREDENTIALS }));
+    const actual = await withBadClients.handler(structuredClone(fgTimer), functionGraphContext({ credentials: CREDENTIALS }));
+
+    // Assess
+    expect(actual).toStrictEqual(expected);
+    expect(withBadClients.queryReleasePackages.mock.calls.map(([body]) => body)).toStrictEqual(plain.queryReleasePackages.mock.calls.map(([body]) => body));
+  });
+
   it('passes FunctionGraph\'s per-invocation credentials, the workspace and a deadline signal to every call', async () => {
     // Prepare
     const { handler, queryReleasePackages } = build();
