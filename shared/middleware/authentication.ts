@@ -12,7 +12,7 @@ import { stateOf, type HttpContext } from './http-state';
  */
 const inboundByRuntime = new WeakMap<Runtime, { inbound: InboundAuthConfig } | { error: unknown }>();
 
-export function inboundOf(runtime: Runtime): InboundAuthConfig {
+function inboundOf(runtime: Runtime): InboundAuthConfig {
   let loaded = inboundByRuntime.get(runtime);
   if (!loaded) {
     try {
