@@ -16,6 +16,8 @@
  *  - Node built-ins the first request does not need are required on first use: https-proxy-agent (and
  *    node:assert) only when a proxy applies, zlib only when a response is compressed, node:stream/web (for
  *    @middy/core) only when a response is streamed.
+ *  - Our own schema and contract definitions are marked pure, so a bundle keeps only those it uses
+ *    (build/pure-calls.js).
  *
  * What OUR client sends (shared/http/client.ts, shared/auth/iam-token.ts): a string JSON body or none,
  * `responseType: 'text'`, `maxRedirects: 0`, no `params` (the query is in the url), never FormData, Blob or
@@ -29,6 +31,7 @@
  */
 const { readFile } = require('node:fs/promises');
 const { dirname, join, relative, resolve, sep } = require('node:path');
+const { pureCalls } = require('./pure-calls');
 
 /** The axios these stubs and patches were reviewed against (package.json pins it). */
 const AXIOS_VERSION = '1.21.1';
@@ -504,6 +507,7 @@ module.exports = [
   lazyZlib,
   lazyHttpsProxyAgent,
   lazyWebStreamsForMiddy,
+  pureCalls,
 ];
 // Named too, for bench/experiments and the tests to apply one at a time.
 Object.assign(module.exports, {
@@ -517,6 +521,7 @@ Object.assign(module.exports, {
   lazyZlib,
   lazyHttpsProxyAgent,
   lazyWebStreamsForMiddy,
+  pureCalls,
   // The pure text work, for the tests.
   patchAxiosUtils,
   patchAxiosHttpAdapter,
