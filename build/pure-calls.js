@@ -29,14 +29,16 @@ const ROOT = join(__dirname, '..');
 
 /** zod/mini constructors: each returns a new schema or check and touches nothing else. */
 const PURE_ZOD_CALLS = [
-  'any', 'array', 'bigint', 'boolean', 'catch', 'coerce.bigint', 'coerce.boolean', 'coerce.date', 'coerce.number', 'coerce.string',
-  'custom', 'date', 'default', 'discriminatedUnion', 'e164', 'email', 'endsWith', 'enum', 'extend', 'gt', 'gte', 'includes', 'int',
-  'intersection', 'iso.date', 'iso.datetime', 'iso.duration', 'iso.time', 'json', 'lazy', 'length', 'literal', 'looseObject', 'lowercase',
-  'lt', 'lte', 'maxLength', 'maxSize', 'mime', 'minLength', 'minSize', 'multipleOf', 'nan', 'negative', 'never', 'nonnegative',
-  'nonpositive', 'normalize', 'null', 'nullable', 'nullish', 'number', 'object', 'omit', 'optional', 'overwrite', 'partial', 'pick',
-  'pipe', 'positive', 'prefault', 'property', 'readonly', 'record', 'refine', 'regex', 'required', 'size', 'startsWith', 'strictObject',
-  'string', 'stringbool', 'superRefine', 'templateLiteral', 'toLowerCase', 'toUpperCase', 'transform', 'trim', 'tuple', 'undefined',
-  'union', 'unknown', 'uppercase', 'url', 'uuid', 'void',
+  '_default', 'any', 'array', 'bigint', 'boolean', 'catch', 'catchall', 'check', 'coerce.bigint', 'coerce.boolean',
+  'coerce.date', 'coerce.number', 'coerce.string', 'custom', 'date', 'discriminatedUnion', 'e164', 'email', 'endsWith',
+  'enum', 'exactOptional', 'extend', 'gt', 'gte', 'hostname', 'includes', 'int', 'intersection', 'ipv4', 'ipv6',
+  'iso.date', 'iso.datetime', 'iso.duration', 'iso.time', 'json', 'keyof', 'lazy', 'length', 'literal', 'looseObject',
+  'lowercase', 'lt', 'lte', 'map', 'maxLength', 'maxSize', 'mime', 'minLength', 'minSize', 'multipleOf', 'nan',
+  'negative', 'never', 'nonnegative', 'nonoptional', 'nonpositive', 'normalize', 'null', 'nullable', 'nullish',
+  'number', 'object', 'omit', 'optional', 'overwrite', 'partial', 'pick', 'pipe', 'positive', 'prefault', 'property',
+  'readonly', 'record', 'refine', 'regex', 'required', 'safeExtend', 'set', 'size', 'startsWith', 'strictObject',
+  'string', 'stringbool', 'superRefine', 'templateLiteral', 'toLowerCase', 'toUpperCase', 'transform', 'trim', 'tuple',
+  'undefined', 'union', 'unknown', 'uppercase', 'url', 'uuid', 'void', 'xor',
 ];
 
 /** Our own value builders. */
