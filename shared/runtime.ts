@@ -16,6 +16,7 @@ import { workspaceIdSchema } from './contracts/ids';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store';
 import { registerSecret, setLogLevel } from './logger';
 import type { InvocationContext } from './platform/invocation';
+import { once } from './once';
 
 export interface Runtime {
   readonly env: Env;
@@ -86,18 +87,7 @@ export type RuntimeSource = (invocation: InvocationContext) => Runtime;
 
 /** Builds the runtime on first use and keeps it (or the configuration error) for the container's life. */
 export function lazyRuntime(build: (invocation: InvocationContext) => Runtime = (inv) => createRuntime(platformEnv(inv))): RuntimeSource {
-  let built: { runtime: Runtime } | { error: unknown } | undefined;
-  return (invocation) => {
-    if (!built) {
-      try {
-        built = { runtime: build(invocation) };
-      } catch (error) {
-        built = { error };
-      }
-    }
-    if ('error' in built) throw built.error;
-    return built.runtime;
-  };
+  return once(build);
 }
 
 /** A fixed runtime, for tests and the local server. */

@@ -5,26 +5,13 @@ import { loadInboundAuth, type InboundAuthConfig, type Scope } from '../inbound/
 import type { Runtime } from '../runtime';
 import type { HttpResponse } from '../platform/http-event';
 import { stateOf, type HttpContext } from './http-state';
+import { oncePer } from '../once';
 
 /**
  * The inbound clients of a runtime (HRF_CLIENTS or HRF_CLIENTS_FILE), read on its first authenticated
  * request and kept, or the configuration error, for the container's life, like the runtime itself.
  */
-const inboundByRuntime = new WeakMap<Runtime, { inbound: InboundAuthConfig } | { error: unknown }>();
-
-function inboundOf(runtime: Runtime): InboundAuthConfig {
-  let loaded = inboundByRuntime.get(runtime);
-  if (!loaded) {
-    try {
-      loaded = { inbound: loadInboundAuth(runtime.env) };
-    } catch (error) {
-      loaded = { error };
-    }
-    inboundByRuntime.set(runtime, loaded);
-  }
-  if ('error' in loaded) throw loaded.error;
-  return loaded.inbound;
-}
+const inboundOf = oncePer((runtime: Runtime): InboundAuthConfig => loadInboundAuth(runtime.env));
 
 export function authentication(options: { scope: Scope }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
   return {

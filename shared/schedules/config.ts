@@ -12,6 +12,7 @@ import { MAX_PENDING_ITEMS_PER_PACKAGE } from '../contracts/dataarts';
 import { registerSecret } from '../logger';
 import { parseWebhookSecret, WebhookSecretError, type WebhookSecret } from '../notify/webhook';
 import type { InvocationContext } from '../platform/invocation';
+import { once } from '../once';
 import type { Runtime } from '../runtime';
 import { parseSchedule, ScheduleSyntaxError, type Schedule } from './schedule';
 import { isTimeZone, MINUTE_MS } from './time';
@@ -297,18 +298,7 @@ export type ConfigSource<C> = (invocation: InvocationContext, runtime: Runtime) 
  * the runtime's environment: process.env with FunctionGraph's user data as a fallback (shared/runtime.ts).
  */
 export function lazyConfig<C>(load: (env: Env, runtime: Runtime) => C): ConfigSource<C> {
-  let built: { config: C } | { error: unknown } | undefined;
-  return (_invocation, runtime) => {
-    if (!built) {
-      try {
-        built = { config: load(runtime.env, runtime) };
-      } catch (error) {
-        built = { error };
-      }
-    }
-    if ('error' in built) throw built.error;
-    return built.config;
-  };
+  return once((_invocation: InvocationContext, runtime: Runtime) => load(runtime.env, runtime));
 }
 
 /** A fixed configuration, for tests. */
