@@ -25,7 +25,7 @@ import { readServiceSettings } from '../lib/build';
 import { machine } from '../lib/report';
 import { mulberry32, shuffled, spread } from '../lib/stats';
 import { writeCodeCacheLoader } from './code-cache';
-import { axiosLazyGlobalFormData, lazyAxios, rewriteProjectSources, speculativeFirstPages, trimAxiosForNode, zodNamespaceImport } from './plugins';
+import { axiosLazyGlobalFormData, lazyAxios, rewriteProjectSources, speculativeFirstPages, trimAxiosForNode, unmarkedProjectSources } from './plugins';
 import { breakdownTable, profileColdStart } from './profile';
 import { capture, ENDPOINT_VARIABLES, type WarmOutput } from '../lib/warm';
 import { quantile } from '../lib/stats';
@@ -65,11 +65,7 @@ async function main(): Promise<void> {
   const base: BuildOptions = settings.esbuild;
   const fnEntry = (name: string) => settings.functions.find((f) => f.name === name)?.entry ?? '';
   const build = (key: string, entry: string, overrides: BuildOptions = {}) => bundle(entry, join(DIR, `${key}.js`), base, overrides);
-  const zodNs: BuildOptions = { plugins: [rewriteProjectSources(zodNamespaceImport)] };
-  const axiosTrim: BuildOptions = { plugins: [trimAxiosForNode(), axiosLazyGlobalFormData()] };
-  const trimmed: BuildOptions = { plugins: [rewriteProjectSources(zodNamespaceImport), trimAxiosForNode(), axiosLazyGlobalFormData()] };
   const lazy: BuildOptions = { plugins: [rewriteProjectSources(lazyAxios)] };
-  const jitless: BuildOptions = { ...trimmed, inject: [join(ROOT, 'bench/experiments/entries/zod-jitless.ts')] };
   const document = JSON.stringify(buildOpenApiDocument(httpRoutes, { version: API_VERSION }));
 
   const list = listPendingItemsInvocation();
@@ -96,43 +92,18 @@ async function main(): Promise<void> {
     nodeOptions: flagged ? settings.nodeOptions.replace(/--enable-source-maps/, '').trim() : `${settings.nodeOptions} --enable-source-maps`.trim(),
   });
   await add({ key: 'list.noSourceMap', what: 'esbuild sourcemap: false, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), { sourcemap: false });
-  await add({ key: 'list.zodNamespace', what: "import * as z from 'zod' (one line per file)", fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), zodNs);
-  await add({ key: 'list.axiosStubs', what: 'axios: form-data, debug, fetch adapter stubbed; http2 on first use', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), { plugins: [trimAxiosForNode()] });
-  await add({ key: 'list.axiosTrim', what: 'axios: the stubs + globalThis.FormData read on first use (no undici)', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), axiosTrim);
+  await add({ key: 'list.unmarked', what: 'without build/pure-calls.js (every schema and contract of the imported modules kept)', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), {
+    plugins: [unmarkedProjectSources()],
+  });
   await add({ key: 'list.lazyAxios', what: 'axios required on first client creation', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), lazy);
-  await add({ key: 'list.both', what: 'zod namespace + axios trimmed (stubs, lazy FormData)', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), trimmed);
-  await add({ key: 'list.allCache', what: 'zod namespace + axios trimmed + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), trimmed);
-  await add({ key: 'list.jitless', what: 'zod namespace + axios trimmed + zod jitless', fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), jitless);
-  await add({ key: 'list.jitlessCache', what: 'zod namespace + axios trimmed + zod jitless + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'), jitless);
-  await add(
-    { key: 'list.best', what: 'zod namespace + axios trimmed + zod jitless + keepNames off, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' },
-    fnEntry('listPendingItems'),
-    { ...jitless, keepNames: false },
-  );
-  await add(
-    { key: 'list.bestCache', what: 'zod namespace + axios trimmed + zod jitless + keepNames off + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' },
-    fnEntry('listPendingItems'),
-    { ...jitless, keepNames: false },
-  );
-  await add({ key: 'list.esm', what: "esbuild mainFields ['module','main'], conditions ['module']", fn: 'listPendingItems', invocation: list }, fnEntry('listPendingItems'), { mainFields: ['module', 'main'], conditions: ['module'] });
+  await add({ key: 'list.deployedCache', what: 'as deployed + V8 code cache, no flag', fn: 'listPendingItems', invocation: list, nodeOptions: '' }, fnEntry('listPendingItems'));
   await add(
     { key: 'list.keepNames', what: `esbuild keepNames: ${!base.keepNames} (deployed: ${Boolean(base.keepNames)})`, fn: 'listPendingItems', invocation: list },
     fnEntry('listPendingItems'),
     { keepNames: !base.keepNames },
   );
   await add({ key: 'openapi.deployed', what: 'as deployed', fn: 'openapi', invocation: openapi }, fnEntry('openapi'));
-  await add({ key: 'openapi.lazyAxios', what: 'axios required on first client creation (never, here)', fn: 'openapi', invocation: openapi }, fnEntry('openapi'), lazy);
   await add({ key: 'openapi.precomputed', what: 'document generated at build time', fn: 'openapi', invocation: openapi }, 'bench/experiments/entries/openapi-precomputed.ts', { define: { __OPENAPI_DOCUMENT__: JSON.stringify(document) } });
-  await add(
-    { key: 'openapi.precomputedTrim', what: 'document generated at build time + zod namespace', fn: 'openapi', invocation: openapi },
-    'bench/experiments/entries/openapi-precomputed.ts',
-    { define: { __OPENAPI_DOCUMENT__: JSON.stringify(document) }, ...trimmed },
-  );
-  await add(
-    { key: 'openapi.precomputedBest', what: 'document generated at build time + zod namespace + keepNames off, no flag', fn: 'openapi', invocation: openapi, nodeOptions: '' },
-    'bench/experiments/entries/openapi-precomputed.ts',
-    { define: { __OPENAPI_DOCUMENT__: JSON.stringify(document) }, ...trimmed, keepNames: false },
-  );
 
   const emulator = await startEmulator({ port: 0 });
   const fnEnv = { ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info' };
@@ -188,7 +159,7 @@ async function main(): Promise<void> {
 
     log('profiling');
     const profiled: string[] = [];
-    for (const key of ['list.deployed', 'list.best', 'officialSdk']) {
+    for (const key of ['list.deployed', 'list.unmarked', 'officialSdk']) {
       const e = experiments.find((x) => x.key === key) as Experiment;
       // The same variant without minification, so that the source map resolves each sampled line.
       const readable = await bundle(e.entry ?? '', join(DIR, `${key}.profile.js`), base, { ...e.overrides, minify: false });
@@ -199,7 +170,7 @@ async function main(): Promise<void> {
     log('warm overhead of the variants');
     const rawPath = `/v2/${emulator.identity.projectId}/factory/pending-items?limit=5&offset=0`;
     const canned = await capture(emulator, rawPath);
-    const warmKeys = ['floor', 'officialSdk', 'list.deployed', 'list.both', 'list.jitless', 'list.best'];
+    const warmKeys = ['floor', 'officialSdk', 'list.deployed', 'list.unmarked', 'list.lazyAxios'];
     const warmJob = join(DIR, 'warm.job.json');
     const warmOut = join(DIR, 'warm.out.json');
     writeFileSync(
@@ -248,7 +219,7 @@ async function main(): Promise<void> {
       '',
       '## Warm overhead of the same variants',
       '',
-      `Per-invocation time above the bare round trip (p50 and p99 of ${QUICK ? 600 : 2000} warm invocations each, alternating, against one local server replaying a captured response; as in \`npm run bench\`). zod's jitless mode trades its compiled object parser for a cheaper first parse.`,
+      `Per-invocation time above the bare round trip (p50 and p99 of ${QUICK ? 600 : 2000} warm invocations each, alternating, against one local server replaying a captured response; as in \`npm run bench\`).`,
       '',
       '| function | variant | overhead p50 ms | overhead p99 ms |',
       '| --- | --- | --- | --- |',
@@ -311,16 +282,11 @@ async function isolatedLoads(cold: string, base: BuildOptions, nodeOptions: stri
   });
 }
 
-/** releaseCheck built three ways, over 10,000 packages with 50 ms latency; rows of the table. */
+/** releaseCheck built two ways, over 10,000 packages with 50 ms latency; rows of the table. */
 async function releaseCheckVariants(cold: string, base: BuildOptions, nodeOptions: string): Promise<string[]> {
   const variants = [
     { key: 'check.deployed', what: 'as deployed', overrides: {} as BuildOptions },
     { key: 'check.speculative', what: 'first `concurrency` pages requested together', overrides: { plugins: [rewriteProjectSources(speculativeFirstPages)] } },
-    {
-      key: 'check.speculativeTrim',
-      what: 'first pages together + zod namespace + axios trimmed',
-      overrides: { plugins: [rewriteProjectSources(speculativeFirstPages, zodNamespaceImport), trimAxiosForNode(), axiosLazyGlobalFormData()] },
-    },
   ];
   const built = new Map<string, BuiltBundle>();
   for (const v of variants) built.set(v.key, await bundle(RELEASE_CHECK_ENTRY, join(DIR, `${v.key}.js`), base, v.overrides));

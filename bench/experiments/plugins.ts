@@ -2,8 +2,6 @@
  * esbuild plugins that build experimental variants of the production bundles, to measure what a change
  * would buy before anyone makes it. None touches a source file: each rewrites what esbuild loads.
  *
- * - zodNamespaceImport: `import { z } from 'zod'` → `import * as z from 'zod'` in project files (the
- *   same API; esbuild can then drop the parts of zod never used, the 40-odd locales among them).
  * - trimAxiosForNode: axios stays and is used as is, but what it never uses here is not loaded:
  *   `form-data` (and through it mime-types/mime-db, 133 KB) and `debug` become stubs, the fetch adapter
  *   (whose module touches globalThis.Request, which loads Node's bundled undici) becomes absent, and
@@ -11,6 +9,10 @@
  * - lazyAxios: axios is required when first used (shared/http/client.ts creates its instance, shared/auth/
  *   iam-token.ts posts), not at load: the ESM source through axios's `unsafe/*` export, so that it is the
  *   same code the eager import bundles.
+ * - unmarkedProjectSources: the project sources as written, without build/pure-calls.js's marks.
+ *
+ * A rewritten source is marked by build/pure-calls.js afterwards, as production would mark it, so a
+ * variant differs from the deployed build by its rewrite only.
  */
 import type { Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
@@ -18,11 +20,11 @@ import { join } from 'node:path';
 
 const PROJECT_SOURCE = /\/(shared|functions)\/.*\.ts$/;
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pureCallsModule = require('../../build/pure-calls.js') as { markPureCalls: (text: string, fileName?: string) => string };
+
 /** A text transform of one project source file. */
 export type SourceRewrite = (text: string, path: string) => string;
-
-/** `import { z } from 'zod'` → `import * as z from 'zod'`. */
-export const zodNamespaceImport: SourceRewrite = (text) => text.replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';");
 
 /** `import axios(, { types })? from 'axios'` → the types, and a proxy that requires axios on first use. */
 export const lazyAxios: SourceRewrite = (text) =>
@@ -49,8 +51,18 @@ export function rewriteProjectSources(...rewrites: SourceRewrite[]): Plugin {
       build.onLoad({ filter: PROJECT_SOURCE }, async (args) => {
         const text = await readFile(args.path, 'utf8');
         const out = rewrites.reduce((t, rewrite) => rewrite(t, args.path), text);
-        return out === text ? undefined : { contents: out, loader: 'ts' };
+        return out === text ? undefined : { contents: pureCallsModule.markPureCalls(out, args.path), loader: 'ts' };
       });
+    },
+  };
+}
+
+/** The project sources exactly as written: esbuild keeps every schema and contract of a module it imports. */
+export function unmarkedProjectSources(): Plugin {
+  return {
+    name: 'unmarked-project-sources',
+    setup(build) {
+      build.onLoad({ filter: PROJECT_SOURCE }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'ts' }));
     },
   };
 }
