@@ -4,7 +4,7 @@
  * esbuild drops an unused top-level `const` only when it can prove its initialiser has no side effects.
  * A schema such as `z.string().check(z.minLength(1))` is a chain of calls, and esbuild can't see into them:
  * zod marks its constructors `@__NO_SIDE_EFFECTS__`, but esbuild honours that mark within one file only.
- * Without help, every function would carry and build every schema of every module it imports: all three
+ * Without help, every function would carry and build every schema of every module it imports: all four
  * DataArts operations for a function that calls one, each timer's whole configuration for another timer.
  *
  * This plugin marks, in our own modules (shared/ and functions/), the calls that only build a value as
