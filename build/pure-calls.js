@@ -28,7 +28,7 @@ const { transform } = require('esbuild');
 const ROOT = join(__dirname, '..');
 
 /** zod/mini constructors: each returns a new schema or check and touches nothing else. */
-const PURE_ZOD_CALLS = [
+const PURE_ZOD = new Set([
   '_default', 'any', 'array', 'bigint', 'boolean', 'catch', 'catchall', 'check', 'coerce.bigint', 'coerce.boolean',
   'coerce.date', 'coerce.number', 'coerce.string', 'custom', 'date', 'discriminatedUnion', 'e164', 'email', 'endsWith',
   'enum', 'exactOptional', 'extend', 'gt', 'gte', 'hostname', 'includes', 'int', 'intersection', 'ipv4', 'ipv6',
@@ -39,13 +39,10 @@ const PURE_ZOD_CALLS = [
   'readonly', 'record', 'refine', 'regex', 'required', 'safeExtend', 'set', 'size', 'startsWith', 'strictObject',
   'string', 'stringbool', 'superRefine', 'templateLiteral', 'toLowerCase', 'toUpperCase', 'transform', 'trim', 'tuple',
   'undefined', 'union', 'unknown', 'uppercase', 'url', 'uuid', 'void', 'xor',
-];
+]);
 
 /** Our own value builders. */
-const PURE_OWN_CALLS = ['defineOperation'];
-
-const PURE_ZOD = new Set(PURE_ZOD_CALLS);
-const PURE_OWN = new Set(PURE_OWN_CALLS);
+const PURE_OWN = new Set(['defineOperation']);
 
 const MARK = '/* @__PURE__ */ ';
 
@@ -119,4 +116,4 @@ const pureCalls = {
   },
 };
 
-module.exports = { pureCalls, markPureCalls, checkOnlyMarked, PURE_ZOD_CALLS, PURE_OWN_CALLS };
+module.exports = { pureCalls, markPureCalls, checkOnlyMarked };
