@@ -6,7 +6,7 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-interface Stored {
+export interface Stored {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
@@ -18,7 +18,8 @@ export interface ReplayUpstream {
   close(): Promise<void>;
 }
 
-function forward(target: URL, method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Stored> {
+/** Sends one request on to `target` as received (the Host header too, so a signature still verifies). */
+export function forward(target: URL, method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Stored> {
   return new Promise((resolve, reject) => {
     const req = request({ host: target.hostname, port: target.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];

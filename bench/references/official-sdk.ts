@@ -1,40 +1,64 @@
 /**
- * The usual choice: the same GET /v2/{project_id}/factory/pending-items made with Huawei's official Node SDK
- * core (@huaweicloud/huaweicloud-sdk-core 3.1.211), exactly as a generated service client makes it:
- * `new ClientBuilder(newClient).withCredential(BasicCredentials).withEndpoint(...).build()` gives an
- * HcClient, and the operation is `hcClient.sendRequest(options)` with the options a generated
- * `ParamCreater` builds. (No DataArts service package is installed; it would add its model classes on top,
- * so this reference is, if anything, cheaper than the real SDK path.)
+ * The usual choice: a function's own upstream calls (the same requests, in the same waves:
+ * bench/lib/upstream-calls.ts) made with Huawei's official Node SDK core (@huaweicloud/huaweicloud-sdk-core
+ * 3.1.211), exactly as a generated service client makes them: `new ClientBuilder(newClient)
+ * .withCredential(BasicCredentials).withEndpoint(...).build()` gives an HcClient, and each operation is
+ * `hcClient.sendRequest(options)` with the options a generated `ParamCreater` builds. (No service package
+ * is installed; one would add its model classes on top, so this reference is, if anything, cheaper than the
+ * real SDK path.) Without BENCH_UPSTREAM_CALLS it makes listPendingItems' call.
  */
 import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials';
 import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient';
-import { isAuthorized, limitOf, readConfig, respond, type GatewayEvent, type GatewayResponse, type ReferenceConfig } from './common';
+import { callsFor, isAuthorized, isGatewayEvent, readConfig, respond, type GatewayResponse, type ReferenceConfig, type UpstreamCall } from './common';
 
 let config: ReferenceConfig | undefined;
 let client: HcClient | undefined;
 
-export const handler = async (event: GatewayEvent): Promise<GatewayResponse> => {
+/** The HTTP status of an answer or of the SDK's exception for one (it throws on every non-2xx). */
+async function statusOf(call: UpstreamCall, hc: HcClient): Promise<{ status: number; body: unknown }> {
+  // The SDK adds X-Project-Id (BasicCredentials) and the content type itself: only the call's own headers go in.
+  const headers: Record<string, string> = {};
+  if (call.headers.workspace !== undefined) headers.workspace = call.headers.workspace;
+  try {
+    const result = (await hc.sendRequest({
+      method: call.method,
+      url: call.path,
+      contentType: 'application/json',
+      queryParams: Object.fromEntries(new URLSearchParams(call.query)),
+      pathParams: {},
+      headers,
+      ...(call.body === undefined ? {} : { data: JSON.parse(call.body) as Record<string, unknown> }),
+    })) as { httpStatusCode?: number };
+    return { status: result.httpStatusCode ?? 0, body: result };
+  } catch (error) {
+    const status = (error as { httpStatusCode?: unknown }).httpStatusCode;
+    if (typeof status === 'number') return { status, body: undefined };
+    throw error;
+  }
+}
+
+export const handler = async (event: unknown): Promise<GatewayResponse> => {
   config ??= readConfig();
-  if (!isAuthorized(event, config)) return respond(401, { error_code: 'HRF.0401', error_msg: 'unauthorized' });
-  const limit = limitOf(event);
-  if (limit === undefined) return respond(400, { error_code: 'HRF.0400', error_msg: 'bad limit' });
   const cfg = config;
-  client ??= new ClientBuilder<HcClient>((hc: HcClient) => hc)
+  if (isGatewayEvent(event) && !isAuthorized(event, cfg)) return respond(401, { error_code: 'HRF.0401', error_msg: 'unauthorized' });
+  const calls = callsFor(isGatewayEvent(event) ? event : {}, cfg);
+  if (calls === undefined) return respond(400, { error_code: 'HRF.0400', error_msg: 'bad limit' });
+  const hc = (client ??= new ClientBuilder<HcClient>((built: HcClient) => built)
     .withCredential(new BasicCredentials().withAk(cfg.accessKey).withSk(cfg.secretKey).withProjectId(cfg.projectId))
     .withEndpoint(cfg.endpoint)
-    .build();
+    .build());
+  let last: unknown;
   try {
-    const result = (await client.sendRequest({
-      method: 'GET',
-      url: '/v2/{project_id}/factory/pending-items',
-      contentType: 'application/json',
-      queryParams: { limit, offset: 0 },
-      pathParams: {},
-      headers: { workspace: cfg.workspace },
-    })) as { data?: unknown; total?: unknown; httpStatusCode?: number };
-    return respond(200, { data: result.data, total: result.total });
+    for (const wave of calls) {
+      const answers = await Promise.all(wave.map((call) => statusOf(call, hc)));
+      for (const [i, answer] of answers.entries()) {
+        if (answer.status !== wave[i]?.status) return respond(502, { error_code: 'HRF.0502', error_msg: `upstream ${answer.status}` });
+        last = answer.body;
+      }
+    }
   } catch {
     return respond(502, { error_code: 'HRF.0502', error_msg: 'upstream failed' });
   }
+  return respond(200, last);
 };
