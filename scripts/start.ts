@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     `  POST ${base}/v1/release-packages/query`,
     `  POST ${base}/v1/deploy-tasks/{task_id}/start`,
     `  POST ${base}/v1/pipelines/{pipeline_id}/runs/{pipeline_run_id}/jobs/{job_run_id}/steps/{step_run_id}/refuse`,
+    `  POST ${base}/v1/events/pipeline`,
     `  GET  ${base}/v1/openapi.json`,
     '',
     'Try:',

@@ -1,11 +1,11 @@
-/** Every HTTP route, in one list: the OpenAPI document and the local server are built from it. */
+/** Every HTTP route, in one list: the OpenAPI document is built from it. */
 import type { AnyRouteSpec } from '../../shared/http-function';
 import { listPendingItemsRoute } from './list-pending-items';
+import { pipelineEventWebhookRoute } from './pipeline-event-webhook';
 import { publishReleasePackageRoute } from './publish-release-package';
 import { queryReleasePackagesRoute } from './query-release-packages';
 import { rejectManualReviewRoute } from './reject-manual-review';
 import { startDeployTaskRoute } from './start-deploy-task';
-import { pipelineGateHttpRoute } from '../events/pipeline-gate';
 
 export const httpRoutes: readonly AnyRouteSpec[] = [
   listPendingItemsRoute,
@@ -13,5 +13,5 @@ export const httpRoutes: readonly AnyRouteSpec[] = [
   queryReleasePackagesRoute,
   startDeployTaskRoute,
   rejectManualReviewRoute,
-  pipelineGateHttpRoute,
+  pipelineEventWebhookRoute,
 ] as unknown as readonly AnyRouteSpec[];

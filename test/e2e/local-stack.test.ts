@@ -63,6 +63,17 @@ describe('Local stack over HTTP', () => {
     expect(second.data.error_code).toBe('HRF.0409.ALREADY_DECIDED');
   });
 
+  it('rejects a manual review from a pipeline event sent to the webhook', async () => {
+    const r = SEED.pipelines.waiting3;
+    const step = { pipeline_id: r.pipelineId, pipeline_run_id: r.runId, job_run_id: r.jobRunId, step_run_id: r.stepRunId };
+    const event = { specversion: '1.0', id: 'evt-e2e-0001', source: 'codearts/pipeline', type: 'com.huaweicloud.codearts.pipeline.review.waiting', data: { ...step, package_id: SEED.packages.failed } };
+    const response = await http().post('/v1/events/pipeline', event);
+    expect([response.status, response.data]).toStrictEqual([
+      200,
+      { status: 'rejected', reason: `release package ${SEED.packages.failed} failed to release`, event_id: 'evt-e2e-0001', step, package_id: SEED.packages.failed },
+    ]);
+  });
+
   it('serves the OpenAPI document', async () => {
     const response = await http().get('/v1/openapi.json');
     expect(response.status).toBe(200);

@@ -211,7 +211,7 @@ describe('FunctionGraph deploy: redeploy', () => {
             triggers: f.triggers.map((t) => (t.type === 'TIMER' ? { ...t, schedule: '30m', source: 'rate(30 minutes)' } : t)),
           };
         }
-        if (f.key === 'pipelineGate') return { ...f, triggers: [] };
+        if (f.key === 'pipelineEventWebhook') return { ...f, triggers: [] };
         return f;
       }),
     };
@@ -224,8 +224,8 @@ describe('FunctionGraph deploy: redeploy', () => {
 
     // Assess
     expect(report.plan.functions.filter((f) => f.action !== 'unchanged' || f.triggers.some((t) => t.action !== 'unchanged')).map((f) => [f.key, f.action, f.configChanges, f.triggers.map((t) => t.action)])).toStrictEqual([
+      ['pipelineEventWebhook', 'unchanged', [], ['delete']],
       ['releaseCheck', 'update', ['memory_size', 'user_data LOG_LEVEL'], ['replace']],
-      ['pipelineGate', 'unchanged', [], ['delete']],
     ]);
     expect(writes().map((r) => r.operation)).toStrictEqual(['UpdateFunctionConfig', 'DeleteFunctionTrigger', 'DeleteFunctionTrigger', 'CreateFunctionTrigger']);
     const releaseCheck = [...fg().functions.values()].find((f) => f.funcName.endsWith('-releaseCheck'));
@@ -263,9 +263,35 @@ describe('FunctionGraph deploy: redeploy', () => {
     // Assess
     expect(writes()).toStrictEqual([]);
     expect(report.plan.functions.find((f) => f.key === 'pipelineGate')?.triggers.map((t) => [t.action, t.label])).toStrictEqual([
-      ['unchanged', 'APIG POST /v1/events/pipeline'],
       ['kept', 'EVENTGRID eventgrid-0001 (not managed by this deploy)'],
     ]);
+  });
+
+  it('over a deploy from before the webhook had its own function moves the route: deleted from pipelineGate before it is created again', async () => {
+    // Prepare: what that deploy left, pipelineGate serving POST /v1/events/pipeline and no pipelineEventWebhook
+    const copy = copyBuild(build);
+    const manifest = readManifestAt(copy.dir);
+    const webhook = manifest.functions.find((f) => f.key === 'pipelineEventWebhook');
+    if (!webhook) throw new Error('no pipelineEventWebhook');
+    writeManifestAt(copy.dir, {
+      ...manifest,
+      functions: manifest.functions.filter((f) => f !== webhook).map((f) => (f.key === 'pipelineGate' ? { ...f, triggers: webhook.triggers } : f)),
+    });
+    await deploy({ dir: copy.dir });
+    copy.cleanup();
+    emulator.requests.length = 0;
+
+    // Act
+    const report = await deploy();
+
+    // Assess: the route is free (APIG refuses a route twice in a group) before the new function takes it
+    expect(report.plan.functions.filter((f) => f.action !== 'unchanged' || f.triggers.some((t) => t.action !== 'unchanged')).map((f) => [f.key, f.action, f.triggers.map((t) => [t.action, t.label])])).toStrictEqual([
+      ['pipelineEventWebhook', 'create', [['create', 'APIG POST /v1/events/pipeline']]],
+      ['pipelineGate', 'unchanged', [['delete', 'APIG POST /v1/events/pipeline']]],
+    ]);
+    expect(writes().map((r) => r.operation)).toStrictEqual(['CreateFunction', 'DeleteFunctionTrigger', 'CreateFunctionTrigger']);
+    const routeOwners = [...fg().functions.values()].filter((f) => fg().triggersOf(f.urn).some((t) => t.eventData.path === '/v1/events/pipeline')).map((f) => f.funcName);
+    expect(routeOwners).toStrictEqual([webhook.name]);
   });
 });
 

@@ -265,19 +265,19 @@ describe('FunctionGraph zips: HTTP functions on APIG events', () => {
     });
   });
 
-  it('pipelineGate rejects the review of a failed package from its APIG webhook', async () => {
+  it('pipelineEventWebhook rejects the review of a failed package from its APIG event', async () => {
     // Prepare
     const s = SEED.pipelines.waiting;
     const step = { pipeline_id: s.pipelineId, pipeline_run_id: s.runId, job_run_id: s.jobRunId, step_run_id: s.stepRunId };
     const cloudEvent = { specversion: '1.0', id: 'evt-fg-0001', source: 'codearts/pipeline', type: 'com.huaweicloud.codearts.pipeline.review.waiting', datacontenttype: 'application/json', data: { ...step, package_id: '3' } };
 
     // Act
-    const response = answer(await invoke('pipelineGate', gatewayEvent({ platform: 'functiongraph', method: 'POST', path: '/v1/events/pipeline', body: cloudEvent, bearer: TOKENS.all }), 'fg-gate-0001'));
+    const response = answer(await invoke('pipelineEventWebhook', gatewayEvent({ platform: 'functiongraph', method: 'POST', path: '/v1/events/pipeline', body: cloudEvent, bearer: TOKENS.all }), 'fg-webhook-0001'));
 
     // Assess
     expect(response).toStrictEqual({
       statusCode: 200,
-      headers: JSON_HEADERS('fg-gate-0001'),
+      headers: JSON_HEADERS('fg-webhook-0001'),
       body: { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-fg-0001', step, package_id: '3' },
       isBase64Encoded: false,
       bodyIsText: true,
@@ -342,5 +342,26 @@ describe('FunctionGraph zips: timer functions on TIMER events', () => {
     expect(bundled).toStrictEqual({ ok: true, result: expected });
     expect(emulator.requests.map((r) => `${r.method} ${r.path}?${r.query} ${r.status}`)).toStrictEqual(bundledCalls);
     expect(bundledCalls.length).toBeGreaterThan(0);
+  });
+});
+
+describe('FunctionGraph zips: pipelineGate on pipeline events', () => {
+  it('rejects the review of a failed package from an EventGrid CloudEvent, and acknowledges an APIG event without calling anything', async () => {
+    // Prepare
+    const s = SEED.pipelines.waiting;
+    const step = { pipeline_id: s.pipelineId, pipeline_run_id: s.runId, job_run_id: s.jobRunId, step_run_id: s.stepRunId };
+    const cloudEvent = { specversion: '1.0', id: 'evt-fg-0002', source: 'codearts/pipeline', type: 'com.huaweicloud.codearts.pipeline.review.waiting', datacontenttype: 'application/json', data: { ...step, package_id: '3' } };
+    const request = gatewayEvent({ platform: 'functiongraph', method: 'POST', path: '/v1/events/pipeline', body: { ...cloudEvent, id: 'evt-fg-0003' }, bearer: TOKENS.all });
+
+    // Act
+    const event = await invoke('pipelineGate', cloudEvent, 'fg-gate-0001');
+    const apig = await invoke('pipelineGate', request, 'fg-gate-0002');
+
+    // Assess: the APIG event, sent after the rejection, called nothing more
+    expect([event, apig, emulator.requests.map((r) => [r.operation, r.status])]).toStrictEqual([
+      { ok: true, result: { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-fg-0002', step, package_id: '3' } },
+      { ok: true, result: { status: 'ignored', reason: 'neither a CloudEvents 1.0 event nor an EventBridge event' } },
+      [['ShowPipelineRunDetail', 200], ['ShowFactoryPackageDetail', 200], ['RejectManualReview', 200]],
+    ]);
   });
 });

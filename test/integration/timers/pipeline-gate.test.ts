@@ -1,14 +1,17 @@
 /**
- * pipelineGate against the local cloud: decisions on the seeded packages and review steps, one rejection
- * for an event delivered twice (in one container, in another, over EventBridge, over HTTP), the HTTP
- * webhook's authentication, faults and lost answers, malformed events.
+ * The pipeline gate against the local cloud, through pipelineGate (pipeline events) and pipelineEventWebhook
+ * (the same events over HTTP): decisions on the seeded packages and review steps, one rejection for an event
+ * delivered twice (in one container, in another, over EventBridge, over HTTP), the webhook's authentication,
+ * faults and lost answers, malformed events.
  */
 import { SEED } from '../../../emulator';
 import type { SeedReviewStep } from '../../../emulator/seed';
 import { createPipelineGate } from '../../../functions/events/pipeline-gate';
+import { pipelineEventWebhookRoute } from '../../../functions/http/pipeline-event-webhook';
+import { httpFunction } from '../../../shared/http-function';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { admin } from '../../helpers/emulator';
-import { gatewayEvent, parseResponse } from '../../helpers/http-events';
+import { gatewayEvent, parseResponse, type EventPlatform } from '../../helpers/http-events';
 import { TOKENS } from '../../helpers/runtime';
 import { deliverUntilDone, requestsOf, runtimeSource, useLocalCloud } from './support';
 
@@ -150,6 +153,8 @@ describe('pipelineGate: malformed events', () => {
     ['data that is not an object', cloudEvent('not an object'), 'data: Invalid input: expected object, received string'],
     ['CloudEvents 0.3', { ...cloudEvent(dataFor(waiting, '3')), specversion: '0.3' }, 'not a CloudEvents 1.0 event (specversion: Invalid input: expected "1.0")'],
     ['an unknown shape', { hello: 'world' }, 'neither a CloudEvents 1.0 event nor an EventBridge event'],
+    // The webhook is pipelineEventWebhook's: a request that still reaches this function is not an event.
+    ['an API gateway request', gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/events/pipeline', body: cloudEvent(dataFor(waiting, '3')), bearer: TOKENS.all }), 'neither a CloudEvents 1.0 event nor an EventBridge event'],
     ['a workspace not allowed', cloudEvent({ ...dataFor(waiting, '3'), workspace_id: 'aaaabbbbccccddddeeeeffff00001111' }), 'workspace aaaabbbbccccddddeeeeffff00001111 is not allowed (HRF_WORKSPACE_ALLOWLIST)'],
   ])('acknowledges an event with %s, without side effects', async (_case, event, reason) => {
     const result = await gate()(event, lambdaContext());
@@ -159,37 +164,77 @@ describe('pipelineGate: malformed events', () => {
   });
 });
 
-describe('pipelineGate: the HTTP webhook POST /v1/events/pipeline', () => {
-  const post = (platform: 'aws' | 'functiongraph', body: unknown, options: { bearer?: string; headers?: Record<string, string> } = {}) =>
-    gate()(
-      gatewayEvent({ platform, method: 'POST', path: '/v1/events/pipeline', body, ...(options.bearer ? { bearer: options.bearer } : {}), ...(options.headers ? { headers: options.headers } : {}) }),
-      platform === 'aws' ? lambdaContext() : functionGraphContext({ requestId: 'fg-request-0001' }),
-    ).then((r) => parseResponse(r as never));
+describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
+  const requestIdOf = (platform: EventPlatform) => (platform === 'aws' ? 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' : 'fg-request-0001');
+  const JSON_HEADERS = (platform: EventPlatform) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': requestIdOf(platform) });
+  const post = async (platform: EventPlatform, body: unknown, options: { bearer?: string; headers?: Record<string, string> } = {}) => {
+    const webhook = httpFunction(pipelineEventWebhookRoute, runtimeSource(local.emulator));
+    const request = gatewayEvent({ platform, method: 'POST', path: '/v1/events/pipeline', body, ...(options.bearer ? { bearer: options.bearer } : {}), ...(options.headers ? { headers: options.headers } : {}) });
+    return parseResponse(await webhook(request, (platform === 'aws' ? lambdaContext() : functionGraphContext({ requestId: requestIdOf(platform) })) as never));
+  };
 
   it.each(['aws', 'functiongraph'] as const)('rejects the review for a structured CloudEvent sent from %s', async (platform) => {
     const response = await post(platform, cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.all });
-    expect([response.statusCode, response.body]).toStrictEqual([200, { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' }]);
+    expect(response).toStrictEqual({
+      statusCode: 200,
+      headers: JSON_HEADERS(platform),
+      body: { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' },
+      isBase64Encoded: false,
+    });
     expect(refusals(true)).toHaveLength(1);
+    expect(logs((e) => e.audit === true).map((e) => [e.actor, e.caller])).toStrictEqual([['pipelineEventWebhook', 'all-scopes']]);
   });
 
   it('reads CloudEvents binary mode', async () => {
     const response = await post('aws', dataFor(waiting2, '5'), { bearer: TOKENS.all, headers: { 'ce-specversion': '1.0', 'ce-id': 'evt-bin', 'ce-source': 'codearts', 'ce-type': 'review.waiting' } });
-    expect([response.statusCode, response.body]).toStrictEqual([200, { status: 'rejected', reason: 'release package 5 was withdrawn', event_id: 'evt-bin', step: stepOf(waiting2), package_id: '5' }]);
+    expect(response).toStrictEqual({
+      statusCode: 200,
+      headers: JSON_HEADERS('aws'),
+      body: { status: 'rejected', reason: 'release package 5 was withdrawn', event_id: 'evt-bin', step: stepOf(waiting2), package_id: '5' },
+      isBase64Encoded: false,
+    });
   });
 
   it('refuses a caller without credentials (401) or without the review scope (403), calling nothing', async () => {
     const anonymous = await post('aws', cloudEvent(dataFor(waiting, '3')));
     const reader = await post('aws', cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.read });
-    expect([anonymous.statusCode, reader.statusCode, local.emulator.requests.length]).toStrictEqual([401, 403, 0]);
+    const requestId = requestIdOf('aws');
+    expect([anonymous, reader, local.emulator.requests.length]).toStrictEqual([
+      {
+        statusCode: 401,
+        headers: { ...JSON_HEADERS('aws'), 'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256' },
+        body: { error_code: 'HRF.0401', error_msg: 'Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature', request_id: requestId },
+        isBase64Encoded: false,
+      },
+      { statusCode: 403, headers: JSON_HEADERS('aws'), body: { error_code: 'HRF.0403', error_msg: 'This credential lacks the "review" scope', request_id: requestId }, isBase64Encoded: false },
+      0,
+    ]);
   });
 
   it('acknowledges a malformed event with 200 and status "ignored", calling nothing', async () => {
     const response = await post('aws', { specversion: '1.0', id: 'x' }, { bearer: TOKENS.all });
-    expect([response.statusCode, response.body, local.emulator.requests.length]).toStrictEqual([
-      200,
-      { status: 'ignored', reason: 'not a CloudEvents 1.0 event (source: Invalid input: expected string, received undefined)' },
+    expect([response, local.emulator.requests.length]).toStrictEqual([
+      {
+        statusCode: 200,
+        headers: JSON_HEADERS('aws'),
+        body: { status: 'ignored', reason: 'not a CloudEvents 1.0 event (source: Invalid input: expected string, received undefined)' },
+        isBase64Encoded: false,
+      },
       0,
     ]);
+  });
+
+  it('skips an event pipelineGate already handled (another function, another container): the run shows the review decided', async () => {
+    const event = cloudEvent(dataFor(waiting, '3'));
+    await gate()(event, functionGraphContext());
+    const response = await post('aws', event, { bearer: TOKENS.all });
+    expect(response).toStrictEqual({
+      statusCode: 200,
+      headers: JSON_HEADERS('aws'),
+      body: { status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' },
+      isBase64Encoded: false,
+    });
+    expect(refusals()).toHaveLength(1);
   });
 });
 

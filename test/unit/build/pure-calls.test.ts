@@ -104,6 +104,8 @@ const CALLED: Record<string, readonly (typeof OPERATIONS)[number][]> = {
   queryReleasePackages: ['ListFactoryReleasePackages'],
   startDeployTask: ['StartDeployTask'],
   rejectManualReview: ['RejectManualReview', 'ShowPipelineRunDetail'],
+  // pipelineGate's gate, for events sent over HTTP
+  pipelineEventWebhook: ['ShowFactoryPackageDetail', 'RejectManualReview', 'ShowPipelineRunDetail'],
   openapi: [],
   releaseCheck: ['ListFactoryReleasePackages'],
   releaseTrain: ['ListFactoryPendingItems', 'CreateFactoryPendingItemsPackage', 'ListFactoryReleasePackages', 'ShowFactoryPackageDetail'],

@@ -1,9 +1,15 @@
-/** pipelineGate: the decision table (pure) and the event chain with a stubbed client. */
+/**
+ * The pipeline gate: its decision table (pure), and its two functions with a stubbed client: pipelineGate
+ * (the event chain) and pipelineEventWebhook (the HTTP chain).
+ */
 import { createPipelineGate } from '../../../functions/events/pipeline-gate';
+import { pipelineEventWebhookRoute } from '../../../functions/http/pipeline-event-webhook';
 import type { ReleasePackage } from '../../../shared/contracts/dataarts';
+import { httpFunction } from '../../../shared/http-function';
 import { gateDecision } from '../../../shared/schedules/pipeline-gate';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
-import { fixedRuntime } from '../../helpers/runtime';
+import { gatewayEvent, parseResponse } from '../../helpers/http-events';
+import { fixedRuntime, OTHER_WORKSPACE, TOKENS } from '../../helpers/runtime';
 import { stubbedRuntime } from '../../helpers/stub-client';
 
 const NOW = new Date('2026-11-23T08:00:00Z');
@@ -26,44 +32,129 @@ describe('pipelineGate: decisions', () => {
   });
 });
 
+const ID = (prefix: string) => prefix.padEnd(32, '0');
+const data = { pipeline_id: ID('p'), pipeline_run_id: ID('r'), job_run_id: ID('j'), step_run_id: ID('s'), package_id: '13' };
+const step = { pipeline_id: data.pipeline_id, pipeline_run_id: data.pipeline_run_id, job_run_id: data.job_run_id, step_run_id: data.step_run_id };
+const detail = { id: ID('r'), pipeline_id: ID('p'), status: 'RUNNING', stages: [{ id: 'st', status: 'RUNNING', jobs: [{ id: ID('j'), status: 'PAUSED', steps: [{ id: ID('s'), status: 'PAUSED' }] }] }] };
+const event = { specversion: '1.0', id: 'evt-9', source: 'codearts', type: 'review.waiting', data };
+const credentials = { accessKey: 'TEMPACCESSKEY0001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
+
+/** A runtime whose upstream says: the review waits, package 13 failed, the refusal succeeds. */
+function stubbedCloud() {
+  const showPipelineRunDetail = jest.fn().mockResolvedValue({ data: detail, requestId: 'up-1', attempts: 1 });
+  const showPackageDetail = jest.fn().mockResolvedValue({ data: { release_package: pkg({ deploy_status: 3 }), task_details: [] }, requestId: 'up-2', attempts: 1 });
+  const rejectManualReview = jest.fn().mockResolvedValue({ data: { success: true }, requestId: 'up-3', attempts: 1 });
+  const runtime = fixedRuntime(stubbedRuntime({ showPipelineRunDetail, showPackageDetail, rejectManualReview }, { now: () => NOW }));
+  /** Every upstream call, with the options that matter: the platform's credentials and the workspace. */
+  const calls = () => [
+    showPipelineRunDetail.mock.calls.map(([p, r, o]) => [p, r, o.credentials]),
+    showPackageDetail.mock.calls.map(([id, o]) => [id, o.credentials, o.workspace]),
+    rejectManualReview.mock.calls.map(([path, o]) => [path, o.credentials]),
+  ];
+  return { runtime, calls };
+}
+
 describe('pipelineGate: the event chain', () => {
-  const ID = (prefix: string) => prefix.padEnd(32, '0');
-  const data = { pipeline_id: ID('p'), pipeline_run_id: ID('r'), job_run_id: ID('j'), step_run_id: ID('s'), package_id: '13' };
-  const detail = { id: ID('r'), pipeline_id: ID('p'), status: 'RUNNING', stages: [{ id: 'st', status: 'RUNNING', jobs: [{ id: ID('j'), status: 'PAUSED', steps: [{ id: ID('s'), status: 'PAUSED' }] }] }] };
-  const event = { specversion: '1.0', id: 'evt-9', source: 'codearts', type: 'review.waiting', data };
-
-  function build() {
-    const showPipelineRunDetail = jest.fn().mockResolvedValue({ data: detail, requestId: 'up-1', attempts: 1 });
-    const showPackageDetail = jest.fn().mockResolvedValue({ data: { release_package: pkg({ deploy_status: 3 }), task_details: [] }, requestId: 'up-2', attempts: 1 });
-    const rejectManualReview = jest.fn().mockResolvedValue({ data: { success: true }, requestId: 'up-3', attempts: 1 });
-    const handler = createPipelineGate({ runtime: fixedRuntime(stubbedRuntime({ showPipelineRunDetail, showPackageDetail, rejectManualReview }, { now: () => NOW })) });
-    return { handler, showPipelineRunDetail, showPackageDetail, rejectManualReview };
-  }
-
   it('passes FunctionGraph\'s per-invocation credentials to every call, and the workspace to the package read', async () => {
     // Prepare
-    const credentials = { accessKey: 'TEMPACCESSKEY0001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
-    const { handler, showPipelineRunDetail, showPackageDetail, rejectManualReview } = build();
+    const cloud = stubbedCloud();
+    const handler = createPipelineGate({ runtime: cloud.runtime });
     // Act
     const result = await handler(structuredClone(event), functionGraphContext({ credentials }));
     // Assess
-    const step = { pipeline_id: data.pipeline_id, pipeline_run_id: data.pipeline_run_id, job_run_id: data.job_run_id, step_run_id: data.step_run_id };
     expect(result).toStrictEqual({ status: 'rejected', reason: 'release package 13 failed to release', event_id: 'evt-9', step, package_id: '13' });
-    expect([
-      showPipelineRunDetail.mock.calls.map(([p, r, o]) => [p, r, o.credentials]),
-      showPackageDetail.mock.calls.map(([id, o]) => [id, o.credentials, o.workspace]),
-      rejectManualReview.mock.calls.map(([path, o]) => [path, o.credentials]),
-    ]).toStrictEqual([[[data.pipeline_id, data.pipeline_run_id, credentials]], [['13', credentials, 'e265f808151d458bb7967e0aaf42d146']], [[step, credentials]]]);
+    expect(cloud.calls()).toStrictEqual([[[data.pipeline_id, data.pipeline_run_id, credentials]], [['13', credentials, 'e265f808151d458bb7967e0aaf42d146']], [[step, credentials]]]);
   });
 
-  it('sends an API gateway request through the HTTP chain (401 without credentials) and anything else through the event chain', async () => {
-    const { handler, showPipelineRunDetail } = build();
-    const http = (await handler({ httpMethod: 'POST', path: '/v1/events/pipeline', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) }, lambdaContext())) as { statusCode: number };
-    const other = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext());
-    expect([http.statusCode, other, showPipelineRunDetail.mock.calls.length]).toStrictEqual([
-      401,
-      { status: 'ignored', reason: 'not an EventBridge event (id: Invalid input: expected string, received undefined)' },
-      0,
+  it.each(['aws', 'functiongraph'] as const)('acknowledges an API gateway request from %s as an event it cannot read, calling nothing (the webhook is pipelineEventWebhook)', async (platform) => {
+    // Prepare
+    const cloud = stubbedCloud();
+    const handler = createPipelineGate({ runtime: cloud.runtime });
+    const request = gatewayEvent({ platform, method: 'POST', path: '/v1/events/pipeline', body: event, bearer: TOKENS.all });
+    // Act
+    const result = await handler(request, platform === 'aws' ? lambdaContext() : functionGraphContext());
+    // Assess
+    expect([result, cloud.calls()]).toStrictEqual([{ status: 'ignored', reason: 'neither a CloudEvents 1.0 event nor an EventBridge event' }, [[], [], []]]);
+  });
+
+  it('acknowledges an EventBridge event that is not a pipeline event, calling nothing', async () => {
+    const cloud = stubbedCloud();
+    const result = await createPipelineGate({ runtime: cloud.runtime })({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext());
+    expect([result, cloud.calls()]).toStrictEqual([{ status: 'ignored', reason: 'not an EventBridge event (id: Invalid input: expected string, received undefined)' }, [[], [], []]]);
+  });
+});
+
+describe('pipelineEventWebhook: the HTTP chain', () => {
+  const JSON_HEADERS = (requestId: string) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': requestId });
+  const FG_REQUEST_ID = 'fg-webhook-0001';
+  const webhook = (runtime: ReturnType<typeof stubbedCloud>['runtime']) => httpFunction(pipelineEventWebhookRoute, runtime);
+
+  it('rejects the review through the gate, passing FunctionGraph\'s per-invocation credentials to every call', async () => {
+    // Prepare
+    const cloud = stubbedCloud();
+    const request = gatewayEvent({ platform: 'functiongraph', method: 'POST', path: '/v1/events/pipeline', body: event, bearer: TOKENS.all });
+    // Act
+    const response = await webhook(cloud.runtime)(request, functionGraphContext({ requestId: FG_REQUEST_ID, credentials }) as never);
+    // Assess
+    expect(parseResponse(response)).toStrictEqual({
+      statusCode: 200,
+      headers: JSON_HEADERS(FG_REQUEST_ID),
+      body: { status: 'rejected', reason: 'release package 13 failed to release', event_id: 'evt-9', step, package_id: '13' },
+      isBase64Encoded: false,
+    });
+    expect(cloud.calls()).toStrictEqual([[[data.pipeline_id, data.pipeline_run_id, credentials]], [['13', credentials, 'e265f808151d458bb7967e0aaf42d146']], [[step, credentials]]]);
+  });
+
+  it('refuses a request without credentials with 401, calling nothing', async () => {
+    // Prepare
+    const cloud = stubbedCloud();
+    const request = gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/events/pipeline', body: event });
+    // Act
+    const response = await webhook(cloud.runtime)(request, lambdaContext());
+    // Assess
+    expect([parseResponse(response), cloud.calls()]).toStrictEqual([
+      {
+        statusCode: 401,
+        headers: { ...JSON_HEADERS('c6af9ac6-7b61-11e6-9a41-93e8deadbeef'), 'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256' },
+        body: { error_code: 'HRF.0401', error_msg: 'Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+        isBase64Encoded: false,
+      },
+      [[], [], []],
+    ]);
+  });
+
+  it('refuses an event naming a workspace the caller may not use with 403, as every HTTP route does, calling nothing', async () => {
+    // Prepare
+    const cloud = stubbedCloud();
+    const request = gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/events/pipeline', body: { ...event, data: { ...data, workspace_id: OTHER_WORKSPACE } }, bearer: TOKENS.all });
+    // Act
+    const response = await webhook(cloud.runtime)(request, lambdaContext());
+    // Assess
+    expect([parseResponse(response), cloud.calls()]).toStrictEqual([
+      {
+        statusCode: 403,
+        headers: JSON_HEADERS('c6af9ac6-7b61-11e6-9a41-93e8deadbeef'),
+        body: { error_code: 'HRF.0403', error_msg: 'This credential may not use that workspace', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+        isBase64Encoded: false,
+      },
+      [[], [], []],
+    ]);
+  });
+
+  it('answers a pipeline event delivered to it directly, not through the API gateway, with 400, calling nothing', async () => {
+    // Prepare
+    const cloud = stubbedCloud();
+    // Act
+    const response = await webhook(cloud.runtime)(structuredClone(event), lambdaContext());
+    // Assess
+    expect([parseResponse(response), cloud.calls()]).toStrictEqual([
+      {
+        statusCode: 400,
+        headers: JSON_HEADERS('c6af9ac6-7b61-11e6-9a41-93e8deadbeef'),
+        body: { error_code: 'HRF.0400', error_msg: 'The event is not an API gateway request', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', fields: [{ field: 'event', message: 'not an API gateway proxy event' }] },
+        isBase64Encoded: false,
+      },
+      [[], [], []],
     ]);
   });
 });
