@@ -14,7 +14,7 @@ export interface Invocation {
   readonly event: unknown;
   /** The HTTP status the first invocation must answer; null for a timer or event function. */
   readonly expectStatus: number | null;
-  /** For a timer or event function: the `status` its result must carry. */
+  /** The `status` its result must carry: a timer's or event function's result, or an HTTP function's JSON body. */
   readonly expectResult?: string;
   /** The function's own configuration (serverless.yml `functions.<name>.environment`) for this invocation. */
   readonly env?: Readonly<Record<string, string>>;
@@ -96,6 +96,12 @@ const HTTP_INVOCATIONS: Record<string, () => Invocation> = {
     expectStatus: 200,
   }),
   openapi: () => ({ event: apigEvent({ method: 'GET', path: '/v1/openapi.json', bearer: false }), expectStatus: 200 }),
+  // The pipeline event of pipelineGate's first invocation, delivered over HTTP (a structured CloudEvent).
+  pipelineEventWebhook: () => ({
+    event: apigEvent({ method: 'POST', path: '/v1/events/pipeline', body: gateCloudEvent() }),
+    expectStatus: 200,
+    expectResult: 'rejected',
+  }),
 };
 
 /** A FunctionGraph TIMER event fired at `at` (shown in Beijing time, as FunctionGraph does). */
@@ -121,6 +127,25 @@ function todayAtEight(): Date {
   return d;
 }
 
+/** A manual review waits for the release package that failed: the gate rejects it. */
+function gateCloudEvent(): Record<string, unknown> {
+  return {
+    specversion: '1.0',
+    id: 'bench-evt-0001',
+    source: 'codearts/pipeline/release-pipeline',
+    type: 'com.huaweicloud.codearts.pipeline.review.waiting',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: {
+      pipeline_id: review.pipelineId,
+      pipeline_run_id: review.runId,
+      job_run_id: review.jobRunId,
+      step_run_id: review.stepRunId,
+      package_id: SEED.packages.failed,
+    },
+  };
+}
+
 const OTHER_INVOCATIONS: Record<string, () => Invocation> = {
   releaseCheck: () => timerInvocation(),
   releaseTrain: () => ({
@@ -136,25 +161,7 @@ const OTHER_INVOCATIONS: Record<string, () => Invocation> = {
     env: { DEPLOY_WINDOW_TASK_IDS: SEED.deployTasks.idle, DEPLOY_WINDOW_ALLOW: '* * * * *' },
   }),
   // A pipeline event (CloudEvent, as EventGrid delivers it to FunctionGraph): the package failed, so reject.
-  pipelineGate: () => ({
-    event: {
-      specversion: '1.0',
-      id: 'bench-evt-0001',
-      source: 'codearts/pipeline/release-pipeline',
-      type: 'com.huaweicloud.codearts.pipeline.review.waiting',
-      time: new Date().toISOString(),
-      datacontenttype: 'application/json',
-      data: {
-        pipeline_id: review.pipelineId,
-        pipeline_run_id: review.runId,
-        job_run_id: review.jobRunId,
-        step_run_id: review.stepRunId,
-        package_id: SEED.packages.failed,
-      },
-    },
-    expectStatus: null,
-    expectResult: 'rejected',
-  }),
+  pipelineGate: () => ({ event: gateCloudEvent(), expectStatus: null, expectResult: 'rejected' }),
 };
 
 /** The first invocation of a function of serverless.yml, or undefined when the bench has none for it. */
