@@ -42,6 +42,13 @@ export interface CronExpression {
   matches(at: Date): boolean;
   /** The latest run strictly before `before`, or undefined when there is none. */
   previousRun(before: Date): Date | undefined;
+  /**
+   * How the pattern matches the hour before `at` (second 0 of each minute of [at − 1 h, at)) when that hour
+   * is one whole wall-clock hour of the zone: 'all' its minutes, 'some', or 'none'. Undefined when it is
+   * not (`at` is not on the hour there, or the zone's offset changes within it). Windows walk back an hour
+   * at a time with it rather than a minute at a time.
+   */
+  hourBefore(at: Date): 'all' | 'some' | 'none' | undefined;
 }
 
 export class CronSyntaxError extends Error {
@@ -467,14 +474,37 @@ export function parseCron(pattern: string, options: CronOptions): CronExpression
     return undefined;
   }
 
+  /** Whether a wall time's year, month, hour and day match (the fields an hour shares). */
+  function hourMatches(w: Wall): boolean {
+    const [y = 0, mo = 0, d = 0, h = 0] = w;
+    if (years && years[y] !== 1) return false;
+    if (tables[1]![mo] !== mo || tables[3]![h] !== h) return false;
+    return ((daysOf(y, mo) >> (d - 1)) & 1) === 1;
+  }
+
   /** Fields from the wall clock, with the offset remembered per hour: windows ask for many minutes in a row. */
   function matches(at: Date): boolean {
     const t = at.getTime();
     const w = civil(floorSecond(t) + hourlyOffset(zone, t));
-    const [y = 0, mo = 0, d = 0] = w;
-    if (years && years[y] !== 1) return false;
-    for (const level of [1, 3, 4, 5]) if (tables[level]![w[level]!] !== w[level]) return false;
-    return ((daysOf(y, mo) >> (d - 1)) & 1) === 1;
+    return tables[4]![w[4]!] === w[4] && tables[5]![w[5]!] === w[5] && hourMatches(w);
+  }
+
+  /** Every minute of an hour matches at second 0 (the minute field is `*` or lists all 60). */
+  const everyMinute = tables[4]!.every((v, i) => v === i) && tables[5]![0] === 0;
+  /** Some minute of an hour matches at second 0. */
+  const someMinute = tables[4]![59] !== -1 && tables[5]![0] === 0;
+
+  function hourBefore(at: Date): 'all' | 'some' | 'none' | undefined {
+    const end = at.getTime();
+    const start = end - HOUR;
+    if (end !== floorSecond(end)) return undefined;
+    const offset = hourlyOffset(zone, start);
+    const w = civil(start + offset);
+    if (w[4] !== 0 || w[5] !== 0) return undefined;
+    // The hour's wall clock runs 00:00 to 59:59 only if the offset holds to its last second.
+    if (offsetAt(zone, end - SECOND) !== offset) return undefined;
+    if (!hourMatches(w)) return 'none';
+    return everyMinute ? 'all' : someMinute ? 'some' : 'none';
   }
 
   /** The latest run before `b` (ms), as croner's _findOccurrence finds it backwards. */
@@ -503,6 +533,7 @@ export function parseCron(pattern: string, options: CronOptions): CronExpression
   return {
     pattern,
     matches,
+    hourBefore,
     previousRun(before) {
       const run = previous(finite(before));
       return run === undefined ? undefined : new Date(run);

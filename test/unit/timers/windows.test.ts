@@ -1,5 +1,6 @@
 /** Allow and deny windows: deny wins, time zones (Asia/Shanghai date change, Europe/Berlin DST), window starts. */
 import { checkWindow, currentWindowStart, parseWindowSet, WindowSyntaxError } from '../../../shared/schedules/windows';
+import fc from 'fast-check';
 import { instantOfWallClock, isoDay, parseZonedDateTime, wallClock } from '../../../shared/schedules/time';
 
 const at = (s: string) => new Date(s);
@@ -105,5 +106,71 @@ describe('Time helpers', () => {
       parseZonedDateTime('2026-13-01 00:00:00', 'UTC'),
       parseZonedDateTime('yesterday', 'UTC'),
     ]).toStrictEqual(['2026-11-23T08:00:00.000Z', '2026-11-23T00:00:00.000Z', undefined, undefined]);
+  });
+});
+
+describe('Windows: the walk back to a window start', () => {
+  /** The plain definition: back a minute at a time while the minute before is inside, up to the lookback. */
+  function oracleStart(set: ReturnType<typeof parseWindowSet>, instant: Date, lookbackMs: number): string | undefined {
+    const inside = (t: number) => checkWindow(set, new Date(t)).inside;
+    let minute = Math.floor(instant.getTime() / 60_000) * 60_000;
+    if (!inside(minute)) return undefined;
+    const limit = minute - lookbackMs;
+    while (minute - 60_000 >= limit && inside(minute - 60_000)) minute -= 60_000;
+    return new Date(minute).toISOString();
+  }
+
+  // Whole-hour, half-hour (+5:30), quarter-hour (+5:45) offsets, DST of an hour and of half an hour.
+  const zones = ['UTC', 'Asia/Shanghai', 'Asia/Kolkata', 'Asia/Kathmandu', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
+  const minuteField = fc.constantFrom('*', '*', '0-59', '0-29', '30-59', '*/15', '5', '10-50');
+  const hourField = fc.constantFrom('*', '*', '9-17', '22-23', '0-5', '2', '1-3', '*/3');
+  const weekdayField = fc.constantFrom('*', '*', '1-5', '0,6', '5');
+  const pattern = fc.tuple(minuteField, hourField, weekdayField).map(([m, h, w]) => `${m} ${h} * * ${w}`);
+  // Instants in 2026, half of them within two days of a DST change of the zones above.
+  const changes = ['2026-03-08T07:00:00Z', '2026-03-29T01:00:00Z', '2026-04-04T15:00:00Z', '2026-10-03T15:30:00Z', '2026-10-25T01:00:00Z', '2026-11-01T06:00:00Z'].map((s) => Date.parse(s));
+  const instant = fc.oneof(
+    fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2026-12-31T00:00:00Z') }),
+    fc.tuple(fc.constantFrom(...changes), fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 })).map(([t, d]) => t + d),
+  );
+
+  it('finds the same start as going back a minute at a time, in every kind of zone, deny or not', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.array(pattern, { minLength: 1, maxLength: 2 }),
+        fc.array(pattern, { minLength: 0, maxLength: 2 }),
+        instant,
+        fc.integer({ min: 0, max: 48 * 60 }),
+        (timeZone, allow, deny, t, lookbackMinutes) => {
+          const set = parseWindowSet({ allow: allow.join(';'), deny: deny.join(';'), timeZone });
+          const lookbackMs = lookbackMinutes * 60_000;
+          expect(startOf(set, new Date(t).toISOString(), lookbackMs)).toBe(oracleStart(set, new Date(t), lookbackMs));
+        },
+      ),
+      { seed: 20261202, numRuns: 400 },
+    );
+  });
+
+  it('steps over whole hours only where the zone\'s wall-clock hour is whole: on the hour there, with one offset throughout', () => {
+    const hours = (timeZone: string, allow: string, s: string) => parseWindowSet({ allow, timeZone }).allow[0]?.cron.hourBefore(at(s));
+    expect([
+      hours('UTC', '* 9 * * *', '2026-11-23T10:00:00Z'),
+      hours('UTC', '0-29 9 * * *', '2026-11-23T10:00:00Z'),
+      hours('UTC', '* 8 * * *', '2026-11-23T10:00:00Z'),
+      hours('UTC', '* 9 * * *', '2026-11-23T10:30:00Z'),
+      // 10:00 in Kolkata (+5:30) is 04:30Z; 10:00 in Kathmandu (+5:45) is 04:15Z.
+      hours('Asia/Kolkata', '* 9 * * *', '2026-11-23T04:30:00Z'),
+      hours('Asia/Kolkata', '* 9 * * *', '2026-11-23T04:00:00Z'),
+      hours('Asia/Kathmandu', '* 9 * * *', '2026-11-23T04:15:00Z'),
+      // Berlin's changes fall on the hour: around 2026-03-29T01:00Z the hours are 01:00–01:59 CET, then
+      // 03:00–03:59 CEST; around 2026-10-25T01:00Z, 02:00–02:59 CEST, then 02:00–02:59 CET again.
+      hours('Europe/Berlin', '* 1 * * *', '2026-03-29T01:00:00Z'),
+      hours('Europe/Berlin', '* 3 * * *', '2026-03-29T02:00:00Z'),
+      hours('Europe/Berlin', '* 2 * * *', '2026-10-25T01:00:00Z'),
+      hours('Europe/Berlin', '* 2 * * *', '2026-10-25T02:00:00Z'),
+      // Lord Howe's clocks go back half an hour at 2026-04-04T15:00Z (02:00 +11 → 01:30 +10:30): the next hour starts at :30.
+      hours('Australia/Lord_Howe', '* * * * *', '2026-04-04T15:00:00Z'),
+      hours('Australia/Lord_Howe', '* * * * *', '2026-04-04T16:00:00Z'),
+    ]).toStrictEqual(['all', 'some', 'none', undefined, 'all', undefined, 'all', 'all', 'all', 'all', 'all', 'all', undefined]);
   });
 });
