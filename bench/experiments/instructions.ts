@@ -16,9 +16,12 @@ import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { localFunctionEnv } from '../../scripts/local-stack';
 import { bundle, readServiceSettings, referenceSettings, ROOT, WORK } from '../lib/build';
-import { cleanEnv } from '../lib/child';
+import { cleanEnv, runNode } from '../lib/child';
 import { buildHarness } from '../lib/context';
 import { BENCH_TOKEN, invocationFor, listPendingItemsInvocation, type Invocation } from '../lib/events';
+import { startCallRecorder } from '../lib/upstream-calls';
+import { ENDPOINT_VARIABLES } from '../lib/warm';
+import type { UpstreamCalls } from '../references/common';
 import { machine } from '../lib/report';
 
 const DIR = join(WORK, 'instructions');
@@ -46,12 +49,12 @@ function group(symbol: string): string {
   return GROUPS.find(([, pattern]) => pattern.test(symbol))?.[0] ?? 'other (Node, libuv, V8 elsewhere)';
 }
 
-async function count(key: string, file: string, invocation: Invocation, emulator: RunningEmulator, runner: string): Promise<Counted> {
+async function count(key: string, file: string, invocation: Invocation, emulator: RunningEmulator, runner: string, extraEnv: Record<string, string> = {}): Promise<Counted> {
   const job = join(DIR, `${key}.job.json`);
   const out = join(DIR, `${key}.callgrind`);
   writeFileSync(job, JSON.stringify({ event: invocation.event, context: 'functiongraph', exportName: 'handler' }));
   emulator.reset();
-  const env = cleanEnv({ ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info', ...(invocation.env ?? {}) });
+  const env = cleanEnv({ ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info', ...(invocation.env ?? {}), ...extraEnv });
   const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--hash-seed=1', '--random-seed=1', runner, file, job, join(DIR, `${key}.out.json`)];
   const child = spawn('valgrind', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -72,6 +75,22 @@ async function count(key: string, file: string, invocation: Invocation, emulator
   return { key, total, groups };
 }
 
+/** The upstream calls of `name`'s first invocation (a plain run through the recorder), for its own floor. */
+async function recordCalls(file: string, invocation: Invocation, emulator: RunningEmulator, runner: string): Promise<UpstreamCalls> {
+  const recorder = await startCallRecorder(emulator.url);
+  try {
+    emulator.reset();
+    const job = join(DIR, 'record.job.json');
+    writeFileSync(job, JSON.stringify({ event: invocation.event, context: 'functiongraph', exportName: 'handler' }));
+    const endpoints = Object.fromEntries(ENDPOINT_VARIABLES.map((name) => [name, recorder.url]));
+    const run = await runNode(runner, [file, job, join(DIR, 'record.out.json')], { env: cleanEnv({ ...localFunctionEnv(emulator, BENCH_TOKEN), LOG_LEVEL: 'info', ...(invocation.env ?? {}), ...endpoints }) });
+    if (run.code !== 0) throw new Error(`recording the calls of ${file}: exited with ${run.code}: ${run.stderr.slice(-300)}`);
+    return recorder.take();
+  } finally {
+    await recorder.close();
+  }
+}
+
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : ['listPendingItems', 'releaseCheck'];
   rmSync(DIR, { recursive: true, force: true });
@@ -81,6 +100,8 @@ async function main(): Promise<void> {
   const floor = await bundle('bench/references/floor.ts', join(DIR, 'floor.js'), referenceSettings(settings.esbuild));
   const emulator = await startEmulator({ port: 0 });
   const counted: Counted[] = [];
+  /** Each function's own floor: the same upstream calls (bench/lib/upstream-calls.ts), as in `npm run bench`. */
+  const ownFloors = new Map<string, Counted>();
   try {
     counted.push(await count('floor', floor.file, listPendingItemsInvocation(), emulator, runner));
     for (const name of names) {
@@ -89,6 +110,8 @@ async function main(): Promise<void> {
       if (!fn || !invocation) throw new Error(`no function ${name} with a first invocation in the bench`);
       const built = await bundle(fn.entry, join(DIR, `${name}.js`), settings.esbuild);
       counted.push(await count(name, built.file, invocation, emulator, runner));
+      const calls = await recordCalls(built.file, invocation, emulator, runner);
+      ownFloors.set(name, await count(`floor:${name}`, floor.file, { event: invocation.event, expectStatus: 200 }, emulator, runner, { BENCH_UPSTREAM_CALLS: JSON.stringify(calls) }));
       process.stderr.write(`[instructions] ${name} counted\n`);
     }
   } finally {
@@ -113,6 +136,9 @@ async function main(): Promise<void> {
     `| --- | --- | ${ours.map(() => '---').join(' | ')} |`,
     ...rows,
     `| **total** | ${m(base.total)} | ${ours.map((c) => `${m(c.total)} (${(c.total / base.total).toFixed(2)}× the floor)`).join(' | ')} |`,
+    `| its own floor (its upstream calls) | — | ${ours.map((c) => { const own = ownFloors.get(c.key); return own ? `${m(own.total)}: ours ${(c.total / own.total).toFixed(2)}×` : '—'; }).join(' | ')} |`,
+    '',
+    'The floor column makes listPendingItems\' call (one GET); the last line counts each function\'s own floor, making the function\'s upstream calls in the same waves, as the cold-start figures of `npm run bench` compare them.',
     '',
   ].join('\n');
   writeFileSync(join(ROOT, 'bench', 'experiments', 'INSTRUCTIONS.md'), text);
