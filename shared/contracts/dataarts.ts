@@ -79,9 +79,22 @@ export const MAX_PENDING_ITEMS_PER_PACKAGE = 100;
 
 const distinct = (ids: readonly string[]) => new Set(ids).size === ids.length;
 
+/**
+ * Package names: letters and digits of any script, "_", "-" and ".". V8 builds the \p{L}\p{N} class from
+ * ICU's tables the first time the pattern runs (~6 M instructions, about 2 ms of a cold start), so a name
+ * of ASCII letters and digits, the usual kind, is accepted by a plain class first; zod reports, and the
+ * OpenAPI document shows, the full pattern.
+ */
+class PackageNamePattern extends RegExp {
+  override test(value: string): boolean {
+    return /^[A-Za-z0-9_.-]+$/.test(value) || super.test(value);
+  }
+}
+const packageNamePattern = /* @__PURE__ */ new PackageNamePattern('^[\\p{L}\\p{N}_.\\-]+$', 'u');
+
 export const publishPackageBodySchema = z.strictObject({
   apply_user_id: userIdSchema,
-  package_name: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{N}_.\-]+$/u, 'may hold only letters, digits, "_", "-" and "."')),
+  package_name: z.string().check(z.minLength(1), z.maxLength(128), z.regex(packageNamePattern, 'may hold only letters, digits, "_", "-" and "."')),
   pending_item_list: z.array(pendingItemIdSchema).check(z.minLength(1), z.maxLength(MAX_PENDING_ITEMS_PER_PACKAGE), z.refine(distinct, 'must not repeat an id')),
   approver_ids: z.array(userIdSchema).check(z.minLength(1), z.maxLength(20), z.refine(distinct, 'must not repeat an id')),
 });

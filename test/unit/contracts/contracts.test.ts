@@ -3,6 +3,7 @@
  * and the response schemas accept the documented examples (../shared/seeds/*.txt, api-reference §2–3) while
  * stripping fields they do not know.
  */
+import fc from 'fast-check';
 import type * as z from 'zod/mini';
 import {
   MAX_PENDING_ITEMS_PER_PACKAGE,
@@ -353,6 +354,23 @@ describe('Contracts: publish body limits', () => {
 
     // Assess
     expect(result.success).toBe(ok);
+  });
+
+  it('package name: accepts exactly what /^[\\p{L}\\p{N}_.\\-]+$/u accepts (ASCII names take a shortcut), naming the rule otherwise', () => {
+    // Prepare: ASCII, letters and digits of other scripts, marks, spaces, symbols and lone surrogates.
+    const full = /^[\p{L}\p{N}_.\-]+$/u;
+    const chars = fc.oneof(fc.constantFrom('a', 'Z', '0', '_', '.', '-', '/', ' ', '发', 'é', '٣', 'Ⅻ', '\u0301', '😀', '\ud800', '$'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+    fc.assert(
+      fc.property(fc.array(chars, { minLength: 1, maxLength: 12 }).map((cs) => cs.join('')), (name) => {
+        // Act
+        const result = publishPackageBodySchema.safeParse({ ...base, package_name: name });
+        // Assess
+        expect(result.success ? 'accepted' : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')).toBe(
+          full.test(name) ? 'accepted' : 'package_name: may hold only letters, digits, "_", "-" and "."',
+        );
+      }),
+      { seed: 20261202, numRuns: 500 },
+    );
   });
 
   it.each(['apply_user_id', 'package_name', 'pending_item_list', 'approver_ids'])('requires %s', (field) => {
