@@ -7,7 +7,14 @@
 import { mulberry32, type Random } from './prng';
 
 export interface FaultSettings {
-  /** Milliseconds added before answering (real time). */
+  /**
+   * The upstream's whole response time in milliseconds (real time), counted from the request's arrival
+   * (a timer started when it has been read). A request that is processed is processed at once, while the
+   * latency runs, and answered when the latency has passed, or when processing is done if that takes
+   * longer: the emulator's own processing is not added to the latency. Throttled and failed requests, and
+   * drops and stalls with `faultTiming` 'before', act when the latency has passed, without processing the
+   * request; drops and stalls with 'after' happen when the latency has passed, after processing.
+   */
   latencyMs?: number;
   /** Share of requests answered 429 APIG.0308. */
   throttleRatio?: number;

@@ -1,7 +1,12 @@
 /**
  * The emulator's HTTP server (node:http): admin routes, then for service routes
- * record → decide faults → (latency, throttle, server error, drop/stall before) → gateway auth → handler
- * → (drop/stall after) → answer with X-Request-Id.
+ * record → decide faults, start the latency → (throttle, server error, drop/stall before: when the
+ * latency has passed) → gateway auth → handler → (drop/stall after) → answer with X-Request-Id when the
+ * latency has passed.
+ *
+ * Injected latency is the upstream's whole response time: a request is processed as soon as it has been
+ * received, while its latency runs, and its answer leaves when the latency has passed (or when processing
+ * is done, if that takes longer). The emulator's own CPU time is not added on top of the latency.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -118,14 +123,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   };
 
-  function send(res: ServerResponse, requestId: string, response: RouteResponse): void {
-    if (res.destroyed || res.headersSent) return;
+  /** A response serialised, ready to write. */
+  interface Prepared {
+    readonly status: number;
+    readonly headers: Record<string, string | number>;
+    readonly text: string;
+  }
+
+  function prepare(requestId: string, response: RouteResponse): Prepared {
     const text = response.body === undefined ? '' : JSON.stringify(response.body);
     const headers: Record<string, string | number> = { 'X-Request-Id': requestId, ...response.headers };
     if (text !== '') headers['Content-Type'] = JSON_TYPE;
     headers['Content-Length'] = Buffer.byteLength(text);
-    res.writeHead(response.status, headers);
-    res.end(text);
+    return { status: response.status, headers, text };
+  }
+
+  function write(res: ServerResponse, prepared: Prepared): void {
+    if (res.destroyed || res.headersSent) return;
+    res.writeHead(prepared.status, prepared.headers);
+    res.end(prepared.text);
+  }
+
+  function send(res: ServerResponse, requestId: string, response: RouteResponse): void {
+    if (res.destroyed || res.headersSent) return;
+    write(res, prepare(requestId, response));
   }
 
   /** Sends status and headers, then never the body (the client has to give up). */
@@ -209,10 +230,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const request: EmulatorRequest = { ...base, params: match.params };
 
     let decision: FaultDecision | undefined;
+    /** Resolves when the injected latency, counted from the request's arrival, has passed. */
+    let latencyPassed: Promise<void> | undefined;
     if (faults.applies(route.faults ?? 'service', rawPath)) {
       decision = faults.decide();
       record.fault = decision.fault;
-      if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+      if (decision.latencyMs > 0) latencyPassed = sleep(decision.latencyMs);
+      // A fault that answers (or drops, or stalls) without processing the request acts when the latency
+      // has passed. A request that is processed is processed at once, while its latency runs; "at once"
+      // is after this round of I/O, so that requests that arrived together have all started their latency
+      // before the first of them takes the thread.
+      const unprocessed =
+        decision.fault === 'throttle' || decision.fault === 'server-error' || (decision.timing === 'before' && (decision.fault === 'drop' || decision.fault === 'stall'));
+      if (unprocessed && latencyPassed) await latencyPassed;
+      else if (latencyPassed) await new Promise<void>((resolve) => setImmediate(resolve));
       const settings = faults.get();
       if (decision.fault === 'throttle') {
         const headers = settings.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(settings.retryAfterSeconds) };
@@ -244,6 +275,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       response = error.toResponse();
     }
 
+    // Serialised while the latency runs; written (or dropped, or stalled) when it has passed, at once if
+    // processing took longer.
+    const prepared = prepare(requestId, response);
+    if (latencyPassed) await latencyPassed;
     if (decision?.fault === 'drop') {
       req.socket.destroy();
       return;
@@ -253,7 +288,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       stall(res, requestId, response);
       return;
     }
-    answer(response);
+    record.status = response.status;
+    write(res, prepared);
   }
 
   const server: Server = createServer((req, res) => {

@@ -169,7 +169,7 @@ export async function measureReleaseCheck(ctx: BenchContext): Promise<void> {
       `| local cloud, ${CHECK_LATENCY_MS} ms injected latency | ${med(main.times)} | ${(t.median / ideal).toFixed(2)}× | ${med(main.functionCpuMs)} | ${med(main.upstreamCpuMs)} |`,
       `| replay of its answers, exactly ${CHECK_LATENCY_MS} ms | ${med(replayed.times)} | ${(r.median / ideal).toFixed(2)}× | ${med(replayed.functionCpuMs)} | ${med(replayed.upstreamCpuMs)} |`,
       '',
-      "Function CPU is the whole process (load, the signed requests, validating every page, the report). The local cloud's CPU is spent in the benchmark's own process on the same 2 cores: it filters 10,000 packages for each page, and a request waits for it after the injected latency.",
+      "Function CPU is the whole process (load, the signed requests, validating every page, the report). The local cloud's CPU is spent in the benchmark's own process on the same 2 cores: it filters 10,000 packages for each page while that request's injected latency runs (the latency is the upstream's whole response time), on one thread, so an answer that falls due while it processes another request waits for it.",
     ].join('\n'),
   );
 }

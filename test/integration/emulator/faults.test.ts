@@ -1,10 +1,11 @@
 /**
  * Faults on demand: reproducible from a seed, decided before the request is processed (no side effect),
- * drop and stall that really drop and stall (optionally after the side effect), latency, path patterns,
- * the admin endpoint and the EMULATOR_* variables.
+ * drop and stall that really drop and stall (optionally after the side effect), latency (the upstream's
+ * whole response time: processing overlaps it), path patterns, the admin endpoint and the EMULATOR_* variables.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { faultsFromEnv, optionsFromEnv, startEmulator, SEED, type RunningEmulator } from '../../../emulator';
+import { connect, type Socket } from 'node:net';
+import { defineRoutes, faultsFromEnv, optionsFromEnv, startEmulator, SEED, type RunningEmulator } from '../../../emulator';
 import { admin, send, signFor, signedCall } from '../../helpers/emulator';
 
 const NOW = new Date('2025-06-01T08:00:00Z');
@@ -179,6 +180,198 @@ describe('Emulator faults: drop and stall', () => {
   it('makes a client with a deadline give up', async () => {
     emulator.setFaults({ stallRatio: 1 });
     await expect(signedCall(emulator, { method: 'GET', path: `${base}/pending-items`, headers: ws(), timeoutMs: 200 })).rejects.toThrow('timed out');
+  });
+});
+
+describe("Emulator faults: latency is the upstream's whole response time", () => {
+  /** A service route whose processing the test ends: it says when it starts, and answers once released. */
+  function gatedRoute() {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let started!: (at: number) => void;
+    const startedAt = new Promise<number>((resolve) => (started = resolve));
+    const routes = defineRoutes([
+      {
+        name: 'SlowOperation',
+        method: 'POST',
+        pattern: '/v2/{project_id}/slow',
+        auth: 'none',
+        handler: async () => {
+          started(performance.now());
+          await released;
+          return { status: 200, body: { done: true } };
+        },
+      },
+    ]);
+    return { routes, startedAt, release };
+  }
+  const slowCall = (e: RunningEmulator) => send(e.url, { method: 'POST', path: '/v2/p/slow', body: '{}' });
+  /** A service route that keeps the emulator's one thread busy for `ms`, as filtering 10,000 packages does. */
+  const busyRoutes = (ms: number) =>
+    defineRoutes([
+      {
+        name: 'BusyOperation',
+        method: 'POST',
+        pattern: '/v2/{project_id}/busy',
+        auth: 'none',
+        handler: () => {
+          const until = performance.now() + ms;
+          while (performance.now() < until);
+          return { status: 200, body: { done: true } };
+        },
+      },
+    ]);
+
+  it('processes a request as soon as it arrives, while the latency runs, and answers when the latency has passed', async () => {
+    // Prepare
+    const slow = gatedRoute();
+    const e = await startEmulator({ now: NOW, routes: slow.routes, faults: { latencyMs: 600 } });
+    try {
+      // Act
+      const sentAt = performance.now();
+      const answer = slowCall(e);
+      const startedAfter = (await slow.startedAt) - sentAt;
+      slow.release();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const statusWhileWaiting = e.requests.map((r) => r.status);
+      const response = await answer;
+      const answeredAfter = performance.now() - sentAt;
+
+      // Assess: processing began long before the latency had passed (it used to begin only then)
+      expect(startedAfter).toBeLessThan(300);
+      expect(statusWhileWaiting).toStrictEqual([null]);
+      expect([response.status, response.body]).toStrictEqual([200, { done: true }]);
+      expect(answeredAfter).toBeGreaterThanOrEqual(599);
+      expect(e.requests.map((r) => [r.operation, r.status])).toStrictEqual([['SlowOperation', 200]]);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('answers as soon as processing is done when it takes longer than the latency, without adding the latency again', async () => {
+    // Prepare
+    const slow = gatedRoute();
+    const e = await startEmulator({ now: NOW, routes: slow.routes, faults: { latencyMs: 200 } });
+    try {
+      // Act
+      const sentAt = performance.now();
+      const answer = slowCall(e);
+      await slow.startedAt;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const releasedAt = performance.now();
+      slow.release();
+      const response = await answer;
+      const answeredAt = performance.now();
+
+      // Assess
+      expect([response.status, response.body]).toStrictEqual([200, { done: true }]);
+      expect(releasedAt - sentAt).toBeGreaterThanOrEqual(399);
+      expect(answeredAt - releasedAt).toBeLessThan(200);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('answers requests that arrive together at about the latency, although its one thread processes them in turn', async () => {
+    // Prepare: four connections the emulator has taken (each has answered a health check), on which four
+    // requests are then written at once, so they arrive together; 4 × 80 ms of processing fit in the
+    // 500 ms latency, and processed first and delayed after, the answers would come 80 ms apart (at 580,
+    // 660, 740 and 820 ms)
+    const e = await startEmulator({ now: NOW, routes: busyRoutes(80), faults: { latencyMs: 500 } });
+    const url = new URL(e.url);
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(Number(url.port), url.hostname, () => socket.write('GET /_emulator/health HTTP/1.1\r\nHost: emulator\r\n\r\n'));
+            socket.once('data', () => resolve(socket));
+            socket.on('error', reject);
+          }),
+      ),
+    );
+    try {
+      // Act
+      const sentAt = performance.now();
+      const answered = sockets.map(
+        (socket) =>
+          new Promise<{ head: string; ms: number }>((resolve) => {
+            const chunks: Buffer[] = [];
+            socket.removeAllListeners('data');
+            socket.on('data', (c: Buffer) => chunks.push(c));
+            socket.on('end', () => resolve({ head: Buffer.concat(chunks).toString('utf8').split('\r\n')[0] ?? '', ms: performance.now() - sentAt }));
+          }),
+      );
+      for (const socket of sockets) socket.write('POST /v2/p/busy HTTP/1.1\r\nHost: emulator\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+      const answers = await Promise.all(answered);
+
+      // Assess
+      const times = answers.map((a) => a.ms);
+      expect(answers.map((a) => a.head)).toStrictEqual(Array.from({ length: 4 }, () => 'HTTP/1.1 200 OK'));
+      expect(Math.min(...times)).toBeGreaterThanOrEqual(499);
+      expect(Math.max(...times) - Math.min(...times)).toBeLessThan(150);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await e.close();
+    }
+  });
+
+  it('still waits for the latency before a throttled or failed answer, without processing the request', async () => {
+    // Act
+    emulator.setFaults({ throttleRatio: 1, latencyMs: 200 });
+    const throttledAt = performance.now();
+    const throttled = await publish();
+    const throttledAfter = performance.now() - throttledAt;
+    emulator.setFaults({ serverErrorRatio: 1, latencyMs: 200 });
+    const failedAt = performance.now();
+    const failed = await publish();
+    const failedAfter = performance.now() - failedAt;
+
+    // Assess
+    expect([throttled.status, failed.status]).toStrictEqual([429, 503]);
+    expect(throttledAfter).toBeGreaterThanOrEqual(199);
+    expect(failedAfter).toBeGreaterThanOrEqual(199);
+    expect([packageCount(), firstItemsPackaged()]).toStrictEqual([40, [0, 0]]);
+  });
+
+  it('drops a request after the latency and without a side effect with faultTiming "before"', async () => {
+    // Act
+    emulator.setFaults({ dropRatio: 1, latencyMs: 200 });
+    const sentAt = performance.now();
+    const outcome = await publish().then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    const droppedAfter = performance.now() - sentAt;
+
+    // Assess
+    expect(outcome).toMatch(/socket hang up|ECONNRESET/);
+    expect(droppedAfter).toBeGreaterThanOrEqual(199);
+    expect(packageCount()).toBe(40);
+  });
+
+  it('applies the side effect at once and drops the connection when the latency has passed with faultTiming "after"', async () => {
+    // Act
+    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', latencyMs: 600 });
+    const sentAt = performance.now();
+    let settled = false;
+    const outcome = publish().then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    void outcome.finally(() => (settled = true));
+    while (packageCount() === 40 && performance.now() - sentAt < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    const appliedAfter = performance.now() - sentAt;
+    const settledWhenApplied = settled;
+    const message = await outcome;
+    const droppedAfter = performance.now() - sentAt;
+
+    // Assess
+    expect([packageCount(), firstItemsPackaged()]).toStrictEqual([41, [1, 1]]);
+    expect(appliedAfter).toBeLessThan(300);
+    expect(settledWhenApplied).toBe(false);
+    expect(message).toMatch(/socket hang up|ECONNRESET/);
+    expect(droppedAfter).toBeGreaterThanOrEqual(599);
   });
 });
 
