@@ -33,6 +33,79 @@ export interface CallOptions {
   readonly workspace?: string | undefined;
 }
 
+/** What Node's ClientRequest asks of an agent: to be given a socket for the request, now or when one frees. */
+interface RequestAgent extends http.Agent {
+  addRequest(req: http.ClientRequest, options: unknown): void;
+}
+
+/**
+ * At most `size` requests on the network at once, for the calls of a client `through` it (see
+ * {@link HuaweiCloudClient.through}). A call made while `size` are on their way is prepared (validated,
+ * signed) and waits; when an answer has arrived, the connection it frees takes the next waiting request at
+ * once, before that answer is even parsed. The limit holds whatever agent carries a request: the pool's
+ * own keep-alive connections (`size` of them), or the tunnel to an outbound proxy that axios installs for
+ * HTTPS. Close the pool when done: it keeps its connections open until then.
+ */
+export class ConnectionPool {
+  /** @internal */
+  readonly httpAgent: http.Agent;
+  /** @internal */
+  readonly httpsAgent: https.Agent;
+  /** @internal The axios transport of calls through the pool: Node's, with every agent gated by the pool. */
+  readonly transport: { request(options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void): http.ClientRequest };
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly gated = new WeakMap<http.Agent, http.Agent>();
+
+  constructor(readonly size: number) {
+    const options = { keepAlive: true, maxSockets: size, maxTotalSockets: size };
+    this.httpAgent = new http.Agent(options);
+    this.httpsAgent = new https.Agent(options);
+    this.transport = {
+      request: (options, callback) => {
+        const send = options.protocol === 'https:' ? https.request : http.request;
+        return send({ ...options, ...(options.agent ? { agent: this.gate(options.agent as RequestAgent) } : {}) }, callback);
+      },
+    };
+  }
+
+  /** Closes the connections; a request still using one fails. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** `agent`, except that it is given a request only while fewer than `size` are on their way. */
+  private gate(agent: RequestAgent): http.Agent {
+    let gate = this.gated.get(agent);
+    if (!gate) {
+      gate = Object.create(agent) as RequestAgent;
+      (gate as RequestAgent).addRequest = (req, options) => this.admit(req, () => agent.addRequest(req, options));
+      this.gated.set(agent, gate);
+    }
+    return gate;
+  }
+
+  private admit(req: http.ClientRequest, send: () => void): void {
+    const go = () => {
+      // Abandoned (its deadline passed) while it waited: it never goes out.
+      if (req.destroyed) return this.next();
+      this.active++;
+      req.once('close', () => {
+        this.active--;
+        this.next();
+      });
+      send();
+    };
+    if (this.active < this.size) go();
+    else this.waiting.push(go);
+  }
+
+  private next(): void {
+    if (this.active < this.size) this.waiting.shift()?.();
+  }
+}
+
 export interface UpstreamResult<T> {
   readonly data: T;
   readonly requestId: string | undefined;
@@ -95,6 +168,7 @@ export class HuaweiCloudClient {
   private readonly random: () => number;
   private readonly logger: Logger;
   private readonly http: AxiosInstance;
+  private pool: ConnectionPool | undefined;
 
   constructor(deps: ClientDeps) {
     this.config = deps.config;
@@ -109,6 +183,13 @@ export class HuaweiCloudClient {
         httpAgent: new http.Agent({ keepAlive: true, maxSockets: 32 }),
         httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 32 }),
       });
+  }
+
+  /** This client, sending through `pool`'s connections instead of its own (everything else shared). */
+  through(pool: ConnectionPool): HuaweiCloudClient {
+    const view = Object.create(this) as HuaweiCloudClient;
+    view.pool = pool;
+    return view;
   }
 
   // ---- the generic call -------------------------------------------------------------------------
@@ -223,6 +304,7 @@ export class HuaweiCloudClient {
         transformResponse: [(data: unknown) => data],
         validateStatus: () => true,
         maxRedirects: 0,
+        ...(this.pool ? { httpAgent: this.pool.httpAgent, httpsAgent: this.pool.httpsAgent, transport: this.pool.transport } : {}),
         maxContentLength: MAX_RESPONSE_BYTES,
         maxBodyLength: MAX_RESPONSE_BYTES,
         decompress: true,

@@ -1,7 +1,7 @@
 /**
  * offset/limit pagination for the list operations (limit ≤ 100): walks until a short page or `total`,
  * with a hard page cap so a server that keeps returning full pages cannot keep us looping.
- * With concurrency > 1, the first page tells `total`; the rest are fetched in parallel, in order.
+ * With concurrency > 1, the first page tells `total`; the rest are fetched in parallel and taken in order.
  */
 
 export interface Page<T> {
@@ -14,68 +14,139 @@ export interface PaginateOptions {
   readonly limit?: number;
   /** Hard cap on pages fetched (default 200, i.e. 20,000 items at 100 a page). */
   readonly maxPages?: number;
-  /** Pages in flight at once after the first (default 1). */
+  /** Pages being fetched at once after the first (default 1). */
   readonly concurrency?: number;
-
+  /**
+   * Pages asked for beyond `concurrency` (default 0), for a fetcher that keeps no more than `concurrency`
+   * requests on the network and holds the others ready (a ConnectionPool of that size): each goes out
+   * the moment an answer frees a connection. They are asked for once the first `concurrency` are on
+   * their way.
+   */
+  readonly ahead?: number;
 }
 
-export interface CollectedPages<T> {
-  readonly items: T[];
+export interface WalkedPages {
+  /** The total of the last page taken. */
   readonly total: number;
+  /** Pages fetched (requests made). */
   readonly pages: number;
   /** True when the page cap stopped the walk before everything was read. */
   readonly truncated: boolean;
 }
 
+export interface CollectedPages<T> extends WalkedPages {
+  readonly items: T[];
+}
+
 export const MAX_PAGE_SIZE = 100;
 
-export async function collectAll<T>(fetchPage: (offset: number, limit: number) => Promise<Page<T>>, options: PaginateOptions = {}): Promise<CollectedPages<T>> {
+/**
+ * Walks every page and hands each page taken to `onPage`, in order, once: the first page, then the pages
+ * the total calls for, up to the first short page (pages after it are fetched but not taken). The walk
+ * keeps no page once it is taken, so a caller that consumes pages as they come holds only those in
+ * flight. The first page that fails fails the walk at once, and no further page is asked for.
+ */
+export async function walkPages<T>(
+  fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
+  onPage: (page: Page<T>) => void,
+  options: PaginateOptions = {},
+): Promise<WalkedPages> {
   const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, options.limit ?? MAX_PAGE_SIZE));
   const maxPages = Math.max(1, options.maxPages ?? 200);
   const concurrency = Math.max(1, options.concurrency ?? 1);
+  const ahead = Math.max(0, options.ahead ?? 0);
 
-  const items: T[] = [];
+  let taken = 0;
   let total = 0;
-  /** Pages fetched (requests made). */
   let pages = 0;
   let short = false;
-  const fetch = (offset: number) => {
+  const fetch = (offset: number): Promise<Page<T>> => {
     pages++;
     return fetchPage(offset, limit);
   };
-  /** Appends pages in order, up to the first short page (the end). */
-  const take = (batch: ReadonlyArray<Page<T> | undefined>): void => {
-    for (const page of batch) {
-      if (!page || short) return;
-      items.push(...page.data);
-      total = page.total;
-      if (page.data.length < limit) short = true;
-    }
+  /** Takes a page in order, unless a short page (the end) came before it. */
+  const take = (page: Page<T>): void => {
+    if (short) return;
+    taken += page.data.length;
+    total = page.total;
+    if (page.data.length < limit) short = true;
+    onPage(page);
   };
 
   // The first page tells the total.
-  take([await fetch(0)]);
-  if (short || items.length >= total) return { items, total, pages, truncated: false };
+  take(await fetch(0));
+  if (short || taken >= total) return { total, pages, truncated: false };
 
-  if (concurrency > 1) {
-    // Parallel: the pages the total calls for, within the cap, fetched by `concurrency` workers, in order.
-    const lastPage = Math.min(Math.ceil(total / limit), maxPages);
-    const results: Array<Page<T> | undefined> = new Array(Math.max(0, lastPage - 1)).fill(undefined);
+  if (concurrency + ahead > 1) {
+    // Parallel: the pages the total calls for, within the cap, fetched by `concurrency` (+ `ahead`)
+    // workers and taken here in order as they settle.
+    const count = Math.max(0, Math.min(Math.ceil(total / limit), maxPages) - 1);
+    const settled: Array<Settable<Page<T>> | undefined> = Array.from({ length: count }, () => settable<Page<T>>());
+    /** Set when the walk fails (or ends): workers ask for no further page. */
+    let stopped = false;
     let next = 0;
     const worker = async () => {
-      while (next < results.length) {
+      while (next < count && !stopped) {
         const index = next++;
-        results[index] = await fetch((index + 1) * limit);
+        await fetch((index + 1) * limit).then(
+          (page) => settled[index]?.resolve(page),
+          (error: unknown) => {
+            // Every page not yet taken fails with it, so the walk fails now rather than in its turn.
+            stopped = true;
+            for (const slot of settled) slot?.reject(error);
+          },
+        );
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, results.length) }, worker));
-    take(results);
+    const workers = Array.from({ length: Math.min(concurrency, count) }, worker);
+    // The pages asked for ahead once the first requests have left (each request is sent after the
+    // event loop's current turn, and preparing the others must not hold them back).
+    if (ahead > 0 && count > concurrency) {
+      const later = Math.min(ahead, count - concurrency);
+      workers.push(new Promise<void>((resolve) => setImmediate(resolve)).then(() => Promise.all(Array.from({ length: later }, worker)).then(() => undefined)));
+    }
+    try {
+      for (let index = 0; index < count; index++) {
+        const page = await (settled[index] as Settable<Page<T>>).promise;
+        settled[index] = undefined;
+        take(page);
+      }
+    } finally {
+      // However the walk ends (onPage may throw too), no further page is asked for.
+      stopped = true;
+    }
+    await Promise.all(workers);
   }
   // Sequential, and after a parallel walk whose total was stale (items added meanwhile): one page at a
   // time while pages stay full and the total says there is more, up to the cap.
-  while (!short && items.length < total) {
-    if (pages >= maxPages) return { items, total, pages, truncated: true };
-    take([await fetch(items.length)]);
+  while (!short && taken < total) {
+    if (pages >= maxPages) return { total, pages, truncated: true };
+    take(await fetch(taken));
   }
-  return { items, total, pages, truncated: false };
+  return { total, pages, truncated: false };
+}
+
+/** Walks every page (see {@link walkPages}) and returns the items in order. */
+export async function collectAll<T>(fetchPage: (offset: number, limit: number) => Promise<Page<T>>, options: PaginateOptions = {}): Promise<CollectedPages<T>> {
+  const items: T[] = [];
+  const walked = await walkPages(fetchPage, (page) => void items.push(...page.data), options);
+  return { items, ...walked };
+}
+
+/** A promise settled from outside; a rejection nobody awaits is not reported as unhandled. */
+interface Settable<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+function settable<T>(): Settable<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

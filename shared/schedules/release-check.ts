@@ -14,7 +14,8 @@ import '../zod-config';
 import * as z from 'zod/mini';
 import type { QueryReleasePackagesBody, ReleasePackage } from '../contracts/dataarts';
 import { DEPLOY_STATUS } from '../contracts/dataarts';
-import { collectAll } from '../http/paginate';
+import { ConnectionPool } from '../http/client';
+import { walkPages, type Page } from '../http/paginate';
 import { deliverWebhook, webhookDeliverySchema, webhookId } from '../notify/webhook';
 import type { TimerFiring } from '../platform/timer-event';
 import type { ReleaseCheckConfig } from './config';
@@ -87,6 +88,8 @@ export function releaseCheckQueries(window: TimeWindow): { open: QueryReleasePac
 interface Candidate {
   readonly pkg: ReleasePackage;
   readonly sinceMs: number;
+  /** When the package entered the state it is reported in (for the minutes in it). */
+  readonly stateStartMs: number;
 }
 
 function summary(candidate: Candidate, windowEndMs: number, stateStartMs: number): ReportedPackage {
@@ -103,10 +106,88 @@ function summary(candidate: Candidate, windowEndMs: number, stateStartMs: number
 
 const bySince = (a: Candidate, b: Candidate) => a.sinceMs - b.sinceMs || Number(a.pkg.package_id) - Number(b.pkg.package_id);
 
-function uniqueLive(packages: readonly ReleasePackage[]): ReleasePackage[] {
-  const seen = new Map<string, ReleasePackage>();
-  for (const pkg of packages) if (pkg.delete_flag !== 1 && !seen.has(pkg.package_id)) seen.set(pkg.package_id, pkg);
-  return [...seen.values()];
+/**
+ * Classifies the packages of the two queries as their pages come, each list in its page order, keeping
+ * only the packages that are news (and the ids seen, to skip a package that shows up twice): a check over
+ * 10,000 packages does not hold them all. `report()` gives exactly what {@link classifyPackages} gives for
+ * the same lists.
+ */
+export class ReleaseClassifier {
+  private readonly start: number;
+  private readonly end: number;
+  private readonly awaitingNew: Candidate[] = [];
+  private awaitingOutstanding = 0;
+  private readonly releasingNew: Candidate[] = [];
+  private releasingOutstanding = 0;
+  private readonly failedNew: Candidate[] = [];
+  /** Live packages already classified, per list: the first occurrence of a package wins. */
+  private readonly seenOpen = new Set<string>();
+  private readonly seenFailed = new Set<string>();
+  /** Failures in the window, by package: a package also listed as open counts its minutes from the failure. */
+  private readonly failedAt = new Map<string, number>();
+
+  constructor(private readonly input: { workspace: string; window: TimeWindow; thresholds: Thresholds }) {
+    this.start = input.window.start.getTime();
+    this.end = input.window.end.getTime();
+  }
+
+  private inWindow(ms: number): boolean {
+    return ms >= this.start && ms < this.end;
+  }
+
+  /** Packages of the open query (pending approval, releasing), in page order. */
+  addOpen(packages: readonly ReleasePackage[]): void {
+    const { end } = this;
+    for (const pkg of packages) {
+      if (pkg.delete_flag === 1 || this.seenOpen.has(pkg.package_id)) continue;
+      this.seenOpen.add(pkg.package_id);
+      const applied = pkg.apply_timestamp;
+      if (applied === undefined || applied >= end) continue;
+      if (pkg.deploy_status === DEPLOY_STATUS.pendingApproval) {
+        const crossed = applied + this.input.thresholds.approvalMs;
+        if (crossed < end) this.awaitingOutstanding++;
+        if (this.inWindow(crossed)) this.awaitingNew.push({ pkg, sinceMs: crossed, stateStartMs: applied });
+      } else if (pkg.deploy_status === DEPLOY_STATUS.releasing) {
+        const releasingSince = pkg.deploy_timestamp ?? applied;
+        if (releasingSince >= end) continue;
+        const crossed = releasingSince + this.input.thresholds.releasingMs;
+        if (crossed < end) this.releasingOutstanding++;
+        if (this.inWindow(crossed)) this.releasingNew.push({ pkg, sinceMs: crossed, stateStartMs: releasingSince });
+      }
+    }
+  }
+
+  /** Packages of the failed query, in page order. */
+  addFailed(packages: readonly ReleasePackage[]): void {
+    for (const pkg of packages) {
+      if (pkg.delete_flag === 1 || this.seenFailed.has(pkg.package_id)) continue;
+      this.seenFailed.add(pkg.package_id);
+      if (pkg.deploy_status !== DEPLOY_STATUS.failed) continue;
+      const failedAt = pkg.deploy_timestamp ?? pkg.apply_timestamp;
+      if (failedAt === undefined || !this.inWindow(failedAt)) continue;
+      this.failedAt.set(pkg.package_id, failedAt);
+      this.failedNew.push({ pkg, sinceMs: failedAt, stateStartMs: failedAt });
+    }
+  }
+
+  report(complete = true): ReleaseCheckReport {
+    const { input, end } = this;
+    const list = (candidates: Candidate[]) =>
+      [...candidates]
+        .sort(bySince)
+        .slice(0, MAX_LISTED_PACKAGES)
+        .map((c) => summary(c, end, this.failedAt.get(c.pkg.package_id) ?? c.stateStartMs));
+    return {
+      workspace: input.workspace,
+      window: { start: input.window.start.toISOString(), end: input.window.end.toISOString() },
+      thresholds: { approval_minutes: Math.round(input.thresholds.approvalMs / MINUTE_MS), releasing_minutes: Math.round(input.thresholds.releasingMs / MINUTE_MS) },
+      news: this.awaitingNew.length + this.failedNew.length + this.releasingNew.length > 0,
+      complete,
+      awaiting_approval: { new: list(this.awaitingNew), new_total: this.awaitingNew.length, outstanding: this.awaitingOutstanding },
+      failed: { new: list(this.failedNew), new_total: this.failedNew.length },
+      releasing_too_long: { new: list(this.releasingNew), new_total: this.releasingNew.length, outstanding: this.releasingOutstanding },
+    };
+  }
 }
 
 /** Classifies the packages the two queries found. Pure. */
@@ -118,56 +199,10 @@ export function classifyPackages(input: {
   failed: readonly ReleasePackage[];
   complete?: boolean;
 }): ReleaseCheckReport {
-  const start = input.window.start.getTime();
-  const end = input.window.end.getTime();
-  const inWindow = (ms: number) => ms >= start && ms < end;
-
-  const awaitingNew: Candidate[] = [];
-  let awaitingOutstanding = 0;
-  const releasingNew: Candidate[] = [];
-  let releasingOutstanding = 0;
-  const stateStart = new Map<string, number>();
-  for (const pkg of uniqueLive(input.open)) {
-    const applied = pkg.apply_timestamp;
-    if (applied === undefined || applied >= end) continue;
-    if (pkg.deploy_status === DEPLOY_STATUS.pendingApproval) {
-      const crossed = applied + input.thresholds.approvalMs;
-      stateStart.set(pkg.package_id, applied);
-      if (crossed < end) awaitingOutstanding++;
-      if (inWindow(crossed)) awaitingNew.push({ pkg, sinceMs: crossed });
-    } else if (pkg.deploy_status === DEPLOY_STATUS.releasing) {
-      const releasingSince = pkg.deploy_timestamp ?? applied;
-      if (releasingSince >= end) continue;
-      const crossed = releasingSince + input.thresholds.releasingMs;
-      stateStart.set(pkg.package_id, releasingSince);
-      if (crossed < end) releasingOutstanding++;
-      if (inWindow(crossed)) releasingNew.push({ pkg, sinceMs: crossed });
-    }
-  }
-  const failedNew: Candidate[] = [];
-  for (const pkg of uniqueLive(input.failed)) {
-    if (pkg.deploy_status !== DEPLOY_STATUS.failed) continue;
-    const failedAt = pkg.deploy_timestamp ?? pkg.apply_timestamp;
-    if (failedAt === undefined || !inWindow(failedAt)) continue;
-    stateStart.set(pkg.package_id, failedAt);
-    failedNew.push({ pkg, sinceMs: failedAt });
-  }
-
-  const list = (candidates: Candidate[]) =>
-    candidates
-      .sort(bySince)
-      .slice(0, MAX_LISTED_PACKAGES)
-      .map((c) => summary(c, end, stateStart.get(c.pkg.package_id) ?? c.sinceMs));
-  return {
-    workspace: input.workspace,
-    window: { start: input.window.start.toISOString(), end: input.window.end.toISOString() },
-    thresholds: { approval_minutes: Math.round(input.thresholds.approvalMs / MINUTE_MS), releasing_minutes: Math.round(input.thresholds.releasingMs / MINUTE_MS) },
-    news: awaitingNew.length + failedNew.length + releasingNew.length > 0,
-    complete: input.complete ?? true,
-    awaiting_approval: { new: list(awaitingNew), new_total: awaitingNew.length, outstanding: awaitingOutstanding },
-    failed: { new: list(failedNew), new_total: failedNew.length },
-    releasing_too_long: { new: list(releasingNew), new_total: releasingNew.length, outstanding: releasingOutstanding },
-  };
+  const classifier = new ReleaseClassifier(input);
+  classifier.addOpen(input.open);
+  classifier.addFailed(input.failed);
+  return classifier.report(input.complete ?? true);
 }
 
 // ---- the run ------------------------------------------------------------------------------------
@@ -207,22 +242,35 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
   const window = firingWindow(config.schedule, firing.firedAt);
   const call = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, workspace: config.workspace };
   const queries = releaseCheckQueries(window);
-  const readAll = (body: QueryReleasePackagesBody) =>
-    collectAll(async (offset, limit) => (await queryReleasePackages(runtime.client, { ...body, offset, limit }, call)).data, {
-      limit: 100,
-      maxPages: config.maxPages,
-      concurrency: config.concurrency,
-    });
-  const [open, failed] = await Promise.all([readAll(queries.open), readAll(queries.failed)]);
+  // Each page is classified as it is taken (in order), so the packages are not all held at once.
+  const classifier = new ReleaseClassifier({ workspace: config.workspace, window, thresholds: { approvalMs: config.approvalThresholdMs, releasingMs: config.releasingThresholdMs } });
+  // Per query, `concurrency` requests on the network (the pool's connections) and as many more pages asked
+  // for: their requests wait in the pool, prepared, and each goes out the moment an answer frees a
+  // connection, not after that answer has been parsed, validated and classified.
+  const readAll = async (body: QueryReleasePackagesBody, onPage: (page: Page<ReleasePackage>) => void) => {
+    const pool = new ConnectionPool(config.concurrency);
+    const client = runtime.client.through(pool);
+    // A walk that fails cancels what it still has in flight, rather than leave it to be retried.
+    const walk = new AbortController();
+    const options = { ...call, signal: AbortSignal.any([call.signal, walk.signal]) };
+    try {
+      return await walkPages(async (offset, limit) => (await queryReleasePackages(client, { ...body, offset, limit }, options)).data, onPage, {
+        limit: 100,
+        maxPages: config.maxPages,
+        concurrency: config.concurrency,
+        ahead: config.concurrency,
+      });
+    } finally {
+      walk.abort();
+      pool.close();
+    }
+  };
+  const [open, failed] = await Promise.all([
+    readAll(queries.open, (page) => classifier.addOpen(page.data)),
+    readAll(queries.failed, (page) => classifier.addFailed(page.data)),
+  ]);
   const complete = !open.truncated && !failed.truncated;
-  const report = classifyPackages({
-    workspace: config.workspace,
-    window,
-    thresholds: { approvalMs: config.approvalThresholdMs, releasingMs: config.releasingThresholdMs },
-    open: open.items,
-    failed: failed.items,
-    complete,
-  });
+  const report = classifier.report(complete);
   logger.info('Release check report', {
     report,
     firing: { platform: firing.platform, fired_at: firing.firedAt.toISOString(), trigger: firing.trigger },

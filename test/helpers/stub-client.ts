@@ -44,7 +44,8 @@ function stubClient(stubs: ClientStubs, config: HuaweiCloudConfig): HuaweiCloudC
     if (!mock) throw new Error(`unexpected upstream call ${contract.name}`);
     return mock(...args);
   };
-  return { config, call } as unknown as HuaweiCloudClient;
+  const client = { config, call, through: () => client };
+  return client as unknown as HuaweiCloudClient;
 }
 
 /** A test runtime (real configuration from testEnv) whose client is stubbed. */

@@ -3,7 +3,7 @@
  * in order with 8 pages in flight, a hard page cap against a server that keeps returning full pages, and an
  * early stop on a short page. No network: the pages come from memory.
  */
-import { collectAll, type Page } from '../../../shared/http/paginate';
+import { collectAll, walkPages, type Page } from '../../../shared/http/paginate';
 
 interface FakeServer {
   readonly fetchPage: (offset: number, limit: number) => Promise<Page<number>>;
@@ -163,5 +163,95 @@ describe('Pagination: collectAll', () => {
 
     // Assess
     await expect(outcome).rejects.toThrow('page 2 failed');
+  });
+});
+
+describe('Pagination: walkPages', () => {
+  it('hands each page over once and in order, though later pages settle first', async () => {
+    // Prepare: the earlier a page, the later it answers
+    const server = fakeServer(1_000, { delay: (offset) => Math.max(0, 10 - offset / 100) });
+    const taken: number[][] = [];
+
+    // Act
+    const walked = await walkPages(server.fetchPage, (page) => taken.push([...page.data]), { limit: 100, concurrency: 4 });
+
+    // Assess
+    expect(walked).toStrictEqual({ total: 1_000, pages: 10, truncated: false });
+    expect(taken).toStrictEqual(range(10).map((p) => range(100).map((i) => p * 100 + i)));
+  });
+
+  it('hands over nothing after the first short page', async () => {
+    // Prepare
+    const server = fakeServer(500, { pageSize: (offset, limit) => (offset === 200 ? 50 : limit) });
+    const firsts: number[] = [];
+
+    // Act
+    const walked = await walkPages(server.fetchPage, (page) => firsts.push(page.data[0] ?? -1), { limit: 100, concurrency: 8 });
+
+    // Assess
+    expect([walked, firsts]).toStrictEqual([{ total: 500, pages: 5, truncated: false }, [0, 100, 200]]);
+  });
+
+  it('fails as soon as a page fails, without waiting for a slower page before it, and asks for no page after that', async () => {
+    // Prepare: page 2 is slow, page 3 answers at once, page 4 fails at once
+    const calls: number[] = [];
+    let slowPageSettled = false;
+    const fetchPage = async (offset: number, limit: number): Promise<Page<number>> => {
+      calls.push(offset);
+      if (offset === 100) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        slowPageSettled = true;
+      }
+      if (offset === 300) throw new Error('page 4 failed');
+      return { total: 1_000, data: range(limit).map((i) => offset + i) };
+    };
+    const taken: number[] = [];
+
+    // Act
+    const outcome = await walkPages(fetchPage, (page) => taken.push(page.data[0] ?? -1), { limit: 100, concurrency: 2 }).then(
+      () => 'walked',
+      (error: Error) => error.message,
+    );
+    const settledWhenFailed = slowPageSettled;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+
+    // Assess
+    expect([outcome, settledWhenFailed, taken]).toStrictEqual(['page 4 failed', false, [0]]);
+    expect(calls).toStrictEqual([0, 100, 200, 300]);
+  });
+});
+
+describe('Pagination: walkPages with pages asked for ahead', () => {
+  it('has at most concurrency + ahead pages being fetched, and uses them all', async () => {
+    // Prepare
+    const server = fakeServer(3_000, { delay: () => 2 });
+    const firsts: number[] = [];
+
+    // Act
+    const walked = await walkPages(server.fetchPage, (page) => firsts.push(page.data[0] ?? -1), { limit: 100, concurrency: 2, ahead: 3 });
+
+    // Assess
+    expect([walked, firsts, server.maxInFlight()]).toStrictEqual([{ total: 3_000, pages: 30, truncated: false }, range(30).map((p) => p * 100), 5]);
+  });
+
+  it('asks for no further page once onPage has thrown', async () => {
+    // Prepare
+    const server = fakeServer(3_000, { delay: () => 2 });
+    const onPage = (page: Page<number>) => {
+      if (page.data[0] === 500) throw new Error('cannot take page 6');
+    };
+
+    // Act
+    const outcome = await walkPages(server.fetchPage, onPage, { limit: 100, concurrency: 2, ahead: 2 }).then(
+      () => 'walked',
+      (error: Error) => error.message,
+    );
+    const callsWhenFailed = server.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Assess
+    expect(outcome).toBe('cannot take page 6');
+    expect(server.calls.length).toBe(callsWhenFailed);
+    expect(callsWhenFailed).toBeLessThan(30);
   });
 });
