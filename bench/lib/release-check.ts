@@ -105,8 +105,10 @@ export async function measureReleaseCheck(ctx: BenchContext): Promise<void> {
   const pages = main.pages[0] ?? { open: 0, failed: 0 };
   const totalPages = pages.open + pages.failed;
   const ideal = (totalPages / concurrency) * CHECK_LATENCY_MS;
-  // The walk needs its first page before it knows how many follow; the two queries run side by side.
-  const criticalPath = Math.max(...[pages.open, pages.failed].map((p) => (p === 0 ? 0 : 1 + Math.ceil((p - 1) / concurrency)))) * CHECK_LATENCY_MS;
+  // The two queries run side by side. The open query asks for its first `concurrency` pages together, the
+  // failed query for its first page alone, before either knows how many pages follow.
+  const rounds = (p: number, firstWave: number) => (p === 0 ? 0 : p <= firstWave ? 1 : 1 + Math.ceil((p - firstWave) / concurrency));
+  const criticalPath = Math.max(rounds(pages.open, concurrency), rounds(pages.failed, 1)) * CHECK_LATENCY_MS;
   const idealText = `pages ÷ concurrency × latency = ${totalPages} ÷ ${concurrency} × ${CHECK_LATENCY_MS} ms = ${ideal.toFixed(0)} ms`;
   const t = spread(main.times);
   const m = spread(main.rssMb);
@@ -124,7 +126,7 @@ export async function measureReleaseCheck(ctx: BenchContext): Promise<void> {
       ratios: { vsIdeal: t.median / ideal },
       target: `within ${CHECK_IDEAL_FACTOR}× the ideal (${idealText})`,
       met: t.median <= ideal * CHECK_IDEAL_FACTOR,
-      note: `pages: ${pages.open} (open) + ${pages.failed} (failed), concurrency ${concurrency} per query, no client-side rate limit configured; the critical path (first page, then ${concurrency} at a time, queries side by side) is ${criticalPath} ms`,
+      note: `pages: ${pages.open} (open) + ${pages.failed} (failed), concurrency ${concurrency} per query, no client-side rate limit configured; the critical path (${concurrency} at a time, the failed query's first page alone, queries side by side) is ${criticalPath} ms`,
     }),
   );
   ctx.figures.push(
@@ -161,8 +163,8 @@ export async function measureReleaseCheck(ctx: BenchContext): Promise<void> {
     [
       '### Release check',
       '',
-      `Pages read per run (open query + failed query): ${main.pages.map((p) => `${p.open}+${p.failed}`).join(', ')}. Configured concurrency: ${concurrency} pages in flight per query after its first page; no rate limit is configured in the client. ` +
-        `Ideal by the stated formula: ${ideal.toFixed(0)} ms; the structural critical path (each query must read its first page before it knows the total) is ${criticalPath} ms, i.e. ${(criticalPath / ideal).toFixed(2)}× the formula's ideal before any processing.`,
+      `Pages read per run (open query + failed query): ${main.pages.map((p) => `${p.open}+${p.failed}`).join(', ')}. Configured concurrency: ${concurrency} pages in flight per query; the open query asks for its first ${concurrency} pages together, the failed query (bounded by the window) for its first page alone, before either knows its total; no rate limit is configured in the client. ` +
+        `Ideal by the stated formula: ${ideal.toFixed(0)} ms; the structural critical path (whole rounds of ${concurrency} pages, queries side by side) is ${criticalPath} ms, i.e. ${(criticalPath / ideal).toFixed(2)}× the formula's ideal before any processing.`,
       '',
       '| upstream | check ms (median) | vs ideal | function process CPU ms | local cloud CPU ms |',
       '| --- | --- | --- | --- | --- |',

@@ -2,6 +2,7 @@
  * offset/limit pagination for the list operations (limit ≤ 100): walks until a short page or `total`,
  * with a hard page cap so a server that keeps returning full pages cannot keep us looping.
  * With concurrency > 1, the first page tells `total`; the rest are fetched in parallel and taken in order.
+ * A first wave of several pages saves the round trip in which the first page is alone on the network.
  */
 
 export interface Page<T> {
@@ -23,6 +24,13 @@ export interface PaginateOptions {
    * their way.
    */
   readonly ahead?: number;
+  /**
+   * Pages asked for together at the start, before the first page has told the total (default 1; at most
+   * `concurrency`). The first page alone costs a whole round trip in which nothing else is on the network;
+   * asking for the next pages with it saves that round when there are more, and costs up to `firstWave - 1`
+   * requests answered with empty pages when everything fits on the first.
+   */
+  readonly firstWave?: number;
 }
 
 export interface WalkedPages {
@@ -55,6 +63,7 @@ export async function walkPages<T>(
   const maxPages = Math.max(1, options.maxPages ?? 200);
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const ahead = Math.max(0, options.ahead ?? 0);
+  const firstWave = Math.min(Math.max(1, options.firstWave ?? 1), concurrency, maxPages);
 
   let taken = 0;
   let total = 0;
@@ -73,49 +82,65 @@ export async function walkPages<T>(
     onPage(page);
   };
 
-  // The first page tells the total.
-  take(await fetch(0));
-  if (short || taken >= total) return { total, pages, truncated: false };
+  // The first page tells the total; the rest of the first wave goes out with it (settled here, so a page
+  // that fails unneeded, or after the walk has failed, is not reported as unhandled).
+  const first = fetch(0);
+  const early = Array.from({ length: firstWave - 1 }, (_, index) => settled(fetch((index + 1) * limit)));
+  take(await first);
+  // Pages of the first wave the total does not call for were answered in the same round trip: the walk
+  // waits for them rather than leave requests in flight behind it.
+  if (short || taken >= total) {
+    await Promise.all(early);
+    return { total, pages, truncated: false };
+  }
 
   if (concurrency + ahead > 1) {
     // Parallel: the pages the total calls for, within the cap, fetched by `concurrency` (+ `ahead`)
     // workers and taken here in order as they settle.
     const count = Math.max(0, Math.min(Math.ceil(total / limit), maxPages) - 1);
-    const settled: Array<Settable<Page<T>> | undefined> = Array.from({ length: count }, () => settable<Page<T>>());
+    const slots: Array<Settable<Page<T>> | undefined> = Array.from({ length: count }, () => settable<Page<T>>());
     /** Set when the walk fails (or ends): workers ask for no further page. */
     let stopped = false;
-    let next = 0;
-    const worker = async () => {
+    const settle = (index: number, outcome: Settled<Page<T>>): void => {
+      if (outcome.ok) {
+        slots[index]?.resolve(outcome.value);
+        return;
+      }
+      // Every page not yet taken fails with it, so the walk fails now rather than in its turn.
+      stopped = true;
+      for (const slot of slots) slot?.reject(outcome.error);
+    };
+    // Pages of the first wave the total calls for are the first ones taken; those it does not are dropped.
+    let next = Math.min(early.length, count);
+    /** A worker goes on from its page of the first wave, if it has one, so `concurrency` stays the limit. */
+    const worker = async (start?: Promise<Settled<Page<T>>>, index?: number) => {
+      if (start !== undefined && index !== undefined) settle(index, await start);
       while (next < count && !stopped) {
         const index = next++;
-        await fetch((index + 1) * limit).then(
-          (page) => settled[index]?.resolve(page),
-          (error: unknown) => {
-            // Every page not yet taken fails with it, so the walk fails now rather than in its turn.
-            stopped = true;
-            for (const slot of settled) slot?.reject(error);
-          },
-        );
+        settle(index, await settled(fetch((index + 1) * limit)));
       }
     };
-    const workers = Array.from({ length: Math.min(concurrency, count) }, worker);
+    const workers = [
+      ...early.slice(0, next).map((start, index) => worker(start, index)),
+      ...Array.from({ length: Math.min(concurrency, count) - next }, () => worker()),
+    ];
     // The pages asked for ahead once the first requests have left (each request is sent after the
     // event loop's current turn, and preparing the others must not hold them back).
     if (ahead > 0 && count > concurrency) {
       const later = Math.min(ahead, count - concurrency);
-      workers.push(new Promise<void>((resolve) => setImmediate(resolve)).then(() => Promise.all(Array.from({ length: later }, worker)).then(() => undefined)));
+      workers.push(new Promise<void>((resolve) => setImmediate(resolve)).then(() => Promise.all(Array.from({ length: later }, () => worker())).then(() => undefined)));
     }
     try {
       for (let index = 0; index < count; index++) {
-        const page = await (settled[index] as Settable<Page<T>>).promise;
-        settled[index] = undefined;
+        const page = await (slots[index] as Settable<Page<T>>).promise;
+        slots[index] = undefined;
         take(page);
       }
     } finally {
       // However the walk ends (onPage may throw too), no further page is asked for.
       stopped = true;
     }
-    await Promise.all(workers);
+    await Promise.all([...workers, ...early.slice(next)]);
   }
   // Sequential, and after a parallel walk whose total was stale (items added meanwhile): one page at a
   // time while pages stay full and the total says there is more, up to the cap.
@@ -131,6 +156,16 @@ export async function collectAll<T>(fetchPage: (offset: number, limit: number) =
   const items: T[] = [];
   const walked = await walkPages(fetchPage, (page) => void items.push(...page.data), options);
   return { items, ...walked };
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** The outcome of a promise, as a value: a rejection is never left unhandled. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 }
 
 /** A promise settled from outside; a rejection nobody awaits is not reported as unhandled. */

@@ -247,7 +247,7 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
   // Per query, `concurrency` requests on the network (the pool's connections) and as many more pages asked
   // for: their requests wait in the pool, prepared, and each goes out the moment an answer frees a
   // connection, not after that answer has been parsed, validated and classified.
-  const readAll = async (body: QueryReleasePackagesBody, onPage: (page: Page<ReleasePackage>) => void) => {
+  const readAll = async (body: QueryReleasePackagesBody, firstWave: number, onPage: (page: Page<ReleasePackage>) => void) => {
     const pool = new ConnectionPool(config.concurrency);
     const client = runtime.client.through(pool);
     // A walk that fails cancels what it still has in flight, rather than leave it to be retried.
@@ -259,6 +259,7 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
         maxPages: config.maxPages,
         concurrency: config.concurrency,
         ahead: config.concurrency,
+        firstWave,
       });
     } finally {
       walk.abort();
@@ -266,8 +267,12 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
     }
   };
   const [open, failed] = await Promise.all([
-    readAll(queries.open, (page) => classifier.addOpen(page.data)),
-    readAll(queries.failed, (page) => classifier.addFailed(page.data)),
+    // Open packages pile up with no bound (every package still awaiting approval or releasing), so their
+    // next pages go out with the first rather than a round trip after it; a workspace whose open packages
+    // fit on one page pays concurrency - 1 requests answered empty. Failures are bounded by the window:
+    // their first page goes out alone.
+    readAll(queries.open, config.concurrency, (page) => classifier.addOpen(page.data)),
+    readAll(queries.failed, 1, (page) => classifier.addFailed(page.data)),
   ]);
   const complete = !open.truncated && !failed.truncated;
   const report = classifier.report(complete);

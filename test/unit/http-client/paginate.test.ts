@@ -9,6 +9,7 @@ interface FakeServer {
   readonly fetchPage: (offset: number, limit: number) => Promise<Page<number>>;
   readonly calls: Array<[number, number]>;
   readonly maxInFlight: () => number;
+  readonly inFlight: () => number;
 }
 
 /** Items 0..total-1; `pageSize` overrides how many items a page really holds; `delay` makes pages finish out of order. */
@@ -19,6 +20,7 @@ function fakeServer(total: number, options: { pageSize?: (offset: number, limit:
   return {
     calls,
     maxInFlight: () => maxInFlight,
+    inFlight: () => inFlight,
     fetchPage: async (offset, limit) => {
       calls.push([offset, limit]);
       inFlight++;
@@ -253,5 +255,110 @@ describe('Pagination: walkPages with pages asked for ahead', () => {
     expect(outcome).toBe('cannot take page 6');
     expect(server.calls.length).toBe(callsWhenFailed);
     expect(callsWhenFailed).toBeLessThan(30);
+  });
+});
+
+describe('Pagination: walkPages with a first wave', () => {
+  it.each([
+    [0, 4, 1],
+    [100, 4, 1],
+    [101, 4, 2],
+    [400, 4, 4],
+    [401, 5, 5],
+    [10_000, 100, 100],
+  ])('a total of %i with a first wave of 4 makes %i request(s) and takes its %i page(s) in order', async (total, requests, taken) => {
+    // Prepare: later pages answer sooner, so they finish out of order
+    const server = fakeServer(total, { delay: (offset) => (offset === 0 ? 3 : offset % 300 === 0 ? 1 : 0) });
+    const firsts: number[] = [];
+
+    // Act
+    const walked = await walkPages(server.fetchPage, (page) => firsts.push(page.data[0] ?? -1), { limit: 100, concurrency: 4, firstWave: 4 });
+
+    // Assess
+    expect([walked, firsts.length, server.maxInFlight()]).toStrictEqual([{ total, pages: requests, truncated: false }, taken, Math.min(4, requests)]);
+    expect(firsts).toStrictEqual(total === 0 ? [-1] : range(taken).map((p) => p * 100));
+    expect([...server.calls].sort((a, b) => a[0] - b[0])).toStrictEqual(offsets(requests));
+  });
+
+  it('asks for the whole first wave before the first page answers, then keeps concurrency the limit', async () => {
+    // Prepare: the first page answers last of its wave
+    const server = fakeServer(2_000, { delay: (offset) => (offset === 0 ? 20 : 2) });
+    const callsWhenFirstTaken: number[] = [];
+    let first = true;
+
+    // Act
+    const walked = await walkPages(
+      server.fetchPage,
+      () => {
+        if (first) callsWhenFirstTaken.push(...server.calls.map(([offset]) => offset));
+        first = false;
+      },
+      { limit: 100, concurrency: 3, firstWave: 3 },
+    );
+
+    // Assess
+    expect([walked, callsWhenFirstTaken, server.maxInFlight()]).toStrictEqual([{ total: 2_000, pages: 20, truncated: false }, [0, 100, 200], 3]);
+  });
+
+  it('holds no request in flight when it ends on the first page', async () => {
+    // Prepare: the pages the total does not call for answer after the first
+    const server = fakeServer(50, { delay: (offset) => (offset === 0 ? 0 : 10) });
+
+    // Act
+    const walked = await walkPages(server.fetchPage, () => undefined, { limit: 100, concurrency: 4, firstWave: 4 });
+
+    // Assess: every request of the wave had answered when the walk returned
+    expect([walked, server.inFlight(), server.maxInFlight()]).toStrictEqual([{ total: 50, pages: 4, truncated: false }, 0, 4]);
+  });
+
+  it('ignores a failing page of the first wave that the total does not call for', async () => {
+    // Prepare
+    const fetchPage = async (offset: number, limit: number): Promise<Page<number>> => {
+      if (offset >= 200) throw new Error(`page at ${offset} failed`);
+      return { total: 150, data: range(Math.max(0, Math.min(limit, 150 - offset))).map((i) => offset + i) };
+    };
+
+    // Act
+    const result = await collectAll(fetchPage, { limit: 100, concurrency: 4, firstWave: 4 });
+
+    // Assess
+    expect(result).toStrictEqual({ items: range(150), total: 150, pages: 4, truncated: false });
+  });
+
+  it('fails with a failing page of the first wave that the total calls for, and asks for no page after it', async () => {
+    // Prepare
+    const calls: number[] = [];
+    const fetchPage = async (offset: number, limit: number): Promise<Page<number>> => {
+      calls.push(offset);
+      await new Promise((resolve) => setTimeout(resolve, offset === 0 ? 5 : 1));
+      if (offset === 200) throw new Error('page 3 failed');
+      return { total: 1_000, data: range(limit).map((i) => offset + i) };
+    };
+
+    // Act
+    const outcome = await collectAll(fetchPage, { limit: 100, concurrency: 4, firstWave: 4 }).then(
+      () => 'walked',
+      (error: Error) => error.message,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Assess
+    expect([outcome, calls.slice(0, 4)]).toStrictEqual(['page 3 failed', [0, 100, 200, 300]]);
+    expect(calls.length).toBeLessThan(10);
+  });
+
+  it.each([
+    [{ concurrency: 2, firstWave: 8 }, [0, 100]],
+    [{ concurrency: 8, firstWave: 8, maxPages: 3 }, [0, 100, 200]],
+    [{ concurrency: 1, firstWave: 4 }, [0]],
+  ])('a first wave larger than concurrency or the page cap is cut to it (%j)', async (options, firstRequests) => {
+    // Prepare
+    const server = fakeServer(50);
+
+    // Act
+    const walked = await walkPages(server.fetchPage, () => undefined, { limit: 100, ...options });
+
+    // Assess
+    expect([walked, server.calls.map(([offset]) => offset)]).toStrictEqual([{ total: 50, pages: firstRequests.length, truncated: false }, firstRequests]);
   });
 });
