@@ -16,7 +16,8 @@ import { httpErrors } from './middleware/http-errors';
 import type { HttpContext } from './middleware/http-state';
 import { stateOf } from './middleware/http-state';
 import { jsonBody } from './middleware/json-body';
-import { DEADLINE_MARGIN_MS, platformHttpEvent } from './middleware/platform-http-event';
+import { platformHttpEvent } from './middleware/platform-http-event';
+import { DEADLINE_MARGIN_MS } from './platform/invocation';
 import { validation } from './middleware/validation';
 
 export interface RouteContext {

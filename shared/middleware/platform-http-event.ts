@@ -6,18 +6,9 @@ import type { MiddlewareObj } from '@middy/core';
 import { logger as rootLogger } from '../logger';
 import { ValidationError } from '../errors';
 import { fromRestProxyEvent, MalformedEventError, type HttpResponse } from '../platform/http-event';
-import { fromPlatformContext } from '../platform/invocation';
+import { fromPlatformContext, invocationSignal } from '../platform/invocation';
 import type { RuntimeSource } from '../runtime';
 import type { HttpContext, HttpState } from './http-state';
-
-/** Time kept back from the platform's limit to answer cleanly instead of being killed. */
-export const DEADLINE_MARGIN_MS = 2_000;
-export const DEFAULT_INVOCATION_BUDGET_MS = 25_000;
-
-export function invocationSignal(remainingMs: number | undefined): AbortSignal {
-  const budget = remainingMs === undefined ? DEFAULT_INVOCATION_BUDGET_MS : Math.max(1, remainingMs - DEADLINE_MARGIN_MS);
-  return AbortSignal.timeout(budget);
-}
 
 export function platformHttpEvent(options: { runtime?: RuntimeSource; functionName: string }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
   return {

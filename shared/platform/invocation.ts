@@ -66,3 +66,14 @@ export function fromPlatformContext(context: unknown): InvocationContext {
     userData: () => undefined,
   };
 }
+
+/** Time kept back from the platform's limit to answer cleanly instead of being killed. */
+export const DEADLINE_MARGIN_MS = 2_000;
+/** The budget of an invocation whose platform does not tell the time left (a local run). */
+export const DEFAULT_INVOCATION_BUDGET_MS = 25_000;
+
+/** Aborts when the invocation should stop, `DEADLINE_MARGIN_MS` before the platform's limit. */
+export function invocationSignal(remainingMs: number | undefined): AbortSignal {
+  const budget = remainingMs === undefined ? DEFAULT_INVOCATION_BUDGET_MS : Math.max(1, remainingMs - DEADLINE_MARGIN_MS);
+  return AbortSignal.timeout(budget);
+}
