@@ -6,11 +6,13 @@ import type { RuntimeSource } from '../../shared/runtime';
 
 export function createReleaseCheck(options: { runtime?: RuntimeSource; config?: ConfigSource<ReleaseCheckConfig> } & ReleaseCheckDeps = {}) {
   const { runtime, config, ...deps } = options;
+  // Kept for the life of the instance: a warm instance sizes its first requests from the last firing.
+  const openTotals = deps.openTotals ?? new Map<string, number>();
   return timerFunction({
     functionName: 'releaseCheck',
     config: config ?? lazyConfig(loadReleaseCheckConfig),
     ...(runtime ? { runtime } : {}),
-    run: (firing, context) => runReleaseCheck(firing, context, deps),
+    run: (firing, context) => runReleaseCheck(firing, context, { ...deps, openTotals }),
   });
 }
 

@@ -230,6 +230,24 @@ export class WebhookDeliveryError extends Error {
 export interface ReleaseCheckDeps {
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The open-package totals this instance's earlier firings found, by workspace: a warm instance sizes
+   * the open query's first wave from it (see {@link openFirstWave}). One map per handler.
+   */
+  readonly openTotals?: Map<string, number>;
+}
+
+/**
+ * How many pages of open packages to ask for before the first tells the total. Open packages pile up
+ * with no bound (every package still awaiting approval or releasing), so a cold instance asks for
+ * `concurrency` pages at once rather than spend a round trip on the first page alone, at the price of
+ * up to concurrency - 1 pages answered empty. A warm instance asks for the pages the previous firing's
+ * total fills: none wasted while the total holds, one round trip more on the firing where it outgrows a
+ * page.
+ */
+export function openFirstWave(previousTotal: number | undefined, concurrency: number, pageSize = 100): number {
+  if (previousTotal === undefined) return concurrency;
+  return Math.min(concurrency, Math.max(1, Math.ceil(previousTotal / pageSize)));
 }
 
 /** The body of the notification: a Standard Webhooks style envelope around the report. */
@@ -267,13 +285,11 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
     }
   };
   const [open, failed] = await Promise.all([
-    // Open packages pile up with no bound (every package still awaiting approval or releasing), so their
-    // next pages go out with the first rather than a round trip after it; a workspace whose open packages
-    // fit on one page pays concurrency - 1 requests answered empty. Failures are bounded by the window:
-    // their first page goes out alone.
-    readAll(queries.open, config.concurrency, (page) => classifier.addOpen(page.data)),
+    readAll(queries.open, openFirstWave(deps.openTotals?.get(config.workspace), config.concurrency), (page) => classifier.addOpen(page.data)),
+    // Failures are bounded by the window: their first page goes out alone.
     readAll(queries.failed, 1, (page) => classifier.addFailed(page.data)),
   ]);
+  deps.openTotals?.set(config.workspace, open.total);
   const complete = !open.truncated && !failed.truncated;
   const report = classifier.report(complete);
   logger.info('Release check report', {

@@ -264,6 +264,50 @@ describe('releaseCheck: paging', () => {
     const result = await handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext());
     expect(result).toStrictEqual(quiet(emulator.identity.workspace, { awaiting: 200, releasing: 0, complete: false }));
   });
+
+  it('a warm instance sizes the first requests of its open query from the last firing', async () => {
+    // Prepare
+    const openPackages = (n: number) => {
+      emulator.clock.set(at('06:00'));
+      for (let i = 0; i < n; i++) emulator.state.createPackage({ packageName: `open_${mark}_${i}`, applyUserId: SEED.users.applicant, approverIds: [SEED.users.approver], itemIds: [] });
+      emulator.clock.set(WINDOW_END);
+    };
+    const handler = createReleaseCheck({ runtime: runtimeSource(emulator, ZERO) });
+    const event = awsScheduledEvent('2026-11-23T08:00:00Z');
+    /** The open query's offsets, in the order its requests arrived, for each firing. */
+    const fire = async () => {
+      emulator.requests.length = 0;
+      const result = await handler(event, lambdaContext());
+      const offsets = requestsOf(emulator, 'ListFactoryReleasePackages')
+        .map((r) => JSON.parse(r.body) as { offset: number; deploy_status_filter: number[] })
+        .filter((b) => b.deploy_status_filter.includes(1))
+        .map((b) => b.offset);
+      return { result, offsets };
+    };
+    openPackages(50);
+
+    // Act
+    const cold = await fire();
+    const warm = await fire();
+    openPackages(200); // 250: the total outgrows the one page the last firing found
+    const grown = await fire();
+    const after = await fire();
+
+    // Assess
+    expect([cold.offsets, warm.offsets, grown.offsets.slice(0, 1), [...grown.offsets].sort((a, b) => a - b), [...after.offsets].sort((a, b) => a - b)]).toStrictEqual([
+      [0, 100, 200, 300],
+      [0],
+      [0],
+      [0, 100, 200],
+      [0, 100, 200],
+    ]);
+    expect([cold.result, warm.result, grown.result, after.result]).toStrictEqual([
+      quiet(emulator.identity.workspace, { awaiting: 50, releasing: 0 }),
+      quiet(emulator.identity.workspace, { awaiting: 50, releasing: 0 }),
+      quiet(emulator.identity.workspace, { awaiting: 250, releasing: 0 }),
+      quiet(emulator.identity.workspace, { awaiting: 250, releasing: 0 }),
+    ]);
+  });
 });
 
 describe('releaseCheck: a local cloud that throttles and fails part of the requests', () => {

@@ -5,7 +5,7 @@
 import { createReleaseCheck } from '../../../functions/timers/release-check';
 import type { ReleasePackage } from '../../../shared/contracts/dataarts';
 import { ConfigError } from '../../../shared/errors';
-import { classifyPackages, MAX_LISTED_PACKAGES } from '../../../shared/schedules/release-check';
+import { classifyPackages, MAX_LISTED_PACKAGES, openFirstWave } from '../../../shared/schedules/release-check';
 import awsScheduled from '../../fixtures/events/aws/scheduled.json';
 import fgTimer from '../../fixtures/events/functiongraph/timer.json';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
@@ -137,5 +137,21 @@ describe('releaseCheck: the timer chain', () => {
     const { handler, queryReleasePackages } = build();
     const result = await handler({ httpMethod: 'GET', path: '/' }, lambdaContext());
     expect([result, queryReleasePackages.mock.calls.length]).toStrictEqual([{ status: 'ignored', reason: 'neither an EventBridge scheduled event nor a FunctionGraph timer event' }, 0]);
+  });
+});
+
+describe('releaseCheck: the open query\'s first wave', () => {
+  it.each([
+    [undefined, 4, 4],
+    [0, 4, 1],
+    [1, 4, 1],
+    [100, 4, 1],
+    [101, 4, 2],
+    [250, 4, 3],
+    [400, 4, 4],
+    [10_000, 4, 4],
+    [10_000, 2, 2],
+  ])('after a firing that found %p open packages, with concurrency %i, asks for %i page(s) at first', (previousTotal, concurrency, pages) => {
+    expect(openFirstWave(previousTotal, concurrency)).toBe(pages);
   });
 });
