@@ -129,6 +129,14 @@ export interface CallInput {
   readonly body?: unknown;
 }
 
+/** The caller aborted its signal itself, rather than a timeout (AbortSignal.timeout) aborting it. */
+function cancelledOnPurpose(signal: AbortSignal | undefined): boolean {
+  if (!signal?.aborted) return false;
+  // By name: the DOMException may come from another realm than this module's Error.
+  const reason = signal.reason as { name?: unknown } | undefined;
+  return reason?.name !== 'TimeoutError';
+}
+
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -213,7 +221,11 @@ export class HuaweiCloudClient {
       const delay = retry ? backoffDelayMs(failure, attempt, this.random) : 0;
       const budgetLeft = deadlineMs - (Date.now() - startedAt);
       if (!retry || delay >= budgetLeft || signal.aborted) {
-        this.logger.warn('Upstream call failed', { operation: contract.name, kind: error.kind, status: error.status, error_code: error.errorCode, attempts: attempt, ms: Date.now() - startedAt, upstream_request_id: error.requestId });
+        const fields = { operation: contract.name, kind: error.kind, status: error.status, error_code: error.errorCode, attempts: attempt, ms: Date.now() - startedAt, upstream_request_id: error.requestId };
+        // A caller that cancels on purpose (a walk that no longer needs a page) has nothing to warn about;
+        // a deadline running out, the caller's included (AbortSignal.timeout), is worth a warning.
+        if (cancelledOnPurpose(options.signal)) this.logger.debug('Upstream call cancelled', fields);
+        else this.logger.warn('Upstream call failed', fields);
         throw new UpstreamError(error.message, { ...error, operation: contract.name, attempts: attempt, cause: error });
       }
       this.logger.debug('Upstream attempt failed; retrying', { operation: contract.name, kind: error.kind, status: error.status, attempt, delay_ms: delay });

@@ -71,7 +71,12 @@ export async function walkPages<T>(
   let short = false;
   const fetch = (offset: number): Promise<Page<T>> => {
     pages++;
-    return fetchPage(offset, limit);
+    // A fetcher that throws rather than rejecting fails the walk the same way.
+    try {
+      return fetchPage(offset, limit);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
   /** Takes a page in order, unless a short page (the end) came before it. */
   const take = (page: Page<T>): void => {
@@ -82,17 +87,23 @@ export async function walkPages<T>(
     onPage(page);
   };
 
-  // The first page tells the total; the rest of the first wave goes out with it (settled here, so a page
-  // that fails unneeded, or after the walk has failed, is not reported as unhandled).
+  // The first page tells the total; the rest of the first wave goes out with it. Their outcomes are kept
+  // as values (a page that fails unneeded, or after the walk has failed, is not reported as unhandled) and
+  // noted as they come, so a needed page that has already failed stops the walk before it asks for more.
+  // Pages the total does not call for are not waited for: like the pages still in flight when a walk
+  // fails, they are the caller's to cancel (the release check aborts whatever its walk leaves behind).
   const first = fetch(0);
-  const early = Array.from({ length: firstWave - 1 }, (_, index) => settled(fetch((index + 1) * limit)));
+  const outcomes: Array<Settled<Page<T>> | undefined> = [];
+  const early = Array.from({ length: firstWave - 1 }, (_, index) =>
+    settled(fetch((index + 1) * limit)).then((outcome) => {
+      outcomes[index] = outcome;
+      return outcome;
+    }),
+  );
+  /** Early pages past the total, kept in case the total grows and the walk goes on one page at a time. */
+  const spare = new Map<number, Promise<Settled<Page<T>>>>();
   take(await first);
-  // Pages of the first wave the total does not call for were answered in the same round trip: the walk
-  // waits for them rather than leave requests in flight behind it.
-  if (short || taken >= total) {
-    await Promise.all(early);
-    return { total, pages, truncated: false };
-  }
+  if (short || taken >= total) return { total, pages, truncated: false };
 
   if (concurrency + ahead > 1) {
     // Parallel: the pages the total calls for, within the cap, fetched by `concurrency` (+ `ahead`)
@@ -110,8 +121,11 @@ export async function walkPages<T>(
       stopped = true;
       for (const slot of slots) slot?.reject(outcome.error);
     };
-    // Pages of the first wave the total calls for are the first ones taken; those it does not are dropped.
+    // Pages of the first wave the total calls for are the first ones taken; those it does not are spare.
     let next = Math.min(early.length, count);
+    early.slice(next).forEach((page, index) => spare.set((next + index + 1) * limit, page));
+    const failedEarly = outcomes.slice(0, next).find((outcome) => outcome !== undefined && !outcome.ok);
+    if (failedEarly && !failedEarly.ok) throw failedEarly.error;
     /** A worker goes on from its page of the first wave, if it has one, so `concurrency` stays the limit. */
     const worker = async (start?: Promise<Settled<Page<T>>>, index?: number) => {
       if (start !== undefined && index !== undefined) settle(index, await start);
@@ -140,11 +154,18 @@ export async function walkPages<T>(
       // However the walk ends (onPage may throw too), no further page is asked for.
       stopped = true;
     }
-    await Promise.all([...workers, ...early.slice(next)]);
+    await Promise.all(workers);
   }
   // Sequential, and after a parallel walk whose total was stale (items added meanwhile): one page at a
   // time while pages stay full and the total says there is more, up to the cap.
   while (!short && taken < total) {
+    const kept = spare.get(taken);
+    spare.delete(taken);
+    const outcome = kept && (await kept);
+    if (outcome?.ok) {
+      take(outcome.value);
+      continue;
+    }
     if (pages >= maxPages) return { total, pages, truncated: true };
     take(await fetch(taken));
   }

@@ -5,6 +5,7 @@
  */
 import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { HuaweiCloudClient } from '../../../shared/http/client';
+import { capturedLogLines } from '../../helpers/logs';
 import { configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, testClient } from './support';
 import { startDeployTask } from '../../../shared/http/codearts-deploy';
 import { listPendingItems, publishPendingItems, showPackageDetail } from '../../../shared/http/dataarts';
@@ -108,6 +109,26 @@ describe('HTTP client: the total deadline', () => {
       outcomeUnknown: true,
     });
     expect(elapsedMs).toBeLessThan(100 + SLACK_MS);
+  });
+
+  it.each([
+    ['aborts it', 'debug', 'Upstream call cancelled', () => AbortSignal.abort()],
+    ['times out (AbortSignal.timeout)', 'warn', 'Upstream call failed', () => AbortSignal.timeout(50)],
+  ])('a call whose caller %s is logged at %s as %j', async (_how, level, message, signalOf) => {
+    // Prepare
+    fake.server.setFallback('stall');
+    const { client } = testClient(configFor(fake.server.url));
+    const mark = capturedLogLines.length;
+
+    // Act
+    const failure = await failureOf(listPendingItems(client, {}, { signal: signalOf() }));
+
+    // Assess
+    const lines = capturedLogLines.slice(mark).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(failure.kind).toBe('timeout');
+    expect(lines.map(({ level, message, operation, kind, attempts }) => ({ level, message, operation, kind, attempts }))).toStrictEqual([
+      { level, message, operation: 'ListFactoryPendingItems', kind: 'timeout', attempts: 1 },
+    ]);
   });
 
   it('an AbortSignal aborted before the call sends nothing', async () => {
