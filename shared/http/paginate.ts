@@ -28,7 +28,8 @@ export interface PaginateOptions {
    * Pages asked for together at the start, before the first page has told the total (default 1; at most
    * `concurrency`). The first page alone costs a whole round trip in which nothing else is on the network;
    * asking for the next pages with it saves that round when there are more, and costs up to `firstWave - 1`
-   * requests answered with empty pages when everything fits on the first.
+   * requests the total does not call for when everything fits on the first. The walk does not wait for
+   * those: they are the caller's to cancel, like the requests a failed walk leaves in flight.
    */
   readonly firstWave?: number;
 }
