@@ -13,7 +13,7 @@ import { ConfigError } from './errors';
 import { HuaweiCloudClient } from './http/client';
 import { createCredentialsProvider } from './auth/credentials';
 import { workspaceIdSchema } from './contracts/ids';
-import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store';
+import type { IdempotencyStore } from './idempotency/store';
 import { registerSecret, setLogLevel } from './logger';
 import type { InvocationContext } from './platform/invocation';
 import { once } from './once';
@@ -24,7 +24,11 @@ export interface Runtime {
   readonly client: HuaweiCloudClient;
   /** Workspaces a caller may pick with X-Workspace-Id (the configured default is always allowed). */
   readonly workspaceAllowList: ReadonlySet<string>;
-  readonly idempotency: IdempotencyStore;
+  /**
+   * A shared idempotency store, when one is plugged in; without it each function instance keeps its own
+   * in memory (`idempotencyStoreOf`), built by the functions that publish, not by every function.
+   */
+  readonly idempotency?: IdempotencyStore;
   readonly now: () => Date;
 }
 
@@ -70,7 +74,7 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     config,
     client: overrides.client ?? new HuaweiCloudClient({ config, credentials: createCredentialsProvider(config), now }),
     workspaceAllowList: allow,
-    idempotency: overrides.idempotency ?? createMemoryIdempotencyStore({ now }),
+    ...(overrides.idempotency ? { idempotency: overrides.idempotency } : {}),
     now,
   };
 }

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { ForbiddenError } from '../../shared/errors';
 import { defineRoute, httpFunction } from '../../shared/http-function';
 import { publishPackageBodySchema, publishPackageResponseSchema } from '../../shared/contracts/dataarts';
+import { idempotencyStoreOf } from '../../shared/idempotency/store';
 import { publishReleasePackage } from '../../shared/releases/publish';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
 
@@ -43,7 +44,7 @@ export const publishReleasePackageRoute = defineRoute({
       throw new ForbiddenError('This credential may publish only with its own IAM user as apply_user_id');
     }
     const result = await publishReleasePackage(
-      { client: runtime.client, store: runtime.idempotency, logger, call },
+      { client: runtime.client, store: idempotencyStoreOf(runtime), logger, call },
       { workspace, body, actor: principal.clientId, idempotencyKey: headers['idempotency-key'] },
     );
     return { statusCode: result.replayed ? 200 : 201, body: result };

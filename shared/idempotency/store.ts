@@ -57,3 +57,17 @@ export function createMemoryIdempotencyStore(options: { now: () => Date; maxEntr
     },
   };
 }
+
+/** One memory store per runtime, i.e. per function instance (the runtime lives as long as the instance). */
+const memoryStores = new WeakMap<object, IdempotencyStore>();
+
+/** The runtime's shared store if one is plugged in, else this instance's memory store. */
+export function idempotencyStoreOf(runtime: { readonly idempotency?: IdempotencyStore | undefined; readonly now: () => Date }): IdempotencyStore {
+  if (runtime.idempotency) return runtime.idempotency;
+  let store = memoryStores.get(runtime);
+  if (!store) {
+    store = createMemoryIdempotencyStore({ now: runtime.now });
+    memoryStores.set(runtime, store);
+  }
+  return store;
+}

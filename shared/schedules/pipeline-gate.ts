@@ -14,6 +14,7 @@ import { DEPLOY_STATUS, type ReleasePackage } from '../contracts/dataarts';
 import type { PipelineRunDetail } from '../contracts/codearts-pipeline';
 import type { CallOptions } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
+import { idempotencyStoreOf } from '../idempotency/store';
 import type { ReceivedEvent } from '../platform/cloud-event';
 import { AlreadyDecidedError, findStep, rejectReview, WAITING_STEP_STATUSES, type ReviewStep } from '../releases/review';
 import type { PipelineGateConfig } from './config';
@@ -162,7 +163,8 @@ export async function runPipelineGate(event: ReceivedEvent, ctx: RunContext<Pipe
 
   const key = `${ctx.functionName}:${event.source}:${event.id}`;
   const fingerprint = createHash('sha256').update(JSON.stringify(data)).digest('hex');
-  const claim = await runtime.idempotency.claim(key, fingerprint);
+  const store = idempotencyStoreOf(runtime);
+  const claim = await store.claim(key, fingerprint);
   if (!claim.claimed) {
     const previous = claim.record.status === 'completed' ? (claim.record.result as GateResult) : undefined;
     return finish({
@@ -173,11 +175,11 @@ export async function runPipelineGate(event: ReceivedEvent, ctx: RunContext<Pipe
   }
   try {
     const result = { ...(await gate(data, chosen.workspace, ctx)), ...eventId };
-    await runtime.idempotency.complete(key, fingerprint, result);
+    await store.complete(key, fingerprint, result);
     return finish(result);
   } catch (error) {
     // Nothing was decided: a redelivery of this event must be able to try again.
-    await runtime.idempotency.release(key);
+    await store.release(key);
     throw error;
   }
 }

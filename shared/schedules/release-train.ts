@@ -15,6 +15,7 @@ import { ConflictError } from '../errors';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { collectAll } from '../http/paginate';
 import { UpstreamError } from '../http/upstream-error';
+import { idempotencyStoreOf } from '../idempotency/store';
 import type { TimerFiring } from '../platform/timer-event';
 import { findPackageByName, publishReleasePackage } from '../releases/publish';
 import type { ReleaseTrainConfig, ReleaseTrainRules } from './config';
@@ -143,7 +144,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   const outcome = { ...base, items: selection.selected, deferred: selection.deferred };
   try {
     const published = await publishReleasePackage(
-      { client: runtime.client, store: runtime.idempotency, logger, call: { signal: call.signal, credentials: call.credentials } },
+      { client: runtime.client, store: idempotencyStoreOf(runtime), logger, call: { signal: call.signal, credentials: call.credentials } },
       { workspace: config.workspace, body, actor: ctx.functionName },
     );
     return done({ status: published.replayed ? 'replayed' : 'published', ...outcome, release_package_id: published.release_package_id });

@@ -1,4 +1,5 @@
 /** The runtime every function builds on first use: configuration sources and their failures. */
+import { createMemoryIdempotencyStore, idempotencyStoreOf } from '../../../shared/idempotency/store';
 import { createRuntime, platformEnv } from '../../../shared/runtime';
 import { setLogLevel } from '../../../shared/logger';
 import { fromPlatformContext } from '../../../shared/platform/invocation';
@@ -28,5 +29,24 @@ describe('Runtime', () => {
     expect([env.HRF_TEST_ONLY_VARIABLE, env.OTHER_TEST_ONLY, env.NOT_SET_ANYWHERE_TEST_ONLY]).toStrictEqual(['from-user-data', 'other', undefined]);
     if (previous === undefined) delete process.env.HRF_TEST_ONLY_VARIABLE;
     else process.env.HRF_TEST_ONLY_VARIABLE = previous;
+  });
+});
+
+describe('Runtime: the idempotency store', () => {
+  it('is one memory store per runtime (per function instance), unless a shared store is plugged in', async () => {
+    // Prepare
+    const env = testEnv('http://127.0.0.1:9');
+    const instance = createRuntime(env);
+    const otherInstance = createRuntime(env);
+    const shared = createMemoryIdempotencyStore({ now: () => new Date() });
+    const plugged = createRuntime(env, { idempotency: shared });
+
+    // Act
+    const first = await idempotencyStoreOf(instance).claim('k', 'f');
+    const again = await idempotencyStoreOf(instance).claim('k', 'f');
+    const elsewhere = await idempotencyStoreOf(otherInstance).claim('k', 'f');
+
+    // Assess
+    expect([first.claimed, again.claimed, elsewhere.claimed, idempotencyStoreOf(plugged) === shared, 'idempotency' in instance]).toStrictEqual([true, false, true, true, false]);
   });
 });
