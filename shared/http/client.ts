@@ -220,19 +220,22 @@ export class HuaweiCloudClient {
       const retry = attempt < MAX_ATTEMPTS && isRetryable(failure, contract.readOnly);
       const delay = retry ? backoffDelayMs(failure, attempt, this.random) : 0;
       const budgetLeft = deadlineMs - (Date.now() - startedAt);
-      if (!retry || delay >= budgetLeft || signal.aborted) {
-        const fields = { operation: contract.name, kind: error.kind, status: error.status, error_code: error.errorCode, attempts: attempt, ms: Date.now() - startedAt, upstream_request_id: error.requestId };
+      /** The call's last line, and its error: a warning, unless the caller cancelled the call on purpose. */
+      const failed = (final: typeof error) => {
+        const fields = { operation: contract.name, kind: final.kind, status: final.status, error_code: final.errorCode, attempts: attempt, ms: Date.now() - startedAt, upstream_request_id: final.requestId };
         // A caller that cancels on purpose (a walk that no longer needs a page) has nothing to warn about;
         // a deadline running out, the caller's included (AbortSignal.timeout), is worth a warning.
         if (cancelledOnPurpose(options.signal)) this.logger.debug('Upstream call cancelled', fields);
         else this.logger.warn('Upstream call failed', fields);
-        throw new UpstreamError(error.message, { ...error, operation: contract.name, attempts: attempt, cause: error });
-      }
+        return new UpstreamError(final.message, { ...final, operation: contract.name, attempts: attempt, cause: error });
+      };
+      if (!retry || delay >= budgetLeft || signal.aborted) throw failed(error);
       this.logger.debug('Upstream attempt failed; retrying', { operation: contract.name, kind: error.kind, status: error.status, attempt, delay_ms: delay });
       try {
         await this.sleep(delay, signal);
       } catch {
-        throw new UpstreamError(`${contract.name} ran out of time while waiting to retry`, { ...error, kind: 'timeout', operation: contract.name, attempts: attempt });
+        const why = cancelledOnPurpose(options.signal) ? 'was cancelled by the caller' : 'ran out of time';
+        throw failed({ ...error, kind: 'timeout', message: `${contract.name} ${why} while waiting to retry` });
       }
     }
   }
@@ -391,7 +394,7 @@ export class HuaweiCloudClient {
       };
     }
     if (signal.aborted || code === 'ERR_CANCELED' || code === 'ECONNABORTED') {
-      const cancelled = callerSignal?.aborted === true;
+      const cancelled = cancelledOnPurpose(callerSignal);
       return {
         ok: false as const,
         error: {

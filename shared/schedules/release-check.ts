@@ -265,12 +265,15 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
   // Per query, `concurrency` requests on the network (the pool's connections) and as many more pages asked
   // for: their requests wait in the pool, prepared, and each goes out the moment an answer frees a
   // connection, not after that answer has been parsed, validated and classified.
+  /** Aborted when either query fails: the check has failed, and the other query's pages are not needed. */
+  const check = new AbortController();
   const readAll = async (body: QueryReleasePackagesBody, firstWave: number, onPage: (page: Page<ReleasePackage>) => void) => {
     const pool = new ConnectionPool(config.concurrency);
     const client = runtime.client.through(pool);
-    // A walk that fails cancels what it still has in flight, rather than leave it to be retried.
+    // A walk that ends cancels what it still has in flight (pages it no longer needs, or every page once
+    // it has failed), rather than leave it to be retried; a walk that fails stops the other query too.
     const walk = new AbortController();
-    const options = { ...call, signal: AbortSignal.any([call.signal, walk.signal]) };
+    const options = { ...call, signal: AbortSignal.any([call.signal, walk.signal, check.signal]) };
     try {
       return await walkPages(async (offset, limit) => (await queryReleasePackages(client, { ...body, offset, limit }, options)).data, onPage, {
         limit: 100,
@@ -279,6 +282,9 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
         ahead: config.concurrency,
         firstWave,
       });
+    } catch (error) {
+      check.abort();
+      throw error;
     } finally {
       walk.abort();
       pool.close();

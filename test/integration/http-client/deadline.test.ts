@@ -143,20 +143,26 @@ describe('HTTP client: the total deadline', () => {
     expect({ kind: failure.kind, attempts: failure.attempts, received: fake.server.requests.length }).toStrictEqual({ kind: 'timeout', attempts: 1, received: 0 });
   });
 
-  it("the caller's AbortSignal cuts the real backoff sleep short", async () => {
+  it.each([
+    ['aborted', () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      return controller.signal;
+    }, 'was cancelled by the caller while waiting to retry', 'debug', 'Upstream call cancelled'],
+    ['timed out', () => AbortSignal.timeout(50), 'ran out of time while waiting to retry', 'warn', 'Upstream call failed'],
+  ])("the caller's AbortSignal, %s, cuts the real backoff sleep short", async (_how, signalOf, says, level, logged) => {
     // Prepare
     fake.server.setFallback({ status: 503, body: { error_code: 'APIG.0202', error_msg: 'backend unavailable' } });
     const client = new HuaweiCloudClient({ config: configFor(fake.server.url), random: () => 1 }); // real sleep: 200 ms before attempt 2
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    const mark = capturedLogLines.length;
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(listPendingItems(client, {}, { signal: controller.signal })));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(listPendingItems(client, {}, { signal: signalOf() })));
 
     // Assess
     expect(failure).toStrictEqual({
       ...NO_FAILURE_DETAILS,
-      message: 'ListFactoryPendingItems ran out of time while waiting to retry',
+      message: `ListFactoryPendingItems ${says}`,
       operation: 'ListFactoryPendingItems',
       kind: 'timeout',
       status: 503,
@@ -164,6 +170,8 @@ describe('HTTP client: the total deadline', () => {
       errorMsg: 'backend unavailable',
       attempts: 1,
     });
+    const last = JSON.parse(capturedLogLines[capturedLogLines.length - 1] ?? '{}') as Record<string, unknown>;
+    expect([capturedLogLines.length > mark, last.level, last.message, last.kind, last.status]).toStrictEqual([true, level, logged, 'timeout', 503]);
     expect(fake.server.requests).toHaveLength(1);
     expect(elapsedMs).toBeLessThan(190);
   });

@@ -1,6 +1,6 @@
 /** The runtime every function builds on first use: configuration sources and their failures. */
 import { createMemoryIdempotencyStore, idempotencyStoreOf } from '../../../shared/idempotency/store';
-import { createRuntime, platformEnv } from '../../../shared/runtime';
+import { createRuntime, lazyRuntime, platformEnv } from '../../../shared/runtime';
 import { setLogLevel } from '../../../shared/logger';
 import { fromPlatformContext } from '../../../shared/platform/invocation';
 import { ConfigError } from '../../../shared/errors';
@@ -48,5 +48,22 @@ describe('Runtime: the idempotency store', () => {
 
     // Assess
     expect([first.claimed, again.claimed, elsewhere.claimed, idempotencyStoreOf(plugged) === shared, 'idempotency' in instance]).toStrictEqual([true, false, true, true, false]);
+  });
+
+  it('lives as long as the function instance: the runtime is built once and kept, and so is its store', async () => {
+    // Prepare
+    let builds = 0;
+    const source = lazyRuntime(() => {
+      builds++;
+      return createRuntime(testEnv('http://127.0.0.1:9'));
+    });
+    const invocation = () => fromPlatformContext(functionGraphContext({}));
+
+    // Act
+    const first = await idempotencyStoreOf(source(invocation())).claim('k', 'f');
+    const second = await idempotencyStoreOf(source(invocation())).claim('k', 'f');
+
+    // Assess
+    expect([builds, first.claimed, second.claimed, source(invocation()) === source(invocation())]).toStrictEqual([1, true, false, true]);
   });
 });

@@ -5,6 +5,7 @@
 import { createReleaseCheck } from '../../../functions/timers/release-check';
 import type { ReleasePackage } from '../../../shared/contracts/dataarts';
 import { ConfigError } from '../../../shared/errors';
+import { UpstreamError } from '../../../shared/http/upstream-error';
 import { classifyPackages, MAX_LISTED_PACKAGES, openFirstWave } from '../../../shared/schedules/release-check';
 import awsScheduled from '../../fixtures/events/aws/scheduled.json';
 import fgTimer from '../../fixtures/events/functiongraph/timer.json';
@@ -153,5 +154,67 @@ describe('releaseCheck: the open query\'s first wave', () => {
     [10_000, 2, 2],
   ])('after a firing that found %p open packages, with concurrency %i, asks for %i page(s) at first', (previousTotal, concurrency, pages) => {
     expect(openFirstWave(previousTotal, concurrency)).toBe(pages);
+  });
+});
+
+describe('releaseCheck: paging the open query', () => {
+  const CREDENTIALS = { accessKey: 'TEMPACCESSKEY0001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
+  type Body = { deploy_status_filter: number[]; offset: number };
+  const fire = (handler: ReturnType<typeof createReleaseCheck>) => handler(structuredClone(fgTimer), functionGraphContext({ credentials: CREDENTIALS }));
+  const runtimeWith = (queryReleasePackages: jest.Mock) => fixedRuntime(stubbedRuntime({ queryReleasePackages }, { now: () => new Date('2026-11-23T00:30:05Z') }));
+
+  it("asks, before its first page answers, for 4 pages cold and then for the pages the last firing's total filled", async () => {
+    // Prepare: the open query's first page answers late; what was asked for before it is the first wave
+    let openTotal = 250;
+    let wave: number[] = [];
+    let firstAnswered = false;
+    const queryReleasePackages = jest.fn(async (body: Body) => {
+      if (!body.deploy_status_filter.includes(1)) return { data: { total: 0, data: [] }, requestId: 'up-1', attempts: 1 };
+      if (!firstAnswered) wave.push(body.offset);
+      if (body.offset === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        firstAnswered = true;
+      }
+      const data = Array.from({ length: Math.max(0, Math.min(100, openTotal - body.offset)) }, (_, i) => pkg(String(body.offset + i + 1), { apply_timestamp: end - 10 * MIN }));
+      return { data: { total: openTotal, data }, requestId: 'up-1', attempts: 1 };
+    });
+    const handler = createReleaseCheck({ runtime: runtimeWith(queryReleasePackages) });
+    const waveOf = async () => {
+      wave = [];
+      firstAnswered = false;
+      await fire(handler);
+      return wave;
+    };
+
+    // Act
+    const cold = await waveOf();
+    const warm = await waveOf();
+    openTotal = 50;
+    const shrunk = await waveOf();
+    const after = await waveOf();
+
+    // Assess
+    expect([cold, warm, shrunk, after]).toStrictEqual([[0, 100, 200, 300], [0, 100, 200], [0, 100, 200], [0]]);
+  });
+
+  it('stops the other query when one fails, rather than leave its requests running', async () => {
+    // Prepare: the failed-packages query fails; the open query's pages wait until they are cancelled
+    const cancelled: string[] = [];
+    const queryReleasePackages = jest.fn(async (body: Body, options: { signal: AbortSignal }) => {
+      if (body.deploy_status_filter.includes(3)) throw new UpstreamError('ListFactoryReleasePackages answered 400', { operation: 'ListFactoryReleasePackages', kind: 'http', status: 400, errorCode: 'DLF.0100' });
+      await new Promise((resolve) => options.signal.addEventListener('abort', resolve, { once: true }));
+      cancelled.push(`${body.offset}: ${(options.signal.reason as Error).name}`);
+      throw options.signal.reason;
+    });
+    const handler = createReleaseCheck({ runtime: runtimeWith(queryReleasePackages) });
+
+    // Act
+    const outcome = await fire(handler).then(
+      (result) => result,
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+
+    // Assess
+    expect([outcome, cancelled]).toStrictEqual(['UpstreamError: ListFactoryReleasePackages answered 400', ['0: AbortError', '100: AbortError', '200: AbortError', '300: AbortError']]);
   });
 });
