@@ -180,9 +180,10 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
 
 export async function publishReleasePackage(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
   const fingerprint = publishFingerprint(request.workspace, request.body);
-  // Without an Idempotency-Key, identical requests (same workspace, name, items, people) share one key,
-  // so concurrent duplicates are serialised too.
-  const key = request.idempotencyKey ? `${request.workspace}:key:${request.idempotencyKey}` : `${request.workspace}:fp:${fingerprint}`;
+  // An Idempotency-Key is the caller's own: scoped to the caller, so two callers choosing the same key
+  // neither collide nor see each other's results. Without one, identical requests (same workspace, name,
+  // items, people) share one key whoever sends them, so concurrent duplicates are serialised too.
+  const key = request.idempotencyKey ? `key:${JSON.stringify([request.workspace, request.actor, request.idempotencyKey])}` : `${request.workspace}:fp:${fingerprint}`;
   const claim = await deps.store.claim(key, fingerprint);
   if (!claim.claimed) {
     if (claim.record.fingerprint !== fingerprint) {

@@ -5,8 +5,8 @@
 import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
 import { publishReleasePackageRoute } from '../../../functions/http/publish-release-package';
 import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
-import { fixedRuntime, testRuntime, TOKENS } from '../../helpers/runtime';
-import { gatewayEvent, parseResponse } from '../../helpers/http-events';
+import { APP, fixedRuntime, testRuntime, TOKENS } from '../../helpers/runtime';
+import { gatewayEvent, parseResponse, signGatewayEvent } from '../../helpers/http-events';
 import { lambdaContext } from '../../helpers/contexts';
 import { logsMatching } from '../../helpers/logs';
 
@@ -65,6 +65,22 @@ describe('Publish: Idempotency-Key', () => {
       fields: [{ field: 'headers.idempotency-key', message: 'was used with a different payload' }],
     });
     expect(emulator.requests.length).toBe(before);
+  });
+
+  it("keeps each caller's keys apart: the same key from another caller with another payload publishes", async () => {
+    const handler = makeHandler();
+    const mine = await call(handler, bodyFor('rel_key_mine', SEED.unpackagedItemIds.slice(0, 1)), { 'Idempotency-Key': 'key-0000000009' });
+    // Another caller (the signed app client) happens to choose the same key.
+    const theirsEvent = gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', body: bodyFor('rel_key_theirs', SEED.unpackagedItemIds.slice(1, 2)), headers: { 'Idempotency-Key': 'key-0000000009' } });
+    const theirs = await handler(signGatewayEvent(theirsEvent, APP, new Date()), lambdaContext()).then(parseResponse);
+    const ids = [mine, theirs].map((r) => (r.body as { release_package_id: string }).release_package_id);
+    expect([mine.statusCode, mine.body, theirs.statusCode, theirs.body]).toStrictEqual([
+      201,
+      { package_name: 'rel_key_mine', release_package_id: ids[0], replayed: false },
+      201,
+      { package_name: 'rel_key_theirs', release_package_id: ids[1], replayed: false },
+    ]);
+    expect(publishes()).toHaveLength(2);
   });
 
   it('answers 409 with Retry-After to a duplicate while the first is in flight, with no outbound call', async () => {
