@@ -125,8 +125,7 @@ export async function walkPages<T>(
     // Pages of the first wave the total calls for are the first ones taken; those it does not are spare.
     let next = Math.min(early.length, count);
     early.slice(next).forEach((page, index) => spare.set((next + index + 1) * limit, page));
-    const failedEarly = outcomes.slice(0, next).find((outcome) => outcome !== undefined && !outcome.ok);
-    if (failedEarly && !failedEarly.ok) throw failedEarly.error;
+    for (const outcome of outcomes.slice(0, next)) if (outcome?.ok === false) throw outcome.error;
     /** A worker goes on from its page of the first wave, if it has one, so `concurrency` stays the limit. */
     const worker = async (start?: Promise<Settled<Page<T>>>, index?: number) => {
       if (start !== undefined && index !== undefined) settle(index, await start);
