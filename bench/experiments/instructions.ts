@@ -129,13 +129,14 @@ async function main(): Promise<void> {
   const [base, ...ours] = counted as [Counted, ...Counted[]];
   const m = (n: number) => (n / 1e6).toFixed(1);
   const rowNames = [...GROUPS.map(([name]) => name).filter((name) => name !== HASH_SEED), 'other (Node, libuv, V8 elsewhere)'];
-  const [rows, hashSeedRow] = [rowNames, [HASH_SEED]].map((names) => names.map((name) => {
+  const row = (name: string): string => {
     const cells = ours.map((c) => {
       const extra = (c.groups.get(name) ?? 0) - (base.groups.get(name) ?? 0);
       return `${m(c.groups.get(name) ?? 0)} (+${m(extra)})`;
     });
     return `| ${name} | ${m(base.groups.get(name) ?? 0)} | ${cells.join(' | ')} |`;
-  })) as [string[], string[]];
+  };
+  const rows = rowNames.map(row);
   const info = machine();
   const text = [
     '# Cold start, counted in instructions',
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     ...rows,
     `| **total** | ${m(base.total)} | ${ours.map((c) => `${m(c.total)} (${(c.total / base.total).toFixed(2)}× the floor)`).join(' | ')} |`,
     `| its own floor (its upstream calls) | — | ${ours.map((c) => { const own = ownFloors.get(c.key); return own ? `${m(own.total)}: ours ${(c.total / own.total).toFixed(2)}×` : '—'; }).join(' | ')} |`,
-    ...hashSeedRow,
+    row(HASH_SEED),
     '',
     'The floor column makes listPendingItems\' call (one GET); the last line counts each function\'s own floor, making the function\'s upstream calls in the same waves, as the cold-start figures of `npm run bench` compare them.',
     '',
