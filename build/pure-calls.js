@@ -41,8 +41,8 @@ const PURE_ZOD = new Set([
   'undefined', 'union', 'unknown', 'uppercase', 'url', 'uuid', 'void', 'xor',
 ]);
 
-/** Our own value builders. */
-const PURE_OWN = new Set(['defineOperation']);
+/** Our own value builders: defineOperation returns its argument, textSchema (shared/contracts/text.ts) builds a zod schema. */
+const PURE_OWN = new Set(['defineOperation', 'textSchema']);
 
 const MARK = '/* @__PURE__ */ ';
 

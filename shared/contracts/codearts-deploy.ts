@@ -6,10 +6,11 @@ import '../zod-config';
 import * as z from 'zod/mini';
 import { defineOperation } from './operation';
 import { codeartsIdSchema } from './ids';
+import { textSchema } from './text';
 
 export const deployParamSchema = z.strictObject({
-  key: z.string().check(z.minLength(1), z.maxLength(128)),
-  value: z.string().check(z.maxLength(8192)),
+  key: textSchema(1, 128),
+  value: textSchema(0, 8192),
   type: z.enum(['text', 'host_group', 'encrypt', 'enum']),
 });
 

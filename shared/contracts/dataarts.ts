@@ -6,6 +6,7 @@ import '../zod-config';
 import * as z from 'zod/mini';
 import { defineOperation } from './operation';
 import { iamProjectIdSchema, pendingItemIdSchema, releasePackageIdSchema, userIdSchema, workspaceIdSchema } from './ids';
+import { textSchema } from './text';
 
 const projectPath = z.strictObject({ project_id: iamProjectIdSchema });
 const workspaceHeaderRequired = z.strictObject({ workspace: workspaceIdSchema });
@@ -28,8 +29,8 @@ export const DEPLOY_STATUS = { pendingApproval: 1, success: 2, failed: 3, releas
 // ---- list pending items: GET /v2/{project_id}/factory/pending-items --------------------------------
 
 export const listPendingItemsQuerySchema = z.strictObject({
-  submit_user_name: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  item_name: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  submit_user_name: z.optional(textSchema(1, 128)),
+  item_name: z.optional(textSchema(1, 256)),
   update_type: z.optional(z.enum(['1', '2', '3'])),
   task_type: z.optional(z.enum(['1', '2'])),
   start_time: z.optional(epochMsText),
@@ -121,16 +122,19 @@ export const publishPendingItems = defineOperation({
 
 // ---- query release packages: POST /v2/{project_id}/factory/release-packages ----------------------
 
+/** A keyword or a user name: 1-128 characters of text. */
+const shortText = textSchema(1, 128);
+
 export const queryReleasePackagesBodySchema = z.strictObject({
-  key_word: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  apply_user_name: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  deploy_user_name: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  key_word: z.optional(shortText),
+  apply_user_name: z.optional(shortText),
+  deploy_user_name: z.optional(shortText),
   apply_begin_time: z.optional(epochMs),
   apply_end_time: z.optional(epochMs),
   deploy_begin_time: z.optional(epochMs),
   deploy_end_time: z.optional(epochMs),
-  apply_user_name_filter: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(100))),
-  deploy_user_name_filter: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(100))),
+  apply_user_name_filter: z.optional(z.array(shortText).check(z.maxLength(100))),
+  deploy_user_name_filter: z.optional(z.array(shortText).check(z.maxLength(100))),
   deploy_status_filter: z.optional(z.array(deployStatusSchema).check(z.maxLength(4))),
   sorted_direction: z.optional(z.enum(['asc', 'desc'])),
   order_column: z.optional(z.enum(['apply_timestamp', 'deploy_timestamp', 'package_name'])),

@@ -16,6 +16,7 @@ import { createCredentialsProvider, NoCredentialsError, type CredentialsProvider
 import { IamTokenError } from '../auth/iam-token';
 import { logger as rootLogger, type Logger } from '../logger';
 import { encodeRfc3986, signRequest } from '../signing/signer';
+import { UNPAIRED_SURROGATE_MESSAGE } from '../contracts/text';
 import { parseErrorBody, UpstreamError, type UpstreamFailureKind } from './upstream-error';
 import { backoffDelayMs, isRetryable, MAX_ATTEMPTS, parseRetryAfter, type FailureClass } from './retry-policy';
 
@@ -252,21 +253,33 @@ export class HuaweiCloudClient {
     const query = check('query', contract.query, input.query) as Record<string, unknown> | undefined;
     const headers = check('headers', contract.headers, input.headers) as Record<string, string> | undefined;
     const body = contract.body ? check('body', contract.body, input.body) : undefined;
-    if (found.length > 0 || !pathParams) {
-      throw new UpstreamError(`Invalid request for ${contract.name}: ${found.map((f) => `${f.field} ${f.message}`).join('; ')}`, {
+    const invalid = () =>
+      new UpstreamError(`Invalid request for ${contract.name}: ${found.map((f) => `${f.field} ${f.message}`).join('; ')}`, {
         operation: contract.name,
         kind: 'invalid-request',
         attempts: 0,
         issues: found,
       });
-    }
+    if (found.length > 0 || !pathParams) throw invalid();
+    // A string the contract let through but that cannot be percent-encoded (an unpaired UTF-16 surrogate:
+    // encodeURIComponent throws URIError) is the caller's error too, named, never a crash.
+    const encode = (field: string, value: string): string => {
+      try {
+        return encodeRfc3986(value);
+      } catch (error) {
+        if (!(error instanceof URIError)) throw error;
+        found.push({ field, message: UNPAIRED_SURROGATE_MESSAGE });
+        return '';
+      }
+    };
     // Every placeholder is filled from a validated value, each segment encoded exactly once.
-    const path = contract.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => encodeRfc3986(String(pathParams[name] ?? '')));
+    const path = contract.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => encode(`path.${name}`, String(pathParams[name] ?? '')));
     const pairs: string[] = [];
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value === undefined || value === null) continue;
-      for (const v of Array.isArray(value) ? value : [value]) pairs.push(`${encodeRfc3986(key)}=${encodeRfc3986(String(v))}`);
+      for (const v of Array.isArray(value) ? value : [value]) pairs.push(`${encode(`query.${key}`, key)}=${encode(`query.${key}`, String(v))}`);
     }
+    if (found.length > 0) throw invalid();
     const outHeaders: Record<string, string> = { 'User-Agent': USER_AGENT, 'X-Project-Id': this.config.projectId, ...(headers ?? {}) };
     let bodyText: string | undefined;
     if (contract.body) {

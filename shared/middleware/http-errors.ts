@@ -24,7 +24,7 @@ export function upstreamToHttpError(error: UpstreamError): HttpError {
   const where = `${error.operation}${error.errorCode ? ` (${error.errorCode})` : ''}`;
   switch (error.kind) {
     case 'invalid-request':
-      return new ValidationError(error.message, []);
+      return new ValidationError(error.message, error.issues);
     case 'clock-skew':
       return new BadGatewayError(
         `Huawei Cloud refused the request signature as expired: the function's clock is off by more than 15 minutes (${where})`,

@@ -47,6 +47,22 @@ describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (
     expect(expected.data).toHaveLength(7);
   });
 
+  it('refuses a query text that is not well-formed Unicode with a 400 naming the field, and calls nothing upstream', async () => {
+    const response = parseResponse(await handlerFor(listPendingItemsRoute)(gatewayEvent({ platform, method: 'GET', path: '/v1/pending-items', query: { item_name: 'job_\uD800' }, bearer: TOKENS.read }), contextFor(platform) as never));
+    expect(response).toStrictEqual({
+      statusCode: 400,
+      headers: JSON_HEADERS(platform),
+      body: {
+        error_code: 'HRF.0400',
+        error_msg: 'Invalid request: query.item_name',
+        request_id: ridFor(platform),
+        fields: [{ field: 'query.item_name', message: 'must be valid Unicode text (it holds an unpaired surrogate)' }],
+      },
+      isBase64Encoded: false,
+    });
+    expect(emulator.requests).toStrictEqual([]);
+  });
+
   it('queries release packages by status', async () => {
     const response = parseResponse(await handlerFor(queryReleasePackagesRoute)(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages/query', body: { deploy_status_filter: [3], limit: 100 }, bearer: TOKENS.read }), contextFor(platform) as never));
     const body = response.body as { total: number; data: Array<{ deploy_status: number }> };

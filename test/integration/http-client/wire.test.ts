@@ -3,7 +3,9 @@
  * method, path, encoded query, headers and exact body; the signature verifies over the raw url; hostile ids
  * never leave the process.
  */
+import * as z from 'zod/mini';
 import { ConfigError } from '../../../shared/errors';
+import { defineOperation } from '../../../shared/contracts/operation';
 import type { UpstreamRequest } from '../../helpers/fake-upstream';
 import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { USER_AGENT } from '../../../shared/http/client';
@@ -357,6 +359,60 @@ describe('HTTP client: hostile ids never reach the wire', () => {
       kind: 'invalid-request',
       attempts: 0,
       issues: [{ field: 'query.pipeline_run_id', message: 'must be 32 letters or digits (a CodeArts id)' }],
+    });
+    expect(fake.server.requests).toStrictEqual([]);
+  });
+
+  it.each([
+    ['a lone high surrogate', 'ab\uD800'],
+    ['a lone low surrogate', '\uDC00ab'],
+    ['a reversed pair', '\uDE00\uD83D'],
+  ])('a query text with %s is an invalid request naming the field, and sends nothing', async (_what, text) => {
+    // Prepare
+    const { client } = testClient(configFor(fake.server.url));
+
+    // Act
+    const failure = await failureOf(listPendingItems(client, { item_name: text }));
+
+    // Assess
+    expect(failure).toStrictEqual({
+      ...NO_FAILURE_DETAILS,
+      message: 'Invalid request for ListFactoryPendingItems: query.item_name must be valid Unicode text (it holds an unpaired surrogate)',
+      operation: 'ListFactoryPendingItems',
+      kind: 'invalid-request',
+      attempts: 0,
+      issues: [{ field: 'query.item_name', message: 'must be valid Unicode text (it holds an unpaired surrogate)' }],
+    });
+    expect(fake.server.requests).toStrictEqual([]);
+  });
+
+  it('a query value that cannot be percent-encoded is refused even when its contract does not check the text', async () => {
+    // Prepare: a contract with a plain string query, so the encoding itself meets the unpaired surrogate.
+    const { client } = testClient(configFor(fake.server.url));
+    const lookup = defineOperation({
+      name: 'LookupByName',
+      service: 'dataarts',
+      method: 'GET',
+      path: '/v2/{project_id}/lookup',
+      pathParams: z.strictObject({ project_id: z.string() }),
+      query: z.strictObject({ name: z.string() }),
+      headers: z.strictObject({}),
+      body: undefined,
+      response: z.object({}),
+      readOnly: true,
+    });
+
+    // Act
+    const failure = await failureOf(client.call(lookup, { pathParams: { project_id: PROJECT }, query: { name: 'x\uD800' } }));
+
+    // Assess
+    expect(failure).toStrictEqual({
+      ...NO_FAILURE_DETAILS,
+      message: 'Invalid request for LookupByName: query.name must be valid Unicode text (it holds an unpaired surrogate)',
+      operation: 'LookupByName',
+      kind: 'invalid-request',
+      attempts: 0,
+      issues: [{ field: 'query.name', message: 'must be valid Unicode text (it holds an unpaired surrogate)' }],
     });
     expect(fake.server.requests).toStrictEqual([]);
   });

@@ -203,3 +203,45 @@ describe('Hostile input', () => {
     );
   });
 });
+
+describe('Text that is not well-formed Unicode', () => {
+  const MESSAGE = 'must be valid Unicode text (it holds an unpaired surrogate)';
+  const param = (key: string, value: string) => ({ params: [{ key, value, type: 'text' }] });
+  const textCases: ReadonlyArray<readonly [string, RouteUnderTest, { query?: Record<string, string>; body?: Record<string, unknown> }]> = [
+    ['query.item_name', routes[0] as RouteUnderTest, { query: { item_name: 'job\uD800' } }],
+    ['query.submit_user_name', routes[0] as RouteUnderTest, { query: { submit_user_name: '\uDC00ops' } }],
+    ['body.key_word', routes[2] as RouteUnderTest, { body: { key_word: 'rel\uD83D' } }],
+    ['body.apply_user_name', routes[2] as RouteUnderTest, { body: { apply_user_name: '\uDE00\uD83D' } }],
+    ['body.deploy_user_name_filter.1', routes[2] as RouteUnderTest, { body: { deploy_user_name_filter: ['ops', 'ops\uDFFF'] } }],
+    ['body.params.0.key', routes[3] as RouteUnderTest, { body: param('ver\uD800', '1') }],
+    ['body.params.0.value', routes[3] as RouteUnderTest, { body: param('version', '1.0\uDBFF') }],
+  ];
+
+  it.each(textCases)('%s with an unpaired surrogate is a 400 naming it, without calling upstream', async (field, target, input) => {
+    upstreamCalls.length = 0;
+    const handler = httpFunction(target.route, runtime);
+    const event = gatewayEvent({
+      platform: 'functiongraph',
+      method: target.method,
+      path: target.path,
+      pathParameters: target.pathParameters,
+      query: input.query ?? {},
+      body: input.body ?? target.validBody,
+      bearer: TOKENS.all,
+    });
+    const response = await handler(event, functionGraphContext({ requestId: 'fg-text-0001' }) as never);
+    expect({ ...response, body: JSON.parse(response.body) as unknown }).toStrictEqual({
+      statusCode: 400,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': 'fg-text-0001' },
+      body: { error_code: 'HRF.0400', error_msg: `Invalid request: ${field}`, request_id: 'fg-text-0001', fields: [{ field, message: MESSAGE }] },
+      isBase64Encoded: false,
+    });
+    expect(upstreamCalls).toStrictEqual([]);
+  });
+
+  it('a well-formed pair (an emoji) in the same fields is accepted', () => {
+    const query = listPendingItemsRoute.request.query?.safeParse({ item_name: 'job 😀', submit_user_name: 'ops😀' });
+    const body = queryReleasePackagesRoute.request.body?.safeParse({ key_word: 'rel 😀', apply_user_name: '😀' });
+    expect([query?.success, body?.success]).toStrictEqual([true, true]);
+  });
+});
