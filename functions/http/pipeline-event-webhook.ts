@@ -10,7 +10,8 @@ import { defineRoute, httpFunction } from '../../shared/http-function';
 import { parseHttpEvent } from '../../shared/platform/cloud-event';
 import { resolveWorkspace } from '../../shared/releases/workspace';
 import { lazyConfig, loadPipelineGateConfig } from '../../shared/schedules/config';
-import { gateResultSchema, runPipelineGate, type WorkspaceChoice } from '../../shared/schedules/pipeline-gate';
+import { gateResultSchema, pipelineEventDataSchema, runPipelineGate, type WorkspaceChoice } from '../../shared/schedules/pipeline-gate';
+import { ValidationError, type FieldIssue } from '../../shared/errors';
 
 const FUNCTION_NAME = 'pipelineEventWebhook';
 
@@ -19,13 +20,19 @@ const gateConfig = lazyConfig(loadPipelineGateConfig);
 
 const ceHeader = z.optional(z.string().check(z.maxLength(1024)));
 
+/** An issue in the event's data, named where the caller put it; data sent as base64 is named as a whole. */
+function dataIssue(dataAt: string, path: string, message: string): FieldIssue {
+  if (dataAt.endsWith('data_base64')) return { field: dataAt, message: `${path || 'data'}: ${message}` };
+  return { field: path ? `${dataAt}.${path}` : dataAt, message };
+}
+
 export const pipelineEventWebhookRoute = defineRoute({
   functionName: FUNCTION_NAME,
   method: 'POST',
   path: '/v1/events/pipeline',
   summary: 'Pipeline event webhook: reject a waiting manual review when its release package failed, was withdrawn or is unapproved past the deadline',
   description:
-    'The body is a CloudEvents 1.0 event in structured JSON mode, or its data in binary mode with ce-* headers. A malformed event is acknowledged with status "ignored" (200), never retried.',
+    'The body is a CloudEvents 1.0 event in structured JSON mode, or its data in binary mode with ce-* headers. A malformed event, or event data that does not name a review and a package, is refused with 400 naming the field; nothing is called.',
   scope: 'review',
   request: {
     headers: z.object({ 'ce-specversion': ceHeader, 'ce-id': ceHeader, 'ce-source': ceHeader, 'ce-type': ceHeader, 'ce-subject': ceHeader, 'ce-time': ceHeader }),
@@ -34,11 +41,15 @@ export const pipelineEventWebhookRoute = defineRoute({
   },
   response: gateResultSchema,
   handle: async ({ body }, { runtime, principal, invocation, http, logger, signal }) => {
+    // Over HTTP a malformed event is the caller's error, answered 400 naming the field, as on every route
+    // (senders do not retry a 4xx); functions/events/pipeline-gate.ts acknowledges one, since an event source
+    // would redeliver a failed invocation.
     const parsed = parseHttpEvent(http.headers, body);
-    if (!parsed.ok) {
-      // A 200, not a 400: the sender must not retry an event that can never be read.
-      logger.warn('Malformed pipeline event acknowledged without action', { reason: parsed.reason });
-      return { body: { status: 'ignored' as const, reason: parsed.reason } };
+    if (!parsed.ok) throw new ValidationError(`Invalid pipeline event: ${parsed.reason}`, [{ field: parsed.field, message: parsed.message }]);
+    const data = pipelineEventDataSchema.safeParse(parsed.event.data);
+    if (!data.success) {
+      const fields = data.error.issues.map((issue) => dataIssue(parsed.dataAt, issue.path.map(String).join('.'), issue.message));
+      throw new ValidationError(`Invalid pipeline event: ${[...new Set(fields.map((f) => f.field))].join(', ')}`, fields);
     }
     const context = { functionName: FUNCTION_NAME, runtime, config: gateConfig(invocation, runtime), invocation, logger: logger.child({ caller: principal.clientId }), signal };
     // A workspace the caller may not use is a 403, as on every HTTP route.

@@ -56,12 +56,29 @@ export const receivedEventSchema = z.object({
 });
 export type ReceivedEvent = z.infer<typeof receivedEventSchema>;
 
-export type EventParse = { readonly ok: true; readonly event: ReceivedEvent } | { readonly ok: false; readonly reason: string };
+/**
+ * A parsed event, or why it is not one. `field` is where the fault is, dotted: for parseReceivedEvent, a
+ * path in the delivered event ('' for the whole of it); for parseHttpEvent, in the HTTP request
+ * (`body.source`, `headers.ce-source`). `dataAt` is where the event's data was found, in the same terms.
+ */
+export type EventParse =
+  | { readonly ok: true; readonly event: ReceivedEvent; readonly dataAt: string }
+  | { readonly ok: false; readonly reason: string; readonly field: string; readonly message: string };
 
-function describe(error: z.core.$ZodError): string {
+type Failure = Extract<EventParse, { ok: false }>;
+
+const join = (...parts: ReadonlyArray<string | number>): string => parts.filter((p) => p !== '').join('.');
+
+/** The first issue of a failed parse, under `what` (e.g. 'not a CloudEvents 1.0 event'), at `prefix`. */
+function failure(what: string, error: z.core.$ZodError, prefix = ''): Failure {
   const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  return `${issue.path.length ? issue.path.join('.') : 'event'}: ${issue.message}`;
+  const at = issue ? issue.path.map(String).join('.') : '';
+  const message = issue?.message ?? 'invalid';
+  return { ok: false, reason: `${what} (${at || 'event'}: ${message})`, field: join(prefix, at), message };
+}
+
+function refused(reason: string, field: string, message = reason): Failure {
+  return { ok: false, reason, field, message };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -82,14 +99,15 @@ function dataOf(event: CloudEvent): { ok: true; data: unknown } | { ok: false; r
   }
 }
 
-function fromCloudEvent(raw: unknown, delivery: 'cloudevent' | 'eventbridge-cloudevent'): EventParse {
+function fromCloudEvent(raw: unknown, delivery: 'cloudevent' | 'eventbridge-cloudevent', at = ''): EventParse {
   const parsed = cloudEventSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: `not a CloudEvents 1.0 event (${describe(parsed.error)})` };
+  if (!parsed.success) return failure('not a CloudEvents 1.0 event', parsed.error, at);
   const event = parsed.data;
   const data = dataOf(event);
-  if (!data.ok) return { ok: false, reason: data.reason };
+  if (!data.ok) return refused(data.reason, join(at, 'data_base64'), data.reason.replace('data_base64: ', ''));
   return {
     ok: true,
+    dataAt: join(at, event.data_base64 === undefined ? 'data' : 'data_base64'),
     event: {
       id: event.id,
       source: event.source,
@@ -104,16 +122,17 @@ function fromCloudEvent(raw: unknown, delivery: 'cloudevent' | 'eventbridge-clou
 
 /** Recognises a structured CloudEvent or an EventBridge envelope; says why when it is neither. */
 export function parseReceivedEvent(raw: unknown): EventParse {
-  if (Array.isArray(raw)) return { ok: false, reason: 'batched events are not accepted: deliver one event per invocation' };
-  if (!isObject(raw)) return { ok: false, reason: 'the event is not a JSON object' };
+  if (Array.isArray(raw)) return refused('batched events are not accepted: deliver one event per invocation', '');
+  if (!isObject(raw)) return refused('the event is not a JSON object', '');
   if ('specversion' in raw) return fromCloudEvent(raw, 'cloudevent');
   if ('detail-type' in raw && 'detail' in raw) {
     const envelope = eventBridgeEnvelopeSchema.safeParse(raw);
-    if (!envelope.success) return { ok: false, reason: `not an EventBridge event (${describe(envelope.error)})` };
+    if (!envelope.success) return failure('not an EventBridge event', envelope.error);
     const { detail } = envelope.data;
-    if (isObject(detail) && 'specversion' in detail) return fromCloudEvent(detail, 'eventbridge-cloudevent');
+    if (isObject(detail) && 'specversion' in detail) return fromCloudEvent(detail, 'eventbridge-cloudevent', 'detail');
     return {
       ok: true,
+      dataAt: 'detail',
       event: {
         id: envelope.data.id,
         source: envelope.data.source,
@@ -124,7 +143,7 @@ export function parseReceivedEvent(raw: unknown): EventParse {
       },
     };
   }
-  return { ok: false, reason: 'neither a CloudEvents 1.0 event nor an EventBridge event' };
+  return refused('neither a CloudEvents 1.0 event nor an EventBridge event', '');
 }
 
 /**
@@ -143,7 +162,15 @@ export function parseHttpEvent(headers: Readonly<Record<string, string>>, body: 
       data: body,
     };
     const parsed = fromCloudEvent(event, 'cloudevent');
-    return parsed.ok ? { ok: true, event: { ...parsed.event, delivery: 'http-binary' } } : { ok: false, reason: parsed.reason.replace('CloudEvents 1.0 event', 'CloudEvents 1.0 binary-mode request') };
+    if (parsed.ok) return { ok: true, event: { ...parsed.event, delivery: 'http-binary' }, dataAt: 'body' };
+    // Every attribute came from its ce-* header; only the data is the body.
+    const attribute = parsed.field.split('.')[0] ?? '';
+    return {
+      ...parsed,
+      reason: parsed.reason.replace('CloudEvents 1.0 event', 'CloudEvents 1.0 binary-mode request'),
+      field: attribute === '' || attribute === 'data' ? 'body' : `headers.ce-${attribute}`,
+    };
   }
-  return parseReceivedEvent(body);
+  const parsed = parseReceivedEvent(body);
+  return parsed.ok ? { ...parsed, dataAt: join('body', parsed.dataAt) } : { ...parsed, field: join('body', parsed.field) };
 }

@@ -211,15 +211,56 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
     ]);
   });
 
-  it('acknowledges a malformed event with 200 and status "ignored", calling nothing', async () => {
-    const response = await post('aws', { specversion: '1.0', id: 'x' }, { bearer: TOKENS.all });
-    expect([response, local.emulator.requests.length]).toStrictEqual([
-      {
-        statusCode: 200,
-        headers: JSON_HEADERS('aws'),
-        body: { status: 'ignored', reason: 'not a CloudEvents 1.0 event (source: Invalid input: expected string, received undefined)' },
-        isBase64Encoded: false,
-      },
+  const refused = (platform: EventPlatform, message: string, fields: Array<{ field: string; message: string }>) => ({
+    statusCode: 400,
+    headers: JSON_HEADERS(platform),
+    body: { error_code: 'HRF.0400', error_msg: message, request_id: requestIdOf(platform), fields },
+    isBase64Encoded: false,
+  });
+  const BINARY = { 'ce-specversion': '1.0', 'ce-id': 'evt-bin', 'ce-source': 'codearts', 'ce-type': 'review.waiting' };
+  const NOT_AN_ID = 'must be 32 letters or digits (a CodeArts id)';
+
+  it('refuses a malformed event with 400 naming the field, calling nothing', async () => {
+    const responses = [
+      await post('aws', { specversion: '1.0', id: 'x' }, { bearer: TOKENS.all }),
+      await post('functiongraph', dataFor(waiting, '3'), { bearer: TOKENS.all, headers: { ...BINARY, 'ce-type': '' } }),
+    ];
+    expect([responses, local.emulator.requests.length]).toStrictEqual([
+      [
+        refused('aws', 'Invalid pipeline event: not a CloudEvents 1.0 event (source: Invalid input: expected string, received undefined)', [
+          { field: 'body.source', message: 'Invalid input: expected string, received undefined' },
+        ]),
+        refused('functiongraph', 'Invalid pipeline event: not a CloudEvents 1.0 binary-mode request (type: Too small: expected string to have >=1 characters)', [
+          { field: 'headers.ce-type', message: 'Too small: expected string to have >=1 characters' },
+        ]),
+      ],
+      0,
+    ]);
+  });
+
+  it('refuses event data that does not name a review step and a package with 400 naming each field, calling nothing', async () => {
+    const hostile = { ...dataFor(waiting, '3'), step_run_id: '../x', package_id: undefined };
+    const responses = [
+      await post('aws', cloudEvent(hostile), { bearer: TOKENS.all }),
+      await post('aws', hostile, { bearer: TOKENS.all, headers: BINARY }),
+      await post('aws', { ...cloudEvent(undefined), data: undefined, data_base64: Buffer.from(JSON.stringify(hostile)).toString('base64') }, { bearer: TOKENS.all }),
+    ];
+    const PACKAGE_MISSING = 'Invalid input: expected string, received undefined';
+    expect([responses, local.emulator.requests.length]).toStrictEqual([
+      [
+        refused('aws', 'Invalid pipeline event: body.data.step_run_id, body.data.package_id', [
+          { field: 'body.data.step_run_id', message: NOT_AN_ID },
+          { field: 'body.data.package_id', message: PACKAGE_MISSING },
+        ]),
+        refused('aws', 'Invalid pipeline event: body.step_run_id, body.package_id', [
+          { field: 'body.step_run_id', message: NOT_AN_ID },
+          { field: 'body.package_id', message: PACKAGE_MISSING },
+        ]),
+        refused('aws', 'Invalid pipeline event: body.data_base64', [
+          { field: 'body.data_base64', message: `step_run_id: ${NOT_AN_ID}` },
+          { field: 'body.data_base64', message: `package_id: ${PACKAGE_MISSING}` },
+        ]),
+      ],
       0,
     ]);
   });
