@@ -12,6 +12,7 @@ import { resolveWorkspace } from '../../shared/releases/workspace';
 import { lazyConfig, loadPipelineGateConfig } from '../../shared/schedules/config';
 import { gateResultSchema, pipelineEventDataSchema, runPipelineGate, type WorkspaceChoice } from '../../shared/schedules/pipeline-gate';
 import { ValidationError, type FieldIssue } from '../../shared/errors';
+import { requirePipeline } from '../../shared/inbound/authenticate';
 
 const FUNCTION_NAME = 'pipelineEventWebhook';
 
@@ -51,6 +52,7 @@ export const pipelineEventWebhookRoute = defineRoute({
       const fields = data.error.issues.map((issue) => dataIssue(parsed.dataAt, issue.path.map(String).join('.'), issue.message));
       throw new ValidationError(`Invalid pipeline event: ${[...new Set(fields.map((f) => f.field))].join(', ')}`, fields);
     }
+    requirePipeline(principal, data.data.pipeline_id);
     const context = { functionName: FUNCTION_NAME, runtime, config: gateConfig(invocation, runtime), invocation, logger: logger.child({ caller: principal.clientId }), signal };
     // A workspace the caller may not use is a 403, as on every HTTP route.
     const choose: WorkspaceChoice = (requested) => ({ ok: true, workspace: resolveWorkspace(runtime, principal, requested) });

@@ -5,13 +5,15 @@ import { defineRoute, httpFunction } from '../../shared/http-function';
 import { codeartsIdSchema } from '../../shared/contracts/ids';
 import { rejectManualReviewResponseSchema } from '../../shared/contracts/codearts-pipeline';
 import { rejectReview } from '../../shared/releases/review';
+import { requirePipeline } from '../../shared/inbound/authenticate';
 
 export const rejectManualReviewRoute = defineRoute({
   functionName: 'rejectManualReview',
   method: 'POST',
   path: '/v1/pipelines/{pipeline_id}/runs/{pipeline_run_id}/jobs/{job_run_id}/steps/{step_run_id}/refuse',
   summary: 'Reject a CodeArts Pipeline manual review that is waiting',
-  description: 'A review that was already decided answers 409 HRF.0409.ALREADY_DECIDED and nothing is sent again.',
+  description:
+    'A review that was already decided answers 409 HRF.0409.ALREADY_DECIDED and nothing is sent again. A client limited to some pipelines (its pipelines) gets 403 for any other, and nothing is sent.',
   scope: 'review',
   request: {
     path: z.strictObject({
@@ -23,6 +25,7 @@ export const rejectManualReviewRoute = defineRoute({
   },
   response: rejectManualReviewResponseSchema,
   handle: async ({ path }, { runtime, principal, call, logger }) => {
+    requirePipeline(principal, path.pipeline_id);
     const data = await rejectReview(
       { client: runtime.client, logger, call },
       { step: path, actor: principal.clientId },

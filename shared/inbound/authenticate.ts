@@ -63,3 +63,15 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
 export function requireScope(principal: Principal, scope: Scope): void {
   if (!principal.scopes.has(scope)) throw new ForbiddenError(`This credential lacks the "${scope}" scope`);
 }
+
+/**
+ * A client limited to some deploy tasks (or pipelines) may use only those. One answer for "not allowed",
+ * before any call, so a caller learns nothing about objects it may not use.
+ */
+export function requireDeployTask(principal: Principal, taskId: string): void {
+  if (principal.deployTasks && !principal.deployTasks.has(taskId)) throw new ForbiddenError('This credential may not use that deploy task');
+}
+
+export function requirePipeline(principal: Principal, pipelineId: string): void {
+  if (principal.pipelines && !principal.pipelines.has(pipelineId)) throw new ForbiddenError('This credential may not use that pipeline');
+}

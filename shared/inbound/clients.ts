@@ -4,7 +4,9 @@
  *  - bearer tokens, stored only as SHA-256 digests (`token_sha256`), compared in constant time;
  *  - app keys that sign requests with SDK-HMAC-SHA256 (Huawei APIG app authentication), verified with
  *    the shared verifier; the app secret is needed to verify, so it is configured as is.
- * Every client carries scopes, and may be limited to some DataArts workspaces.
+ * Every client carries scopes, and may be limited to some DataArts workspaces, CodeArts Deploy tasks and
+ * CodeArts pipelines (OWASP API1: a `deploy` scope alone would reach every task the function's own
+ * credentials reach).
  */
 import '../zod-config';
 import { createHash } from 'node:crypto';
@@ -12,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { ConfigError } from '../errors';
 import { registerSecret } from '../logger';
-import { userIdSchema, workspaceIdSchema } from '../contracts/ids';
+import { codeartsIdSchema, userIdSchema, workspaceIdSchema } from '../contracts/ids';
 
 export const SCOPES = ['read', 'publish', 'deploy', 'review'] as const;
 export const scopeSchema = z.enum(SCOPES);
@@ -20,13 +22,20 @@ export type Scope = z.infer<typeof scopeSchema>;
 
 const clientIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1-64 letters, digits or _.@-'));
 
+/** What any client may be given, whatever its credential. Each list, when set, is all the client may use. */
+const clientGrants = {
+  scopes: z.array(scopeSchema).check(z.minLength(1)),
+  workspaces: z.optional(z.array(workspaceIdSchema)),
+  deploy_tasks: z.optional(z.array(codeartsIdSchema)),
+  pipelines: z.optional(z.array(codeartsIdSchema)),
+  iam_user_id: z.optional(userIdSchema),
+};
+
 const bearerClientSchema = z.strictObject({
   id: clientIdSchema,
   type: z.literal('bearer'),
   token_sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 digest of the token')),
-  scopes: z.array(scopeSchema).check(z.minLength(1)),
-  workspaces: z.optional(z.array(workspaceIdSchema)),
-  iam_user_id: z.optional(userIdSchema),
+  ...clientGrants,
 });
 
 const appClientSchema = z.strictObject({
@@ -34,9 +43,7 @@ const appClientSchema = z.strictObject({
   type: z.literal('app'),
   app_key: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8-128 letters, digits, _ or -')),
   app_secret: z.string().check(z.minLength(16, 'must be at least 16 characters')),
-  scopes: z.array(scopeSchema).check(z.minLength(1)),
-  workspaces: z.optional(z.array(workspaceIdSchema)),
-  iam_user_id: z.optional(userIdSchema),
+  ...clientGrants,
 });
 
 export const clientsDocumentSchema = z.strictObject({
@@ -51,6 +58,10 @@ export interface Principal {
   readonly scopes: ReadonlySet<Scope>;
   /** undefined: any allowed workspace. */
   readonly workspaces: ReadonlySet<string> | undefined;
+  /** undefined: any deploy task. */
+  readonly deployTasks: ReadonlySet<string> | undefined;
+  /** undefined: any pipeline. */
+  readonly pipelines: ReadonlySet<string> | undefined;
   /**
    * The IAM user this client acts for. When set, it may publish only as that applicant, so it cannot
    * name a colleague as applicant and approve its own change (the approvers exclude the applicant).
@@ -76,6 +87,8 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
       method: client.type === 'bearer' ? 'bearer' : 'app-signature',
       scopes: new Set(client.scopes),
       workspaces: client.workspaces ? new Set(client.workspaces) : undefined,
+      deployTasks: client.deploy_tasks ? new Set(client.deploy_tasks) : undefined,
+      pipelines: client.pipelines ? new Set(client.pipelines) : undefined,
       iamUserId: client.iam_user_id,
     };
     if (client.type === 'bearer') bearerByDigest.set(client.token_sha256, principal);

@@ -1,12 +1,17 @@
 /** Runtimes for handler tests: real config, inbound clients with known tokens, a client at a given endpoint. */
 import { createRuntime, fixedRuntime, type Runtime, type RuntimeOverrides } from '../../shared/runtime';
 import { sha256Hex } from '../../shared/inbound/clients';
+import { SEED } from '../../emulator/seed';
 
 export const TOKENS = {
   all: 'test-bearer-token-all-0001',
   read: 'test-bearer-token-read-0001',
   /** Publishes only as BOUND_USER. */
   bound: 'test-bearer-token-bound-0001',
+  /** Deploys and reviews only the seeded idle deploy task and the seeded pipeline. */
+  limited: 'test-bearer-token-limited-0001',
+  /** Deploys and reviews only a task and a pipeline the local cloud does not have. */
+  elsewhere: 'test-bearer-token-elsewhere-0001',
 } as const;
 
 export const BOUND_USER = 'f8ccc2ff3c7748e8a7bfede38ae1cffa';
@@ -17,6 +22,8 @@ export const TEST_PROJECT_ID = '0123456789abcdef0123456789abcdef';
 export const TEST_WORKSPACE = 'e265f808151d458bb7967e0aaf42d146';
 export const OTHER_WORKSPACE = 'aaaabbbbccccddddeeeeffff00001111';
 export const TEST_CODEARTS_PROJECT = 'c0dea75c0dea75c0dea75c0dea75c0de';
+/** A CodeArts id (deploy task, pipeline) the local cloud does not have. */
+export const OTHER_CODEARTS_ID = 'e15ewhe4ee15ewhe4ee15ewhe4ee15ew';
 
 export function clientsDocument(): string {
   return JSON.stringify({
@@ -25,6 +32,8 @@ export function clientsDocument(): string {
       { id: 'reader', type: 'bearer', token_sha256: sha256Hex(TOKENS.read), scopes: ['read'] },
       { id: 'bound-publisher', type: 'bearer', token_sha256: sha256Hex(TOKENS.bound), scopes: ['read', 'publish'], iam_user_id: BOUND_USER },
       { id: 'release-app', type: 'app', app_key: APP.key, app_secret: APP.secret, scopes: ['read', 'publish', 'deploy', 'review'] },
+      { id: 'limited', type: 'bearer', token_sha256: sha256Hex(TOKENS.limited), scopes: ['deploy', 'review'], deploy_tasks: [SEED.deployTasks.idle], pipelines: [SEED.pipelines.pipelineId] },
+      { id: 'elsewhere', type: 'bearer', token_sha256: sha256Hex(TOKENS.elsewhere), scopes: ['deploy', 'review'], deploy_tasks: [OTHER_CODEARTS_ID], pipelines: [OTHER_CODEARTS_ID] },
     ],
   });
 }

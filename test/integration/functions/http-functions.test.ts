@@ -100,6 +100,36 @@ describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (
     expect(busy.body).toMatchObject({ error_code: 'Deploy.00011027' });
   });
 
+  it('a client limited to some deploy tasks and pipelines uses those only: 403 for any other, and nothing is sent', async () => {
+    const start = handlerFor(startDeployTaskRoute);
+    const reject = handlerFor(rejectManualReviewRoute);
+    const startEvent = (bearer: string, taskId: string) =>
+      gatewayEvent({ platform, method: 'POST', path: `/v1/deploy-tasks/${taskId}/start`, pathParameters: { task_id: taskId }, body: {}, bearer });
+    const step = SEED.pipelines.waiting3;
+    const rejectEvent = (bearer: string) =>
+      gatewayEvent({
+        platform,
+        method: 'POST',
+        path: `/v1/pipelines/${step.pipelineId}/runs/${step.runId}/jobs/${step.jobRunId}/steps/${step.stepRunId}/refuse`,
+        pathParameters: { pipeline_id: step.pipelineId, pipeline_run_id: step.runId, job_run_id: step.jobRunId, step_run_id: step.stepRunId },
+        bearer,
+      });
+    const forbidden = (message: string) => ({ statusCode: 403, headers: JSON_HEADERS(platform), body: { error_code: 'HRF.0403', error_msg: message, request_id: ridFor(platform) }, isBase64Encoded: false });
+
+    const otherTask = parseResponse(await start(startEvent(TOKENS.limited, SEED.deployTasks.failing), contextFor(platform) as never));
+    const otherPipeline = parseResponse(await reject(rejectEvent(TOKENS.elsewhere), contextFor(platform) as never));
+    expect([otherTask, otherPipeline, emulator.requests]).toStrictEqual([
+      forbidden('This credential may not use that deploy task'),
+      forbidden('This credential may not use that pipeline'),
+      [],
+    ]);
+
+    const ownTask = parseResponse(await start(startEvent(TOKENS.limited, SEED.deployTasks.idle), contextFor(platform) as never));
+    const ownPipeline = parseResponse(await reject(rejectEvent(TOKENS.limited), contextFor(platform) as never));
+    expect([ownTask.statusCode, ownPipeline.statusCode]).toStrictEqual([200, 200]);
+    expect(emulator.requests.map((r) => r.operation)).toStrictEqual(['StartDeployTask', 'RejectManualReview']);
+  });
+
   it('rejects a waiting manual review once; a repeat answers already decided', async () => {
     const step = SEED.pipelines.waiting;
     const pathParameters = { pipeline_id: step.pipelineId, pipeline_run_id: step.runId, job_run_id: step.jobRunId, step_run_id: step.stepRunId };

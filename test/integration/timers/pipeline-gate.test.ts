@@ -265,6 +265,16 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
     ]);
   });
 
+  it('refuses an event for a pipeline the caller may not use with 403, calling nothing; its own pipeline goes through', async () => {
+    const elsewhere = await post('aws', cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.elsewhere });
+    expect([elsewhere, local.emulator.requests.length]).toStrictEqual([
+      { statusCode: 403, headers: JSON_HEADERS('aws'), body: { error_code: 'HRF.0403', error_msg: 'This credential may not use that pipeline', request_id: requestIdOf('aws') }, isBase64Encoded: false },
+      0,
+    ]);
+    const own = await post('aws', cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.limited });
+    expect([own.statusCode, (own.body as { status: string }).status, refusals(true).length]).toStrictEqual([200, 'rejected', 1]);
+  });
+
   it('skips an event pipelineGate already handled (another function, another container): the run shows the review decided', async () => {
     const event = cloudEvent(dataFor(waiting, '3'));
     await gate()(event, functionGraphContext());

@@ -1,0 +1,51 @@
+/** HRF_CLIENTS: each client's credential, scopes and the objects it is limited to, read into principals. */
+import { ConfigError } from '../../../shared/errors';
+import { loadInboundAuth, sha256Hex } from '../../../shared/inbound/clients';
+
+const TASK = 'd2dc947ec2424d8789bb3984bb3adf45';
+const PIPELINE = '7b71e498e75d44048c9a22dd3c54f978';
+const WORKSPACE = 'e265f808151d458bb7967e0aaf42d146';
+
+function errorOf(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('Inbound clients (HRF_CLIENTS)', () => {
+  it('reads each limit into the principal; a client without one may use any', () => {
+    const auth = loadInboundAuth({
+      HRF_CLIENTS: JSON.stringify({
+        clients: [
+          { id: 'deployer', type: 'bearer', token_sha256: sha256Hex('t1'), scopes: ['deploy', 'review'], workspaces: [WORKSPACE], deploy_tasks: [TASK], pipelines: [PIPELINE] },
+          { id: 'app', type: 'app', app_key: 'app-key-0001', app_secret: 'app-secret-0123456789', scopes: ['read'], deploy_tasks: [] },
+        ],
+      }),
+    });
+    expect([auth.bearerByDigest.get(sha256Hex('t1')), auth.appsByKey.get('app-key-0001')?.principal]).toStrictEqual([
+      {
+        clientId: 'deployer',
+        method: 'bearer',
+        scopes: new Set(['deploy', 'review']),
+        workspaces: new Set([WORKSPACE]),
+        deployTasks: new Set([TASK]),
+        pipelines: new Set([PIPELINE]),
+        iamUserId: undefined,
+      },
+      { clientId: 'app', method: 'app-signature', scopes: new Set(['read']), workspaces: undefined, deployTasks: new Set(), pipelines: undefined, iamUserId: undefined },
+    ]);
+  });
+
+  it.each([
+    ['deploy_tasks', { deploy_tasks: ['../x'] }, 'clients.0.deploy_tasks.0: must be 32 letters or digits (a CodeArts id)'],
+    ['pipelines', { pipelines: [TASK, 'short'] }, 'clients.0.pipelines.1: must be 32 letters or digits (a CodeArts id)'],
+  ])('refuses a malformed %s entry, naming the variable and the entry', (_name, limit, message) => {
+    const error = errorOf(() =>
+      loadInboundAuth({ HRF_CLIENTS: JSON.stringify({ clients: [{ id: 'x', type: 'bearer', token_sha256: sha256Hex('t'), scopes: ['deploy'], ...limit }] }) }),
+    );
+    expect([error instanceof ConfigError, (error as ConfigError).variable, (error as Error).message]).toStrictEqual([true, 'HRF_CLIENTS', `HRF_CLIENTS: ${message}`]);
+  });
+});
