@@ -1,10 +1,11 @@
 /**
  * Rejecting a CodeArts Pipeline manual review. A review that was already decided (refused, passed, run
- * ended) answers a stable 409 ALREADY_DECIDED: the repeated refusal is refused upstream, so no second
- * action happens; the step is read only then, keeping the common path to one call. (The pipeline gate
- * reads the step first instead, since it decides from the package anyway.)
+ * ended) answers a stable 409 ALREADY_DECIDED and nothing is sent: the step is read first, since what
+ * CodeArts does with a second refusal is not documented. A review decided between the read and the
+ * refusal is told the same way when CodeArts refuses the refusal, or answers `success: false`.
+ * (The pipeline gate reads the step itself, so it tells rejectReview not to read it again.)
  */
-import { ConflictError } from '../errors';
+import { BadGatewayError, ConflictError } from '../errors';
 import type { PipelineRunDetail, RejectManualReviewResponse } from '../contracts/codearts-pipeline';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
@@ -59,24 +60,40 @@ export async function decidedStatus(deps: ReviewDeps, step: ReviewStep): Promise
   }
 }
 
-export async function rejectReview(deps: ReviewDeps, request: { step: ReviewStep; actor: string; reason?: string }): Promise<RejectManualReviewResponse> {
+export async function rejectReview(
+  deps: ReviewDeps,
+  request: { step: ReviewStep; actor: string; reason?: string; /** The caller has just read the step waiting. */ stepRead?: boolean },
+): Promise<RejectManualReviewResponse> {
   const target = { ...request.step };
+  const record = (outcome: 'succeeded' | 'skipped' | 'failed', upstreamRequestId: string | undefined, reason: string | undefined) =>
+    audit(deps.logger, { actor: request.actor, action: 'reject-manual-review', target, outcome, upstreamRequestId, reason });
+
+  const decidedBefore = request.stepRead ? undefined : await decidedStatus(deps, request.step);
+  if (decidedBefore) {
+    record('skipped', undefined, `already decided (${decidedBefore})`);
+    throw new AlreadyDecidedError(decidedBefore);
+  }
+  let answer: Awaited<ReturnType<typeof rejectManualReview>>;
   try {
-    const { data, requestId } = await rejectManualReview(deps.client, request.step, deps.call);
-    audit(deps.logger, { actor: request.actor, action: 'reject-manual-review', target, outcome: 'succeeded', upstreamRequestId: requestId, reason: request.reason });
-    return data;
+    answer = await rejectManualReview(deps.client, request.step, deps.call);
   } catch (error) {
     const rejected = error instanceof UpstreamError && error.kind === 'http' && error.status !== undefined && error.status >= 400 && error.status < 500;
     const decided = rejected && error.status !== 401 && error.status !== 403 ? await decidedStatus(deps, request.step) : undefined;
-    audit(deps.logger, {
-      actor: request.actor,
-      action: 'reject-manual-review',
-      target,
-      outcome: decided ? 'skipped' : 'failed',
-      upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
-      reason: decided ? `already decided (${decided})` : error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
-    });
+    record(
+      decided ? 'skipped' : 'failed',
+      error instanceof UpstreamError ? error.requestId : undefined,
+      decided ? `already decided (${decided})` : error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
+    );
     if (decided) throw new AlreadyDecidedError(decided);
     throw error;
   }
+  if (!answer.data.success) {
+    // CodeArts did not refuse: decided meanwhile, or a refusal it would not make. Never reported as done.
+    const decided = await decidedStatus(deps, request.step);
+    record(decided ? 'skipped' : 'failed', answer.requestId, decided ? `already decided (${decided})` : 'success: false');
+    if (decided) throw new AlreadyDecidedError(decided);
+    throw new BadGatewayError('CodeArts Pipeline did not refuse the review (it answered success: false)', 'HRF.0502.NOT_REFUSED');
+  }
+  record('succeeded', answer.requestId, request.reason);
+  return answer.data;
 }

@@ -129,7 +129,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
 
   // 3. Reject, once.
   try {
-    await rejectReview({ client: runtime.client, logger, call }, { step, actor: ctx.functionName, reason: decision.reason });
+    await rejectReview({ client: runtime.client, logger, call }, { step, actor: ctx.functionName, reason: decision.reason, stepRead: true });
     return { status: 'rejected', reason: decision.reason, ...base };
   } catch (error) {
     if (error instanceof AlreadyDecidedError) return { status: 'skipped', reason: `the review was decided meanwhile (step status ${error.stepStatus})`, ...base };

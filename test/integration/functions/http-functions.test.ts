@@ -127,10 +127,10 @@ describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (
     const ownTask = parseResponse(await start(startEvent(TOKENS.limited, SEED.deployTasks.idle), contextFor(platform) as never));
     const ownPipeline = parseResponse(await reject(rejectEvent(TOKENS.limited), contextFor(platform) as never));
     expect([ownTask.statusCode, ownPipeline.statusCode]).toStrictEqual([200, 200]);
-    expect(emulator.requests.map((r) => r.operation)).toStrictEqual(['StartDeployTask', 'RejectManualReview']);
+    expect(emulator.requests.map((r) => r.operation)).toStrictEqual(['StartDeployTask', 'ShowPipelineRunDetail', 'RejectManualReview']);
   });
 
-  it('rejects a waiting manual review once; a repeat answers already decided', async () => {
+  it('rejects a waiting manual review once; a repeat answers already decided and sends no second refusal', async () => {
     const step = SEED.pipelines.waiting;
     const pathParameters = { pipeline_id: step.pipelineId, pipeline_run_id: step.runId, job_run_id: step.jobRunId, step_run_id: step.stepRunId };
     const path = `/v1/pipelines/${step.pipelineId}/runs/${step.runId}/jobs/${step.jobRunId}/steps/${step.stepRunId}/refuse`;
@@ -144,7 +144,11 @@ describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (
       body: { error_code: 'HRF.0409.ALREADY_DECIDED', error_msg: 'The manual review was already decided (step status FAILED)', request_id: ridFor(platform) },
       isBase64Encoded: false,
     });
-    expect(emulator.requests.filter((r) => r.operation === 'RejectManualReview' && r.status === 200)).toHaveLength(1);
+    expect(emulator.requests.map((r) => [r.operation, r.status])).toStrictEqual([
+      ['ShowPipelineRunDetail', 200],
+      ['RejectManualReview', 200],
+      ['ShowPipelineRunDetail', 200],
+    ]);
   });
 });
 
