@@ -3,6 +3,9 @@ export const capturedLogLines: string[] = [];
 
 /** Secret values tests use; every test that invents a secret adds it here. */
 export const TEST_SECRETS = new Set<string>([
+  // Access keys are credentials too (shared/reliability.md §16): the local cloud's, and the temporary ones.
+  'HWCLOCALEMULATORAK01',
+  'TEMPACCESSKEY0001',
   'hwc-local-emulator-secret-key-0000000001',
   'emulator-password-0001',
   'local-dev-token-change-me',

@@ -7,8 +7,13 @@ import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const THIS_FILE = relative(ROOT, __filename);
-const SOURCE_DIRS = ['functions', 'shared', 'emulator', 'scripts', 'bench', 'test', 'events'];
+/** Everything that runs or ships: the build's esbuild plugins and CI's script too. */
+const SOURCE_DIRS = ['functions', 'shared', 'emulator', 'scripts', 'bench', 'test', 'events', 'build', '.ci'];
+/** Folders whose every file is scanned, whatever its name (CI's scripts have no extension). */
+const ALL_FILES_DIRS = new Set(['.ci']);
 const ROOT_CONFIG_FILES = ['serverless.yml', 'package.json', 'tsconfig.json', 'jest.config.js'];
+/** serverless.yml sets useDotenv, so the root .env files are configuration too. */
+const ROOT_ENV_FILE = /^\.env(\..*)?$/;
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.serverless', '.esbuild', 'coverage', 'dist']);
 const SOURCE_FILE = /\.(c|m)?(t|j)sx?$|\.json$|\.ya?ml$|\.env(\..*)?$|\.sh$/;
 
@@ -16,7 +21,7 @@ const SOURCE_FILE = /\.(c|m)?(t|j)sx?$|\.json$|\.ya?ml$|\.env(\..*)?$|\.sh$/;
 const KILL_SWITCH = ['NODE', 'TLS', 'REJECT', 'UNAUTHORIZED'].join('_');
 const BANNED: readonly RegExp[] = [new RegExp(KILL_SWITCH), new RegExp(`["']?${'reject'}Unauthorized["']?\\s*[:=]\\s*(false|0|!1|["']false["'])`)];
 
-function walk(dir: string): string[] {
+function walk(dir: string, allFiles = ALL_FILES_DIRS.has(relative(ROOT, dir))): string[] {
   let entries: string[];
   try {
     entries = readdirSync(dir);
@@ -26,14 +31,14 @@ function walk(dir: string): string[] {
   return entries.flatMap((name) => {
     const path = join(dir, name);
     const stats = statSync(path);
-    if (stats.isDirectory()) return SKIPPED_DIRS.has(name) ? [] : walk(path);
-    return SOURCE_FILE.test(name) ? [relative(ROOT, path)] : [];
+    if (stats.isDirectory()) return SKIPPED_DIRS.has(name) ? [] : walk(path, allFiles);
+    return allFiles || SOURCE_FILE.test(name) ? [relative(ROOT, path)] : [];
   });
 }
 
 function projectFiles(): string[] {
   const files = SOURCE_DIRS.flatMap((dir) => walk(join(ROOT, dir)));
-  for (const name of ROOT_CONFIG_FILES) {
+  for (const name of [...ROOT_CONFIG_FILES, ...readdirSync(ROOT).filter((entry) => ROOT_ENV_FILE.test(entry))]) {
     try {
       if (statSync(join(ROOT, name)).isFile()) files.push(name);
     } catch {
@@ -70,9 +75,9 @@ describe('Security: TLS verification stays on', () => {
     expect(found).toStrictEqual([true, true, true, true, true, false]);
   });
 
-  it('scans the project sources, including the signer and the emulator', () => {
+  it('scans the project sources, including the signer, the emulator, the build plugins, CI and the .env files', () => {
     // Prepare
-    const expected = ['shared/signing/signer.ts', 'shared/config/env.ts', 'package.json', 'serverless.yml'];
+    const expected = ['shared/signing/signer.ts', 'shared/config/env.ts', 'package.json', 'serverless.yml', 'build/esbuild-plugins.js', '.ci/run', '.env.local'];
 
     // Act
     const files = projectFiles();
