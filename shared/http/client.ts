@@ -375,7 +375,10 @@ export class HuaweiCloudClient {
     const code = errorBody.errorCode;
     const describe = `${contract.name} failed with HTTP ${status}${code ? ` ${code}` : ''}${errorBody.errorMsg ? `: ${errorBody.errorMsg}` : ''}`;
     const base = { status, errorCode: code, errorMsg: errorBody.errorMsg, requestId, retryAfterMs };
-    if (status === 401 && code && /^APIGW?\.0301$/.test(code) && /expired/i.test(errorBody.errorMsg ?? '')) {
+    // 0301 "signature expired", or APIGW.0303 (X-Sdk-Date more than 15 minutes from the gateway's time; APIG.0303
+    // without the W is an app authentication error): both mean this machine's clock, not the credentials.
+    const skewed = (status === 401 && code !== undefined && /^APIGW?\.0301$/.test(code) && /expired/i.test(errorBody.errorMsg ?? '')) || code === 'APIGW.0303';
+    if (skewed) {
       return {
         ok: false,
         error: { ...base, kind: 'clock-skew', message: `${contract.name}: Huawei Cloud says the signature expired — this machine's clock is more than 15 minutes off (X-Sdk-Date)` },
