@@ -3,19 +3,22 @@
  *  - a name that already exists answers with that package when it holds the same items, 409 otherwise;
  *  - an unknown outcome (timeout after sending) is reconciled by looking the name up before sending again;
  *  - an Idempotency-Key makes calls that differ in name safe too (same key + other payload: 422;
- *    a duplicate while the first is in flight: 409 with Retry-After).
+ *    a duplicate while the first is in flight: 409 with Retry-After);
+ *  - items already in a release package (package_flag ≠ 0) are refused, 422 naming each, before the publish
+ *    is sent: the pending items are read (concurrently with the name lookup) rather than trusting upstream to
+ *    refuse them, which its documentation does not say it does.
  * Used by the HTTP function and by the releaseTrain timer.
  */
 import { createHash } from 'node:crypto';
-import { ConflictError, UnprocessableError } from '../errors';
+import { ConflictError, UnprocessableError, type FieldIssue } from '../errors';
 import type { PublishPackageBody, ReleasePackage } from '../contracts/dataarts';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
-import { collectAll } from '../http/paginate';
+import { collectAll, walkPages } from '../http/paginate';
 import type { IdempotencyStore } from '../idempotency/store';
 import type { Logger } from '../logger';
 import { audit } from '../audit';
-import { publishPendingItems, queryReleasePackages, showPackageDetail } from '../http/dataarts';
+import { listPendingItems, publishPendingItems, queryReleasePackages, showPackageDetail } from '../http/dataarts';
 
 export interface PublishResult {
   readonly package_name: string;
@@ -29,6 +32,8 @@ export interface PublishRequest {
   readonly body: PublishPackageBody;
   readonly actor: string;
   readonly idempotencyKey?: string | undefined;
+  /** The caller has just read these items unpackaged (the release train): they are not read again. */
+  readonly itemsChecked?: boolean;
 }
 
 export interface PublishDeps {
@@ -73,6 +78,31 @@ export async function findPackageByName(
   return named.find((p) => p.delete_flag !== 1) ?? (options.includeWithdrawn ? named[0] : undefined);
 }
 
+/** Pages of pending items a publish reads to check its items (100 a page). */
+export const PENDING_CHECK_MAX_PAGES = 50;
+
+/**
+ * The items of a publish that are already in a release package, as field issues. An id not found among the
+ * pending items is left for upstream to judge: the list's completeness is not documented.
+ */
+async function packagedItems(deps: PublishDeps, request: PublishRequest): Promise<FieldIssue[]> {
+  const wanted = new Set(request.body.pending_item_list);
+  const flags = new Map<string, number>();
+  await walkPages(
+    async (offset, limit) => (await listPendingItems(deps.client, { offset, limit }, { ...deps.call, workspace: request.workspace })).data,
+    (page) => {
+      for (const item of page.data) if (wanted.has(item.pending_item_id)) flags.set(item.pending_item_id, item.package_flag);
+    },
+    { limit: 100, maxPages: PENDING_CHECK_MAX_PAGES, concurrency: 2 },
+  );
+  const issues: FieldIssue[] = [];
+  request.body.pending_item_list.forEach((id, index) => {
+    const flag = flags.get(id);
+    if (flag !== undefined && flag !== 0) issues.push({ field: `body.pending_item_list.${index}`, message: `is already in a release package (package_flag ${flag})` });
+  });
+  return issues;
+}
+
 async function packageItems(client: HuaweiCloudClient, workspace: string, packageId: string, call: Omit<CallOptions, 'workspace'>): Promise<string[]> {
   const { data } = await showPackageDetail(client, packageId, { ...call, workspace });
   return data.task_details.map((t) => t.pending_item_id).filter((id): id is string => id !== undefined);
@@ -110,9 +140,22 @@ function unsettled(cause: unknown, packageName: string): UpstreamError {
 }
 
 async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+  // Both reads at once; the check is awaited only when no package has the name yet (a retry's items are
+  // packaged by that very package), and a failed name lookup leaves its rejection handled.
+  const checking = request.itemsChecked ? undefined : packagedItems(deps, request);
+  checking?.catch(() => undefined);
   const existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
   if (existing) return answerExisting(deps, request, existing);
   const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
+  const packaged = (await checking) ?? [];
+  if (packaged.length > 0) {
+    audit(deps.logger, { actor: request.actor, action: 'publish-release-package', target, outcome: 'refused', idempotencyKey: request.idempotencyKey, reason: 'items already packaged' });
+    throw new UnprocessableError(
+      `Some pending items are already in a release package: ${packaged.map((issue) => issue.field).join(', ')}`,
+      'HRF.0422.ITEMS_PACKAGED',
+      packaged,
+    );
+  }
   const auditFailure = (error: unknown, outcome: 'failed' | 'unknown') =>
     audit(deps.logger, {
       actor: request.actor,

@@ -145,7 +145,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   try {
     const published = await publishReleasePackage(
       { client: runtime.client, store: idempotencyStoreOf(runtime), logger, call: { signal: call.signal, credentials: call.credentials } },
-      { workspace: config.workspace, body, actor: ctx.functionName },
+      { workspace: config.workspace, body, actor: ctx.functionName, itemsChecked: true },
     );
     return done({ status: published.replayed ? 'replayed' : 'published', ...outcome, release_package_id: published.release_package_id });
   } catch (error) {

@@ -83,11 +83,35 @@ describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (
     expect(emulator.requests.filter((r) => r.operation === 'CreateFactoryPendingItemsPackage')).toHaveLength(1);
   });
 
-  it('keeps the upstream code when upstream refuses a publish (an item already packaged)', async () => {
-    const body = { package_name: `rel_${platform}_2`, pending_item_list: [SEED.packagedItemIds[0]], approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
+  it('refuses a publish naming items already in a release package with 422 naming each, and publishes nothing', async () => {
+    const packaged = SEED.packagedItemIds[0] as string;
+    const body = { package_name: `rel_${platform}_2`, pending_item_list: [SEED.unpackagedItemIds[0], packaged], approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
     const response = parseResponse(await handlerFor(publishReleasePackageRoute)(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages', body, bearer: TOKENS.all }), contextFor(platform) as never));
-    expect(response.statusCode).toBe(400);
-    expect(response.body).toMatchObject({ error_code: 'DLF.3051', request_id: ridFor(platform) });
+    expect(response).toStrictEqual({
+      statusCode: 422,
+      headers: JSON_HEADERS(platform),
+      body: {
+        error_code: 'HRF.0422.ITEMS_PACKAGED',
+        error_msg: 'Some pending items are already in a release package: body.pending_item_list.1',
+        request_id: ridFor(platform),
+        fields: [{ field: 'body.pending_item_list.1', message: 'is already in a release package (package_flag 1)' }],
+      },
+      isBase64Encoded: false,
+    });
+    expect([...emulator.requests.map((r) => r.operation)].sort()).toStrictEqual(['ListFactoryPendingItems', 'ListFactoryReleasePackages']);
+  });
+
+  it('keeps the upstream code when upstream refuses a publish the check could not foresee', async () => {
+    // An id the pending items do not list: left for upstream to judge, which refuses it with its own code.
+    const body = { package_name: `rel_${platform}_3`, pending_item_list: ['987654'], approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
+    const response = parseResponse(await handlerFor(publishReleasePackageRoute)(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages', body, bearer: TOKENS.all }), contextFor(platform) as never));
+    expect(response).toStrictEqual({
+      statusCode: 400,
+      headers: JSON_HEADERS(platform),
+      body: { error_code: 'DLF.3051', error_msg: 'The request parameter is invalid. The pending item 987654 does not exist.', request_id: ridFor(platform) },
+      isBase64Encoded: false,
+    });
+    expect(emulator.requests.filter((r) => r.operation === 'CreateFactoryPendingItemsPackage')).toHaveLength(1);
   });
 
   it('starts a deploy task, and a task already deploying keeps its upstream code', async () => {

@@ -138,11 +138,10 @@ describe('Publish: unknown outcome', () => {
     const response = await pending;
     const ops = emulator.requests.map((r) => r.operation);
     expect(response.statusCode).toBe(201);
-    expect(ops).toStrictEqual([
-      'ListFactoryReleasePackages',
-      'CreateFactoryPendingItemsPackage',
-      'ListFactoryReleasePackages',
-      'CreateFactoryPendingItemsPackage',
+    // The item check and the name lookup go out together, in either order.
+    expect([[...ops.slice(0, 2)].sort(), ops.slice(2)]).toStrictEqual([
+      ['ListFactoryPendingItems', 'ListFactoryReleasePackages'],
+      ['CreateFactoryPendingItemsPackage', 'ListFactoryReleasePackages', 'CreateFactoryPendingItemsPackage'],
     ]);
     expect(publishes().filter((r) => r.status === 200)).toHaveLength(1);
   });

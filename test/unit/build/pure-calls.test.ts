@@ -99,8 +99,8 @@ const OPERATIONS = [
 /** What each function calls upstream, by design (its handler and the shared modules it runs). */
 const CALLED: Record<string, readonly (typeof OPERATIONS)[number][]> = {
   listPendingItems: ['ListFactoryPendingItems'],
-  // publish, then find the package it made (and its detail) for the answer and for a replayed retry
-  publishReleasePackage: ['CreateFactoryPendingItemsPackage', 'ListFactoryReleasePackages', 'ShowFactoryPackageDetail'],
+  // check its items are not packaged yet, publish, then find the package it made (and its detail) for the answer and for a replayed retry
+  publishReleasePackage: ['ListFactoryPendingItems', 'CreateFactoryPendingItemsPackage', 'ListFactoryReleasePackages', 'ShowFactoryPackageDetail'],
   queryReleasePackages: ['ListFactoryReleasePackages'],
   startDeployTask: ['StartDeployTask'],
   rejectManualReview: ['RejectManualReview', 'ShowPipelineRunDetail'],

@@ -383,7 +383,9 @@ describe('HTTP chain: a client bound to its IAM user', () => {
   it('publishes as its own user', async () => {
     const publishPendingItems = jest.fn().mockResolvedValue({ data: { package_name: 'pkg_b', release_package_id: '77' }, requestId: 'r', attempts: 1 });
     const queryReleasePackages = jest.fn().mockResolvedValue({ data: { total: 0, data: [] }, requestId: undefined, attempts: 1 });
-    const fn = build(publishReleasePackageRoute, { publishPendingItems, queryReleasePackages });
+    const pendingItem = { pending_item_id: '26', item_name: 'job_26', task_type: 1, update_type: 1, package_flag: 0 };
+    const listPendingItems = jest.fn().mockResolvedValue({ data: { total: 1, data: [pendingItem] }, requestId: undefined, attempts: 1 });
+    const fn = build(publishReleasePackageRoute, { publishPendingItems, queryReleasePackages, listPendingItems });
     const response = parseResponse(
       await fn(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.bound, body: { package_name: 'pkg_b', pending_item_list: ['26'], approver_ids: [third], apply_user_id: BOUND_USER } }), lambdaContext()),
     );
