@@ -277,11 +277,15 @@ describe('HTTP chain: upstream failure classes', () => {
 });
 
 describe('HTTP chain: configuration', () => {
-  it('fails with the variable name when configuration is missing, and never calls upstream', async () => {
+  it('fails with the variable named in the log when configuration is missing; the caller gets a bare 500', async () => {
+    const before = logsMatching((entry) => entry.message === 'Request failed' && JSON.stringify(entry).includes('HUAWEICLOUD_SDK_REGION')).length;
     const fn = httpFunction(listPendingItemsRoute as unknown as AnyRouteSpec, () => testRuntime('http://127.0.0.1:9', {}, { HUAWEICLOUD_SDK_REGION: '' }));
     const response = parseResponse(await fn(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), lambdaContext()));
     expect(response.statusCode).toBe(500);
     expect(response.body).toStrictEqual({ error_code: 'HRF.0500', error_msg: 'Internal error', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
+    // The operator's fix is named where the operator looks; the caller learns nothing about the deployment.
+    const logged = logsMatching((entry) => entry.message === 'Request failed' && JSON.stringify(entry).includes('HUAWEICLOUD_SDK_REGION'));
+    expect(logged).toHaveLength(before + 1);
   });
 
   it('reads HRF_CLIENTS on the first request: a malformed one fails every request with the variable named in the log, never upstream', async () => {
