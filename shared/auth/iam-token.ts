@@ -102,7 +102,8 @@ export class IamTokenProvider {
     });
     const token = response.headers['x-subject-token'];
     if (response.status !== 201 && response.status !== 200) {
-      const why = response.status === 401 || response.status === 403 ? `IAM refused the password of ${config.auth.userName}` : `IAM could not issue a token for ${config.auth.userName}`;
+      // The user is named by its variable, not its value: this message reaches API callers in a 502.
+      const why = response.status === 401 || response.status === 403 ? 'IAM refused the password of HUAWEICLOUD_IAM_USER' : 'IAM could not issue a token for HUAWEICLOUD_IAM_USER';
       throw new IamTokenError(`${why} (HTTP ${response.status})`, response.status);
     }
     if (typeof token !== 'string' || token === '') throw new IamTokenError('IAM answered without an X-Subject-Token', response.status);

@@ -302,7 +302,7 @@ describe('HTTP client on the emulator: IAM token mode', () => {
     // Assess
     expect(failure).toStrictEqual({
       ...NO_FAILURE_DETAILS,
-      message: `IAM refused the password of ${emulator.identity.iamUser} (HTTP 401)`,
+      message: 'IAM refused the password of HUAWEICLOUD_IAM_USER (HTTP 401)',
       operation: 'ListFactoryPendingItems',
       kind: 'credentials',
       status: 401,

@@ -191,7 +191,7 @@ describe('HTTP client: IAM password mode', () => {
     // Assess
     expect(during.attempts).toBe(1);
     expect(serviceRequests().map((r) => r.headers['x-auth-token'])).toStrictEqual(['fake-iam-token-0001', 'fake-iam-token-0001']);
-    expect([after.kind, after.status, after.message]).toStrictEqual(['credentials', 503, `IAM could not issue a token for ${IAM.user} (HTTP 503)`]);
+    expect([after.kind, after.status, after.message]).toStrictEqual(['credentials', 503, 'IAM could not issue a token for HUAWEICLOUD_IAM_USER (HTTP 503)']);
     expect(iamRequests()).toHaveLength(3);
   });
 
@@ -248,7 +248,7 @@ describe('HTTP client: IAM password mode', () => {
     // Assess
     expect(failure).toStrictEqual({
       ...NO_FAILURE_DETAILS,
-      message: `IAM refused the password of ${IAM.user} (HTTP 401)`,
+      message: 'IAM refused the password of HUAWEICLOUD_IAM_USER (HTTP 401)',
       operation: 'ListFactoryPendingItems',
       kind: 'credentials',
       status: 401,
