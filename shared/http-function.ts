@@ -58,6 +58,11 @@ export interface RouteSpec<
   readonly summary: string;
   readonly description?: string;
   readonly scope: Scope;
+  /**
+   * Also accept Standard Webhooks signatures (clients of type "webhook"). Only for routes that receive
+   * webhooks: such a signature covers the body, not the method or path it was sent to.
+   */
+  readonly webhookSignatures?: boolean;
   readonly request: { readonly path?: P; readonly query?: Q; readonly headers?: H; readonly body?: B; readonly bodyRequired?: boolean };
   /** The success body; the handler's result is parsed with it, so only allow-listed fields leave. */
   readonly response: R;
@@ -84,7 +89,7 @@ export function httpFunction(spec: AnyRouteSpec, runtime: RuntimeSource = lazyRu
   return middy<unknown, HttpResponse, Error, HttpContext>({ timeoutEarlyInMillis: 0 })
     .use(httpErrors())
     .use(platformHttpEvent({ runtime, functionName: spec.functionName }))
-    .use(authentication({ scope: spec.scope }))
+    .use(authentication({ scope: spec.scope, webhookSignatures: spec.webhookSignatures ?? false }))
     .use(jsonBody({ required: spec.request.bodyRequired ?? false }))
     .use(validation(spec.request))
     .handler(async (_event, context): Promise<HttpResponse> => {

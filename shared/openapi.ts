@@ -42,7 +42,7 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { ve
       operationId: spec.functionName,
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
-      security: [{ bearer: [] }, { appSignature: [] }],
+      security: [{ bearer: [] }, { appSignature: [] }, ...(spec.webhookSignatures ? [{ standardWebhooks: [] }] : [])],
       'x-required-scope': spec.scope,
       parameters: parameters(spec),
       ...(spec.request.body
@@ -75,6 +75,12 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { ve
           in: 'header',
           name: 'Authorization',
           description: 'SDK-HMAC-SHA256 app signature (Huawei APIG app authentication), with X-Sdk-Date',
+        },
+        standardWebhooks: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'webhook-signature',
+          description: 'Standard Webhooks signature (webhook-id, webhook-timestamp within 5 minutes, webhook-signature v1,<base64 HMAC-SHA256>), for the routes that receive webhooks',
         },
       },
     },

@@ -1,8 +1,12 @@
-/** Authenticates one HTTP request: a bearer token or an SDK-HMAC-SHA256 app signature. */
+/**
+ * Authenticates one HTTP request: a bearer token, an SDK-HMAC-SHA256 app signature, or (on the routes
+ * that receive webhooks) a Standard Webhooks signature.
+ */
 import { timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import { encodeRfc3986 } from '../signing/signer';
 import { verifyRequest } from '../signing/verifier';
+import { verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from '../signing/webhook-verifier';
 import type { HttpRequest } from '../platform/http-event';
 import { sha256Hex, type InboundAuthConfig, type Principal, type Scope } from './clients';
 
@@ -25,8 +29,31 @@ function findBearer(auth: InboundAuthConfig, token: string): Principal | undefin
   return found;
 }
 
-export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date): Principal {
+/** A Standard Webhooks delivery: the signature over id, timestamp and the raw body, from a known sender, not seen before. */
+function authenticateWebhook(request: HttpRequest, auth: InboundAuthConfig, now: Date): Principal {
+  const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request.headers;
+  const result = verifyWebhook({ id, timestamp, signature, body: request.rawBody }, auth.webhookSenders.map((sender) => sender.key), now);
+  if (!result.ok) {
+    const why =
+      result.reason === 'missing-headers'
+        ? 'webhook-id, webhook-timestamp and webhook-signature are all required'
+        : result.reason === 'timestamp-out-of-window'
+          ? `the webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes from server time`
+          : 'the webhook signature is not valid';
+    throw new UnauthorizedError(`Authentication failed: ${why}`);
+  }
+  const sender = auth.webhookSenders[result.keyIndex];
+  if (!sender) throw new UnauthorizedError('Authentication failed: the webhook signature is not valid');
+  // The very same signed delivery again is a replay; a sender's own redelivery is signed anew.
+  if (!auth.recentDeliveries.admit(`${sender.principal.clientId}\n${id}\n${timestamp}\n${signature}`, now)) {
+    throw new UnauthorizedError('Authentication failed: this signed delivery was received already (a redelivery must be signed again)');
+  }
+  return sender.principal;
+}
+
+export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date, options: { webhookSignatures?: boolean } = {}): Principal {
   const header = request.headers.authorization;
+  if (!header && options.webhookSignatures && request.headers['webhook-signature'] !== undefined) return authenticateWebhook(request, auth, now);
   if (!header) throw new UnauthorizedError('Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature');
   const bearer = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (bearer?.[1]) {

@@ -1,9 +1,11 @@
 /**
  * Who may call our HTTP functions. Clients are configured by environment: `HRF_CLIENTS` (a JSON document)
- * or `HRF_CLIENTS_FILE` (a path to one). Two kinds of credential:
+ * or `HRF_CLIENTS_FILE` (a path to one). Three kinds of credential:
  *  - bearer tokens, stored only as SHA-256 digests (`token_sha256`), compared in constant time;
  *  - app keys that sign requests with SDK-HMAC-SHA256 (Huawei APIG app authentication), verified with
- *    the shared verifier; the app secret is needed to verify, so it is configured as is.
+ *    the shared verifier; the app secret is needed to verify, so it is configured as is;
+ *  - webhook senders that sign deliveries the Standard Webhooks way (`webhook_secret`, whsec_…), accepted
+ *    only by the routes that receive webhooks (the signature covers no method or path).
  * Every client carries scopes, and may be limited to some DataArts workspaces, CodeArts Deploy tasks and
  * CodeArts pipelines (OWASP API1: a `deploy` scope alone would reach every task the function's own
  * credentials reach).
@@ -15,6 +17,8 @@ import * as z from 'zod/mini';
 import { ConfigError } from '../errors';
 import { registerSecret } from '../logger';
 import { codeartsIdSchema, userIdSchema, workspaceIdSchema } from '../contracts/ids';
+import { parseWebhookSecret, WebhookSecretError } from '../notify/webhook';
+import { RecentDeliveries } from '../signing/webhook-verifier';
 
 export const SCOPES = ['read', 'publish', 'deploy', 'review'] as const;
 export const scopeSchema = z.enum(SCOPES);
@@ -46,15 +50,32 @@ const appClientSchema = z.strictObject({
   ...clientGrants,
 });
 
+function isWebhookSecret(value: string): boolean {
+  try {
+    parseWebhookSecret(value);
+    return true;
+  } catch (error) {
+    if (error instanceof WebhookSecretError) return false;
+    throw error;
+  }
+}
+
+const webhookClientSchema = z.strictObject({
+  id: clientIdSchema,
+  type: z.literal('webhook'),
+  webhook_secret: z.string().check(z.refine(isWebhookSecret, 'must be whsec_ and the base64 of 24 to 64 bytes')),
+  ...clientGrants,
+});
+
 export const clientsDocumentSchema = z.strictObject({
-  clients: z.array(z.discriminatedUnion('type', [bearerClientSchema, appClientSchema])),
+  clients: z.array(z.discriminatedUnion('type', [bearerClientSchema, appClientSchema, webhookClientSchema])),
 });
 export type ClientsDocument = z.infer<typeof clientsDocumentSchema>;
 export type ClientDefinition = ClientsDocument['clients'][number];
 
 export interface Principal {
   readonly clientId: string;
-  readonly method: 'bearer' | 'app-signature';
+  readonly method: 'bearer' | 'app-signature' | 'webhook-signature';
   readonly scopes: ReadonlySet<Scope>;
   /** undefined: any allowed workspace. */
   readonly workspaces: ReadonlySet<string> | undefined;
@@ -72,6 +93,10 @@ export interface Principal {
 export interface InboundAuthConfig {
   readonly bearerByDigest: ReadonlyMap<string, Principal>;
   readonly appsByKey: ReadonlyMap<string, { secret: string; principal: Principal }>;
+  /** Webhook senders, tried in order: a Standard Webhooks delivery names no key. */
+  readonly webhookSenders: ReadonlyArray<{ key: Buffer; principal: Principal }>;
+  /** Signed webhook deliveries accepted lately, so that a replayed capture is refused. */
+  readonly recentDeliveries: RecentDeliveries;
 }
 
 export function sha256Hex(text: string): string {
@@ -81,10 +106,11 @@ export function sha256Hex(text: string): string {
 export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
   const bearerByDigest = new Map<string, Principal>();
   const appsByKey = new Map<string, { secret: string; principal: Principal }>();
+  const webhookSenders: Array<{ key: Buffer; principal: Principal }> = [];
   for (const client of document.clients) {
     const principal: Principal = {
       clientId: client.id,
-      method: client.type === 'bearer' ? 'bearer' : 'app-signature',
+      method: client.type === 'bearer' ? 'bearer' : client.type === 'app' ? 'app-signature' : 'webhook-signature',
       scopes: new Set(client.scopes),
       workspaces: client.workspaces ? new Set(client.workspaces) : undefined,
       deployTasks: client.deploy_tasks ? new Set(client.deploy_tasks) : undefined,
@@ -92,12 +118,17 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
       iamUserId: client.iam_user_id,
     };
     if (client.type === 'bearer') bearerByDigest.set(client.token_sha256, principal);
-    else {
+    else if (client.type === 'app') {
       registerSecret(client.app_secret);
       appsByKey.set(client.app_key, { secret: client.app_secret, principal });
+    } else {
+      const secret = parseWebhookSecret(client.webhook_secret);
+      registerSecret(secret.value);
+      registerSecret(secret.value.slice('whsec_'.length));
+      webhookSenders.push({ key: secret.key, principal });
     }
   }
-  return { bearerByDigest, appsByKey };
+  return { bearerByDigest, appsByKey, webhookSenders, recentDeliveries: new RecentDeliveries() };
 }
 
 /** Reads HRF_CLIENTS or HRF_CLIENTS_FILE. No clients configured means every request is refused (401). */

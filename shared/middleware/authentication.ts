@@ -13,12 +13,12 @@ import { oncePer } from '../once';
  */
 const inboundOf = oncePer((runtime: Runtime): InboundAuthConfig => loadInboundAuth(runtime.env));
 
-export function authentication(options: { scope: Scope }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+export function authentication(options: { scope: Scope; webhookSignatures?: boolean }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
   return {
     before: (request) => {
       const state = stateOf(request.context);
       if (!state.http || !state.runtime) throw new Error('authentication runs after platformHttpEvent');
-      const principal = authenticate(state.http, inboundOf(state.runtime), state.runtime.now());
+      const principal = authenticate(state.http, inboundOf(state.runtime), state.runtime.now(), { webhookSignatures: options.webhookSignatures ?? false });
       requireScope(principal, options.scope);
       state.principal = principal;
     },

@@ -18,6 +18,9 @@ export const BOUND_USER = 'f8ccc2ff3c7748e8a7bfede38ae1cffa';
 
 export const APP = { key: 'test-app-key-0001', secret: 'test-app-secret-0123456789abcdef' } as const;
 
+/** A Standard Webhooks sender (a client of type "webhook"), allowed to send pipeline events. */
+export const WEBHOOK_SENDER = { id: 'pipeline-sender', secret: `whsec_${Buffer.from('test-webhook-secret-0123456789').toString('base64')}` } as const;
+
 export const TEST_PROJECT_ID = '0123456789abcdef0123456789abcdef';
 export const TEST_WORKSPACE = 'e265f808151d458bb7967e0aaf42d146';
 export const OTHER_WORKSPACE = 'aaaabbbbccccddddeeeeffff00001111';
@@ -33,6 +36,7 @@ export function clientsDocument(): string {
       { id: 'bound-publisher', type: 'bearer', token_sha256: sha256Hex(TOKENS.bound), scopes: ['read', 'publish'], iam_user_id: BOUND_USER },
       { id: 'release-app', type: 'app', app_key: APP.key, app_secret: APP.secret, scopes: ['read', 'publish', 'deploy', 'review'] },
       { id: 'limited', type: 'bearer', token_sha256: sha256Hex(TOKENS.limited), scopes: ['deploy', 'review'], deploy_tasks: [SEED.deployTasks.idle], pipelines: [SEED.pipelines.pipelineId] },
+      { id: WEBHOOK_SENDER.id, type: 'webhook', webhook_secret: WEBHOOK_SENDER.secret, scopes: ['review'] },
       { id: 'elsewhere', type: 'bearer', token_sha256: sha256Hex(TOKENS.elsewhere), scopes: ['deploy', 'review'], deploy_tasks: [OTHER_CODEARTS_ID], pipelines: [OTHER_CODEARTS_ID] },
     ],
   });

@@ -7,12 +7,14 @@
 import { SEED } from '../../../emulator';
 import type { SeedReviewStep } from '../../../emulator/seed';
 import { createPipelineGate } from '../../../functions/events/pipeline-gate';
+import { Webhook } from 'standardwebhooks';
 import { pipelineEventWebhookRoute } from '../../../functions/http/pipeline-event-webhook';
+import { queryReleasePackagesRoute } from '../../../functions/http/query-release-packages';
 import { httpFunction } from '../../../shared/http-function';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { admin } from '../../helpers/emulator';
 import { gatewayEvent, parseResponse, type EventPlatform } from '../../helpers/http-events';
-import { TOKENS } from '../../helpers/runtime';
+import { TOKENS, WEBHOOK_SENDER } from '../../helpers/runtime';
 import { deliverUntilDone, requestsOf, runtimeSource, useLocalCloud } from './support';
 
 const NOW = new Date('2026-11-23T08:00:00Z');
@@ -273,6 +275,72 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
     ]);
     const own = await post('aws', cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.limited });
     expect([own.statusCode, (own.body as { status: string }).status, refusals(true).length]).toStrictEqual([200, 'rejected', 1]);
+  });
+
+  describe('signed the Standard Webhooks way by a webhook client', () => {
+    // Signed by the local cloud's clock, which the functions' runtime reads.
+    const signed = (body: string, at = local.emulator.clock.now(), id = 'msg_pipeline_0001') => ({
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(WEBHOOK_SENDER.secret).sign(id, at, body),
+    });
+    const unauthorized = (message: string) => ({
+      statusCode: 401,
+      headers: { ...JSON_HEADERS('aws'), 'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256' },
+      body: { error_code: 'HRF.0401', error_msg: message, request_id: requestIdOf('aws') },
+      isBase64Encoded: false,
+    });
+
+    it('accepts a signed delivery, refuses the same signed delivery again, and answers a re-signed redelivery as a duplicate', async () => {
+      // One container: the same runtime (its clients, its recent deliveries, its idempotency store) throughout.
+      const webhook = httpFunction(pipelineEventWebhookRoute, runtimeSource(local.emulator));
+      const send = async (body: string, headers: Record<string, string>) =>
+        parseResponse(await webhook(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/events/pipeline', body, headers }), lambdaContext() as never));
+      const body = JSON.stringify(cloudEvent(dataFor(waiting, '3')));
+      const headers = signed(body);
+      const first = await send(body, headers);
+      const replayed = await send(body, headers);
+      const redelivered = await send(body, signed(body, new Date(local.emulator.clock.now().getTime() + 1000)));
+      expect([first, replayed, redelivered]).toStrictEqual([
+        { statusCode: 200, headers: JSON_HEADERS('aws'), body: { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' }, isBase64Encoded: false },
+        unauthorized('Authentication failed: this signed delivery was received already (a redelivery must be signed again)'),
+        {
+          statusCode: 200,
+          headers: JSON_HEADERS('aws'),
+          body: { status: 'duplicate', reason: 'event evt-0001 was handled already (rejected: release package 3 failed to release)', event_id: 'evt-0001' },
+          isBase64Encoded: false,
+        },
+      ]);
+      expect(refusals(true)).toHaveLength(1);
+      expect(logs((e) => e.audit === true).map((e) => [e.actor, e.caller])).toStrictEqual([['pipelineEventWebhook', WEBHOOK_SENDER.id]]);
+    });
+
+    it('refuses a tampered body, a stale timestamp and missing headers with 401, calling nothing', async () => {
+      const body = JSON.stringify(cloudEvent(dataFor(waiting, '3')));
+      const responses = [
+        await post('aws', body.replace('"3"', '"4"'), { headers: signed(body) }),
+        await post('aws', body, { headers: signed(body, new Date(local.emulator.clock.now().getTime() - 6 * 60_000)) }),
+        await post('aws', body, { headers: { 'webhook-signature': signed(body)['webhook-signature'] } }),
+      ];
+      expect([responses, local.emulator.requests.length]).toStrictEqual([
+        [
+          unauthorized('Authentication failed: the webhook signature is not valid'),
+          unauthorized('Authentication failed: the webhook-timestamp is more than 5 minutes from server time'),
+          unauthorized('Authentication failed: webhook-id, webhook-timestamp and webhook-signature are all required'),
+        ],
+        0,
+      ]);
+    });
+
+    it('is accepted by the webhook route only: the signature covers no method or path', async () => {
+      const body = JSON.stringify({ limit: 10 });
+      const query = httpFunction(queryReleasePackagesRoute, runtimeSource(local.emulator));
+      const request = gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages/query', body, headers: signed(body) });
+      expect([parseResponse(await query(request, lambdaContext() as never)), local.emulator.requests.length]).toStrictEqual([
+        unauthorized('Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature'),
+        0,
+      ]);
+    });
   });
 
   it('skips an event pipelineGate already handled (another function, another container): the run shows the review decided', async () => {

@@ -39,13 +39,24 @@ describe('Inbound clients (HRF_CLIENTS)', () => {
     ]);
   });
 
+  it('reads a webhook sender: its key from the whsec_ secret, tried in the order configured', () => {
+    const secret = `whsec_${Buffer.from('webhook-sender-secret-0123456789').toString('base64')}`;
+    const auth = loadInboundAuth({ HRF_CLIENTS: JSON.stringify({ clients: [{ id: 'sender', type: 'webhook', webhook_secret: secret, scopes: ['review'], pipelines: [PIPELINE] }] }) });
+    expect(auth.webhookSenders).toStrictEqual([
+      {
+        key: Buffer.from('webhook-sender-secret-0123456789'),
+        principal: { clientId: 'sender', method: 'webhook-signature', scopes: new Set(['review']), workspaces: undefined, deployTasks: undefined, pipelines: new Set([PIPELINE]), iamUserId: undefined },
+      },
+    ]);
+  });
+
+  const bearer = { id: 'x', type: 'bearer', token_sha256: sha256Hex('t'), scopes: ['deploy'] };
   it.each([
-    ['deploy_tasks', { deploy_tasks: ['../x'] }, 'clients.0.deploy_tasks.0: must be 32 letters or digits (a CodeArts id)'],
-    ['pipelines', { pipelines: [TASK, 'short'] }, 'clients.0.pipelines.1: must be 32 letters or digits (a CodeArts id)'],
-  ])('refuses a malformed %s entry, naming the variable and the entry', (_name, limit, message) => {
-    const error = errorOf(() =>
-      loadInboundAuth({ HRF_CLIENTS: JSON.stringify({ clients: [{ id: 'x', type: 'bearer', token_sha256: sha256Hex('t'), scopes: ['deploy'], ...limit }] }) }),
-    );
+    ['webhook_secret', { id: 'x', type: 'webhook', webhook_secret: 'not-a-whsec', scopes: ['review'] }, 'clients.0.webhook_secret: must be whsec_ and the base64 of 24 to 64 bytes'],
+    ['deploy_tasks', { ...bearer, deploy_tasks: ['../x'] }, 'clients.0.deploy_tasks.0: must be 32 letters or digits (a CodeArts id)'],
+    ['pipelines', { ...bearer, pipelines: [TASK, 'short'] }, 'clients.0.pipelines.1: must be 32 letters or digits (a CodeArts id)'],
+  ])('refuses a malformed %s, naming the variable and the entry', (_name, client, message) => {
+    const error = errorOf(() => loadInboundAuth({ HRF_CLIENTS: JSON.stringify({ clients: [client] }) }));
     expect([error instanceof ConfigError, (error as ConfigError).variable, (error as Error).message]).toStrictEqual([true, 'HRF_CLIENTS', `HRF_CLIENTS: ${message}`]);
   });
 });
