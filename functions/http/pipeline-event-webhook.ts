@@ -7,11 +7,11 @@
 import '../../shared/zod-config';
 import * as z from 'zod/mini';
 import { defineRoute, httpFunction } from '../../shared/http-function';
-import { parseHttpEvent } from '../../shared/platform/cloud-event';
+import { dataIssues, parseHttpEvent } from '../../shared/platform/cloud-event';
 import { resolveWorkspace } from '../../shared/releases/workspace';
 import { lazyConfig, loadPipelineGateConfig } from '../../shared/schedules/config';
 import { gateResultSchema, pipelineEventDataSchema, runPipelineGate, type WorkspaceChoice } from '../../shared/schedules/pipeline-gate';
-import { ValidationError, type FieldIssue } from '../../shared/errors';
+import { ValidationError } from '../../shared/errors';
 import { requirePipeline } from '../../shared/inbound/authenticate';
 
 const FUNCTION_NAME = 'pipelineEventWebhook';
@@ -21,11 +21,6 @@ const gateConfig = lazyConfig(loadPipelineGateConfig);
 
 const ceHeader = z.optional(z.string().check(z.maxLength(1024)));
 
-/** An issue in the event's data, named where the caller put it; data sent as base64 is named as a whole. */
-function dataIssue(dataAt: string, path: string, message: string): FieldIssue {
-  if (dataAt.endsWith('data_base64')) return { field: dataAt, message: `${path || 'data'}: ${message}` };
-  return { field: path ? `${dataAt}.${path}` : dataAt, message };
-}
 
 export const pipelineEventWebhookRoute = defineRoute({
   functionName: FUNCTION_NAME,
@@ -33,7 +28,7 @@ export const pipelineEventWebhookRoute = defineRoute({
   path: '/v1/events/pipeline',
   summary: 'Pipeline event webhook: reject a waiting manual review when its release package failed, was withdrawn or is unapproved past the deadline',
   description:
-    'The body is a CloudEvents 1.0 event in structured JSON mode, or its data in binary mode with ce-* headers. Besides a bearer token or an app signature, a webhook client may sign the delivery the Standard Webhooks way (webhook-id, webhook-timestamp within 5 minutes, webhook-signature); the same signed delivery twice is refused (401). A malformed event, or event data that does not name a review and a package, is refused with 400 naming the field; nothing is called.',
+    'The body is a CloudEvents 1.0 event in structured JSON mode, or its data in binary mode with ce-* headers. Besides a bearer token or an app signature, a webhook client may sign the delivery the Standard Webhooks way (webhook-id, webhook-timestamp within 5 minutes, webhook-signature); the same signed delivery twice is refused (401) by the instance that took it. A malformed event, or event data that does not name a review and a package, is refused with 400 naming the field; nothing is called.',
   scope: 'review',
   webhookSignatures: true,
   request: {
@@ -50,7 +45,7 @@ export const pipelineEventWebhookRoute = defineRoute({
     if (!parsed.ok) throw new ValidationError(`Invalid pipeline event: ${parsed.reason}`, [{ field: parsed.field, message: parsed.message }]);
     const data = pipelineEventDataSchema.safeParse(parsed.event.data);
     if (!data.success) {
-      const fields = data.error.issues.map((issue) => dataIssue(parsed.dataAt, issue.path.map(String).join('.'), issue.message));
+      const fields = dataIssues(parsed.dataAt, data.error);
       throw new ValidationError(`Invalid pipeline event: ${[...new Set(fields.map((f) => f.field))].join(', ')}`, fields);
     }
     requirePipeline(principal, data.data.pipeline_id);

@@ -8,12 +8,16 @@
 import '../zod-config';
 import * as z from 'zod/mini';
 
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+declare global {
+  interface String {
+    /** ES2024 (Node 20+): false when the string holds an unpaired surrogate. tsconfig's lib is ES2022. */
+    isWellFormed(): boolean;
+  }
+}
 
 export const UNPAIRED_SURROGATE_MESSAGE = 'must be valid Unicode text (it holds an unpaired surrogate)';
 
-export const isWellFormedText = (value: string): boolean => !UNPAIRED_SURROGATE.test(value);
+export const isWellFormedText = (value: string): boolean => value.isWellFormed();
 
 /** A string of `min`..`max` UTF-16 code units that is well-formed Unicode (a `min` of 0 sets no lower bound). */
 export const textSchema = (min: number, max: number) =>

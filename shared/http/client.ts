@@ -375,9 +375,9 @@ export class HuaweiCloudClient {
     const code = errorBody.errorCode;
     const describe = `${contract.name} failed with HTTP ${status}${code ? ` ${code}` : ''}${errorBody.errorMsg ? `: ${errorBody.errorMsg}` : ''}`;
     const base = { status, errorCode: code, errorMsg: errorBody.errorMsg, requestId, retryAfterMs };
-    // 0301 "signature expired", or APIGW.0303 (X-Sdk-Date more than 15 minutes from the gateway's time; APIG.0303
-    // without the W is an app authentication error): both mean this machine's clock, not the credentials.
-    const skewed = (status === 401 && code !== undefined && /^APIGW?\.0301$/.test(code) && /expired/i.test(errorBody.errorMsg ?? '')) || code === 'APIGW.0303';
+    // 0301 saying the signature expired, or 0303 saying X-Sdk-Date is out of the gateway's window (0303 is
+    // also an app authentication error, so only its message tells): this machine's clock, not the credentials.
+    const skewed = /^APIGW?\.030[13]$/.test(code ?? '') && /expired|sdk-date|server time|15 min/i.test(errorBody.errorMsg ?? '');
     if (skewed) {
       return {
         ok: false,

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import { encodeRfc3986 } from '../signing/signer';
 import { verifyRequest } from '../signing/verifier';
-import { verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from '../signing/webhook-verifier';
+import { verifyWebhook, WEBHOOK_TOLERANCE_SECONDS, type WebhookVerifyFailure } from '../signing/webhook-verifier';
 import type { HttpRequest } from '../platform/http-event';
 import { sha256Hex, type InboundAuthConfig, type Principal, type Scope } from './clients';
 
@@ -29,23 +29,22 @@ function findBearer(auth: InboundAuthConfig, token: string): Principal | undefin
   return found;
 }
 
+const WEBHOOK_FAILURES: Readonly<Record<WebhookVerifyFailure, string>> = {
+  'missing-headers': 'webhook-id, webhook-timestamp and webhook-signature are all required',
+  'malformed-id': 'the webhook-id is too long',
+  'timestamp-out-of-window': `the webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes from server time`,
+  'signature-mismatch': 'the webhook signature is not valid',
+};
+
 /** A Standard Webhooks delivery: the signature over id, timestamp and the raw body, from a known sender, not seen before. */
 function authenticateWebhook(request: HttpRequest, auth: InboundAuthConfig, now: Date): Principal {
   const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request.headers;
   const result = verifyWebhook({ id, timestamp, signature, body: request.rawBody }, auth.webhookSenders.map((sender) => sender.key), now);
-  if (!result.ok) {
-    const why =
-      result.reason === 'missing-headers'
-        ? 'webhook-id, webhook-timestamp and webhook-signature are all required'
-        : result.reason === 'timestamp-out-of-window'
-          ? `the webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes from server time`
-          : 'the webhook signature is not valid';
-    throw new UnauthorizedError(`Authentication failed: ${why}`);
-  }
+  if (!result.ok) throw new UnauthorizedError(`Authentication failed: ${WEBHOOK_FAILURES[result.reason]}`);
   const sender = auth.webhookSenders[result.keyIndex];
   if (!sender) throw new UnauthorizedError('Authentication failed: the webhook signature is not valid');
   // The very same signed delivery again is a replay; a sender's own redelivery is signed anew.
-  if (!auth.recentDeliveries.admit(`${sender.principal.clientId}\n${id}\n${timestamp}\n${signature}`, now)) {
+  if (!auth.recentDeliveries.admit(`${sender.principal.clientId}\n${id}\n${timestamp}`, now)) {
     throw new UnauthorizedError('Authentication failed: this signed delivery was received already (a redelivery must be signed again)');
   }
   return sender.principal;

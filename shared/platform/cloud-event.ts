@@ -10,6 +10,7 @@
  */
 import '../zod-config';
 import * as z from 'zod/mini';
+import type { FieldIssue } from '../errors';
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
@@ -79,6 +80,18 @@ function failure(what: string, error: z.core.$ZodError, prefix = ''): Failure {
 
 function refused(reason: string, field: string, message = reason): Failure {
   return { ok: false, reason, field, message };
+}
+
+/**
+ * The issues of an event's data, each named where the sender put it (`dataAt` of a parse); data sent as
+ * base64 is named as a whole, the path inside it going into the message.
+ */
+export function dataIssues(dataAt: string, error: z.core.$ZodError): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (dataAt.endsWith('data_base64')) return { field: dataAt, message: `${path || 'data'}: ${issue.message}` };
+    return { field: join(dataAt, path), message: issue.message };
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -139,15 +139,38 @@ function unsettled(cause: unknown, packageName: string): UpstreamError {
   });
 }
 
+/**
+ * The packaged items of a publish, read while the name lookup runs. Best effort: when the pending items
+ * cannot be read (or one of them is malformed), upstream judges the items as before, so the check can only
+ * refuse earlier, never block a publish. Whoever does not wait for it cancels it.
+ */
+function startItemCheck(deps: PublishDeps, request: PublishRequest): { result: Promise<FieldIssue[]>; cancel: () => void } {
+  const controller = new AbortController();
+  const signal = deps.call.signal ? AbortSignal.any([deps.call.signal, controller.signal]) : controller.signal;
+  const result = packagedItems({ ...deps, call: { ...deps.call, signal } }, request).catch((error: unknown) => {
+    if (!controller.signal.aborted) deps.logger.warn('Pending items could not be checked before publishing; upstream will judge them', { error });
+    return [];
+  });
+  return { result, cancel: () => controller.abort() };
+}
+
 async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
-  // Both reads at once; the check is awaited only when no package has the name yet (a retry's items are
-  // packaged by that very package), and a failed name lookup leaves its rejection handled.
-  const checking = request.itemsChecked ? undefined : packagedItems(deps, request);
-  checking?.catch(() => undefined);
-  const existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
-  if (existing) return answerExisting(deps, request, existing);
+  // Both reads at once; the check counts only when no package has the name yet (a retry's items are
+  // packaged by that very package).
+  const check = request.itemsChecked ? undefined : startItemCheck(deps, request);
+  let existing: ReleasePackage | undefined;
+  try {
+    existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
+  } catch (error) {
+    check?.cancel();
+    throw error;
+  }
+  if (existing) {
+    check?.cancel();
+    return answerExisting(deps, request, existing);
+  }
   const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
-  const packaged = (await checking) ?? [];
+  const packaged = (await check?.result) ?? [];
   if (packaged.length > 0) {
     audit(deps.logger, { actor: request.actor, action: 'publish-release-package', target, outcome: 'refused', idempotencyKey: request.idempotencyKey, reason: 'items already packaged' });
     throw new UnprocessableError(

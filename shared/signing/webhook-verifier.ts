@@ -18,7 +18,10 @@ export interface WebhookMessage {
   readonly body: Uint8Array;
 }
 
-export type WebhookVerifyFailure = 'missing-headers' | 'timestamp-out-of-window' | 'signature-mismatch';
+export type WebhookVerifyFailure = 'missing-headers' | 'malformed-id' | 'timestamp-out-of-window' | 'signature-mismatch';
+
+/** Longer ids are refused: they are remembered for the replay window. */
+export const MAX_WEBHOOK_ID_LENGTH = 256;
 
 export type WebhookVerifyResult = { readonly ok: true; readonly keyIndex: number } | { readonly ok: false; readonly reason: WebhookVerifyFailure };
 
@@ -28,6 +31,7 @@ const SIGNATURE = /^v1,([A-Za-z0-9+/]+={0,2})$/;
 export function verifyWebhook(message: WebhookMessage, keys: readonly Uint8Array[], now: Date): WebhookVerifyResult {
   const { id, timestamp, signature } = message;
   if (!id || !timestamp || !signature) return { ok: false, reason: 'missing-headers' };
+  if (id.length > MAX_WEBHOOK_ID_LENGTH) return { ok: false, reason: 'malformed-id' };
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now.getTime() / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) {
     return { ok: false, reason: 'timestamp-out-of-window' };
   }
@@ -46,9 +50,11 @@ export function verifyWebhook(message: WebhookMessage, keys: readonly Uint8Array
 }
 
 /**
- * The deliveries accepted lately, so that a captured request replayed within the tolerance window is
- * refused. A sender's own redelivery is signed again (a new timestamp, the same webhook-id) and passes;
- * what it carries is deduplicated by the function that handles it. Per container, like every cache here.
+ * The deliveries accepted lately, by what the signature covers (sender, webhook-id, webhook-timestamp; the
+ * body is bound by the HMAC), so that a captured delivery replayed within the tolerance window is refused
+ * however its signature header is dressed. A sender's own redelivery is signed again (a new timestamp, the
+ * same webhook-id) and passes; what it carries is deduplicated by the function that handles it. Per
+ * container, like every cache here: a replay reaching another instance is not caught by this.
  */
 export class RecentDeliveries {
   private readonly seen = new Map<string, number>();
@@ -59,7 +65,7 @@ export class RecentDeliveries {
   admit(key: string, now: Date): boolean {
     const nowMs = now.getTime();
     const expiresAt = this.seen.get(key);
-    if (expiresAt !== undefined && expiresAt > nowMs) return false;
+    if (expiresAt !== undefined && expiresAt >= nowMs) return false;
     this.seen.delete(key);
     // Oldest first: drop what has expired, and the oldest live ones when full (memory stays bounded).
     for (const [seenKey, seenExpiresAt] of this.seen) {

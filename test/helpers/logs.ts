@@ -12,6 +12,8 @@ export const TEST_SECRETS = new Set<string>([
   'test-bearer-token-read-0001',
   'test-bearer-token-all-0001',
   'test-bearer-token-bound-0001',
+  'test-bearer-token-limited-0001',
+  'test-bearer-token-elsewhere-0001',
   'test-app-secret-0123456789abcdef',
   'test-webhook-secret-0123456789',
   // The same secret in Standard Webhooks form (timer tests), and its base64 part.

@@ -225,9 +225,9 @@ describe('HTTP client: every attempt is signed again', () => {
 });
 
 describe('HTTP client: clock skew', () => {
-  it('APIG.0303 (without the W, an app authentication error) is not taken for clock skew', async () => {
+  it.each(['APIG.0303', 'APIGW.0303'])('%s saying nothing of the time (an app authentication error) is not taken for clock skew', async (code) => {
     // Prepare
-    fake.server.setFallback({ status: 401, body: { error_code: 'APIG.0303', error_msg: 'Incorrect app authentication information', request_id: 'req-app' } });
+    fake.server.setFallback({ status: 401, body: { error_code: code, error_msg: 'Incorrect app authentication information', request_id: 'req-app' } });
     const { client, delays } = testClient(configFor(fake.server.url));
 
     // Act
@@ -237,11 +237,11 @@ describe('HTTP client: clock skew', () => {
     expect({ failure, delays, received: fake.server.requests.length }).toStrictEqual({
       failure: {
         ...NO_FAILURE_DETAILS,
-        message: 'ListFactoryPendingItems failed with HTTP 401 APIG.0303: Incorrect app authentication information',
+        message: `ListFactoryPendingItems failed with HTTP 401 ${code}: Incorrect app authentication information`,
         operation: 'ListFactoryPendingItems',
         kind: 'http',
         status: 401,
-        errorCode: 'APIG.0303',
+        errorCode: code,
         errorMsg: 'Incorrect app authentication information',
         requestId: 'req-app',
         attempts: 1,
@@ -255,7 +255,7 @@ describe('HTTP client: clock skew', () => {
     ['APIG.0301', 401, 'Incorrect IAM authentication information: verify aksk signature fail, signature expired'],
     ['APIGW.0301', 401, 'Incorrect IAM authentication information: verify aksk signature fail, signature expired'],
     ['APIGW.0303', 401, 'Incorrect app authentication information: x-sdk-date is out of range'],
-    ['APIGW.0303', 403, 'The request time is more than 15 minutes from the server time'],
+    ['APIG.0303', 403, 'The request time is more than 15 minutes from the server time'],
   ])('%s (HTTP %s) saying the signature is stale is a clock-skew failure and is not retried', async (code, status, errorMsg) => {
     // Prepare
     fake.server.setFallback({ status, body: { error_code: code, error_msg: errorMsg, request_id: 'req-skew' } });

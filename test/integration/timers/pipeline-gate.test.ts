@@ -300,10 +300,18 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
       const headers = signed(body);
       const first = await send(body, headers);
       const replayed = await send(body, headers);
+      // The same capture, its signature header dressed differently: still the same signed delivery.
+      const signature = headers['webhook-signature'];
+      const dressedUp = [
+        await send(body, { ...headers, 'webhook-signature': `${signature} ${signature}` }),
+        await send(body, { ...headers, 'webhook-signature': `v1,AAAA ${signature}` }),
+      ];
       const redelivered = await send(body, signed(body, new Date(local.emulator.clock.now().getTime() + 1000)));
+      const REPLAY = unauthorized('Authentication failed: this signed delivery was received already (a redelivery must be signed again)');
+      expect(dressedUp).toStrictEqual([REPLAY, REPLAY]);
       expect([first, replayed, redelivered]).toStrictEqual([
         { statusCode: 200, headers: JSON_HEADERS('aws'), body: { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' }, isBase64Encoded: false },
-        unauthorized('Authentication failed: this signed delivery was received already (a redelivery must be signed again)'),
+        REPLAY,
         {
           statusCode: 200,
           headers: JSON_HEADERS('aws'),
@@ -315,18 +323,20 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
       expect(logs((e) => e.audit === true).map((e) => [e.actor, e.caller])).toStrictEqual([['pipelineEventWebhook', WEBHOOK_SENDER.id]]);
     });
 
-    it('refuses a tampered body, a stale timestamp and missing headers with 401, calling nothing', async () => {
+    it('refuses a tampered body, a stale timestamp, missing headers and an overlong id with 401, calling nothing', async () => {
       const body = JSON.stringify(cloudEvent(dataFor(waiting, '3')));
       const responses = [
         await post('aws', body.replace('"3"', '"4"'), { headers: signed(body) }),
         await post('aws', body, { headers: signed(body, new Date(local.emulator.clock.now().getTime() - 6 * 60_000)) }),
         await post('aws', body, { headers: { 'webhook-signature': signed(body)['webhook-signature'] } }),
+        await post('aws', body, { headers: signed(body, undefined, `msg_${'x'.repeat(300)}`) }),
       ];
       expect([responses, local.emulator.requests.length]).toStrictEqual([
         [
           unauthorized('Authentication failed: the webhook signature is not valid'),
           unauthorized('Authentication failed: the webhook-timestamp is more than 5 minutes from server time'),
           unauthorized('Authentication failed: webhook-id, webhook-timestamp and webhook-signature are all required'),
+          unauthorized('Authentication failed: the webhook-id is too long'),
         ],
         0,
       ]);

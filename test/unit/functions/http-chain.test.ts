@@ -411,3 +411,51 @@ describe('HTTP chain: the upstream deadline', () => {
     expect((listPendingItems.mock.calls[0]?.[1] as { deadlineMs: number }).deadlineMs).toBe(expected);
   });
 });
+
+describe('HTTP chain: publish checks its items, never at the cost of the publish', () => {
+  const body = { package_name: 'pkg_c', pending_item_list: ['26'], approver_ids: [BOUND_USER], apply_user_id: 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1' };
+  const publishEvent = () => gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.all, body });
+  const answer = (data: unknown) => ({ data, requestId: undefined, attempts: 1 });
+
+  it('cancels the item check when the name answers the publish (a retry), and replays', async () => {
+    // Prepare: the item check hangs until it is cancelled.
+    const signals: AbortSignal[] = [];
+    const listPendingItems = jest.fn((_query: unknown, options: { signal: AbortSignal }) => {
+      signals.push(options.signal);
+      return new Promise((_resolve, reject) => options.signal.addEventListener('abort', () => reject(options.signal.reason)));
+    });
+    const existing = { package_id: '77', package_name: 'pkg_c', deploy_status: 1, package_approvers: [] };
+    const queryReleasePackages = jest.fn().mockResolvedValue(answer({ total: 1, data: [existing] }));
+    const showPackageDetail = jest.fn().mockResolvedValue(answer({ release_package: existing, task_details: [{ pending_item_id: '26' }] }));
+    const publishPendingItems = jest.fn();
+    const fn = build(publishReleasePackageRoute, { listPendingItems, queryReleasePackages, showPackageDetail, publishPendingItems });
+
+    // Act
+    const response = parseResponse(await fn(publishEvent(), lambdaContext()));
+
+    // Assess
+    expect([response.statusCode, response.body, signals.map((s) => s.aborted), publishPendingItems.mock.calls.length]).toStrictEqual([
+      200,
+      { package_name: 'pkg_c', release_package_id: '77', replayed: true },
+      [true],
+      0,
+    ]);
+  });
+
+  it('publishes when the pending items cannot be read, leaving the items to upstream, and says so in the log', async () => {
+    // Prepare
+    const unreadable = new UpstreamError('ListFactoryPendingItems answered 200 with an unexpected body (data.3.task_type)', { operation: 'ListFactoryPendingItems', kind: 'invalid-response', attempts: 1 });
+    const listPendingItems = jest.fn().mockRejectedValue(unreadable);
+    const queryReleasePackages = jest.fn().mockResolvedValue(answer({ total: 0, data: [] }));
+    const publishPendingItems = jest.fn().mockResolvedValue({ data: { package_name: 'pkg_c', release_package_id: '78' }, requestId: 'r', attempts: 1 });
+    const fn = build(publishReleasePackageRoute, { listPendingItems, queryReleasePackages, publishPendingItems });
+    const before = logsMatching((e) => e.message === 'Pending items could not be checked before publishing; upstream will judge them').length;
+
+    // Act
+    const response = parseResponse(await fn(publishEvent(), lambdaContext()));
+
+    // Assess
+    expect([response.statusCode, response.body, publishPendingItems.mock.calls.length]).toStrictEqual([201, { package_name: 'pkg_c', release_package_id: '78', replayed: false }, 1]);
+    expect(logsMatching((e) => e.message === 'Pending items could not be checked before publishing; upstream will judge them')).toHaveLength(before + 1);
+  });
+});

@@ -1,7 +1,8 @@
 /**
- * Inbound Standard Webhooks verification against deliveries signed by the `standardwebhooks` library (the
- * reference implementation): the 6-case vector (valid, one of several signatures, tampered body, wrong secret,
- * old timestamp, missing headers), a timestamp from the future, and the replay window.
+ * Inbound Standard Webhooks verification against deliveries signed here by the `standardwebhooks` library
+ * (the reference implementation), in the six cases of the published vector (valid, one of several
+ * signatures, tampered body, wrong secret, old timestamp, missing headers), plus a timestamp from the future,
+ * an overlong id, and the replay window.
  */
 import { Webhook } from 'standardwebhooks';
 import { parseWebhookSecret } from '../../../shared/notify/webhook';
@@ -35,6 +36,7 @@ describe('Standard Webhooks verification', () => {
     ['a signature that is not v1', { ...delivery(), signature: delivery().signature.replace('v1,', 'v2,') }, [KEY], { ok: false, reason: 'signature-mismatch' }],
     ['a truncated signature', { ...delivery(), signature: delivery().signature.slice(0, 20) }, [KEY], { ok: false, reason: 'signature-mismatch' }],
     ['missing headers', { ...delivery(), timestamp: undefined }, [KEY], { ok: false, reason: 'missing-headers' }],
+    ['an id longer than 256 characters', { ...delivery(), id: 'x'.repeat(257) }, [KEY], { ok: false, reason: 'malformed-id' }],
     ['a timestamp that is not a number', { ...delivery(), timestamp: '1e9' }, [KEY], { ok: false, reason: 'timestamp-out-of-window' }],
   ])('%s', (_name, message, keys, expected) => {
     expect(verifyWebhook(message, keys, seconds(30))).toStrictEqual(expected);
