@@ -61,7 +61,9 @@ export const NAME_LOOKUP_MAX_PAGES = 20;
 
 /**
  * The package with exactly this name, if any: a live one first; a withdrawn one only when asked.
- * Reads every page of the substring search (up to NAME_LOOKUP_MAX_PAGES).
+ * Reads every page of the substring search (up to NAME_LOOKUP_MAX_PAGES). When that cap cuts the search
+ * short without finding the name, whether the name is free cannot be told: that is a 409, never a guess
+ * (a guess of "free" could publish the same package twice; in a reconciliation it keeps the outcome unknown).
  */
 export async function findPackageByName(
   client: HuaweiCloudClient,
@@ -70,12 +72,19 @@ export async function findPackageByName(
   call: Omit<CallOptions, 'workspace'>,
   options: { includeWithdrawn?: boolean } = {},
 ): Promise<ReleasePackage | undefined> {
-  const { items } = await collectAll(
+  const { items, truncated } = await collectAll(
     async (offset, limit) => (await queryReleasePackages(client, { key_word: name, limit, offset, order_column: 'package_name', sorted_direction: 'asc' }, { ...call, workspace })).data,
     { limit: 100, maxPages: NAME_LOOKUP_MAX_PAGES, concurrency: 2 },
   );
   const named = items.filter((p) => p.package_name === name);
-  return named.find((p) => p.delete_flag !== 1) ?? (options.includeWithdrawn ? named[0] : undefined);
+  const found = named.find((p) => p.delete_flag !== 1) ?? (options.includeWithdrawn ? named[0] : undefined);
+  if (!found && truncated) {
+    throw new ConflictError(
+      `More than ${NAME_LOOKUP_MAX_PAGES * 100} release packages have names containing "${name}", so whether the name is free cannot be checked: choose a more specific package_name`,
+      { errorCode: 'HRF.0409.NAME_UNVERIFIABLE' },
+    );
+  }
+  return found;
 }
 
 /** Pages of pending items a publish reads to check its items (100 a page). */

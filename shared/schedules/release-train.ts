@@ -116,7 +116,14 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     const check = checkWindow(config.windows, window.end);
     if (!check.inside) return done({ status: 'skipped', reason: `the departure at ${base.window.end} is ${check.reason}`, ...base, items: [], deferred: [] });
   }
-  const existing = await findPackageByName(runtime.client, config.workspace, name, call, { includeWithdrawn: true });
+  let existing: ReleasePackage | undefined;
+  try {
+    existing = await findPackageByName(runtime.client, config.workspace, name, call, { includeWithdrawn: true });
+  } catch (error) {
+    // The name cannot be told free (too many packages contain it): a redelivery would not do better.
+    if (error instanceof ConflictError) return done({ status: 'failed', reason: error.message, ...base, items: [], deferred: [] });
+    throw error;
+  }
   if (existing) {
     return done({
       status: 'replayed',
@@ -152,7 +159,13 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     if (error instanceof ConflictError) return done({ status: 'failed', reason: error.message, ...outcome });
     if (isTransientFailure(error)) throw error;
     // A concurrent delivery of this firing may have packaged the same items first: look again.
-    const raced = error instanceof UpstreamError ? await findPackageByName(runtime.client, config.workspace, name, call, { includeWithdrawn: true }) : undefined;
+    const raced =
+      error instanceof UpstreamError
+        ? await findPackageByName(runtime.client, config.workspace, name, call, { includeWithdrawn: true }).catch((lookup: unknown) => {
+            if (lookup instanceof ConflictError) return undefined; // cannot tell: report the failure itself
+            throw lookup;
+          })
+        : undefined;
     if (raced) return done({ status: 'replayed', reason: `the package ${name} of this firing was published by another delivery`, ...base, release_package_id: raced.package_id, items: [], deferred: [] });
     return done({ status: 'failed', reason: describeFailure(error), ...outcome });
   }

@@ -167,6 +167,29 @@ describe('Publish: review fixes', () => {
     expect(publishes()).toHaveLength(1);
   });
 
+  it('refuses to publish when the name lookup is cut short without finding the name: whether it is free cannot be told', async () => {
+    const handler = makeHandler();
+    // 2,001 packages whose names contain "rel_many" fill the 20 pages the lookup reads.
+    const template = emulator.state.packagesById.get(SEED.packages.success);
+    if (!template) throw new Error('seed package missing');
+    for (let i = 0; i < 2001; i++) {
+      const id = String(100_000 + i);
+      const record = { ...template, row: { ...template.row, package_id: id, package_name: `a_rel_many_${String(i).padStart(4, '0')}` } };
+      emulator.state.packages.push(record);
+      emulator.state.packagesById.set(id, record);
+    }
+    const response = await call(handler, bodyFor('rel_many', SEED.unpackagedItemIds.slice(0, 1)));
+    expect([response.statusCode, response.body]).toStrictEqual([
+      409,
+      {
+        error_code: 'HRF.0409.NAME_UNVERIFIABLE',
+        error_msg: 'More than 2000 release packages have names containing "rel_many", so whether the name is free cannot be checked: choose a more specific package_name',
+        request_id: RID,
+      },
+    ]);
+    expect(publishes()).toHaveLength(0);
+  });
+
   it('serialises identical publishes without an Idempotency-Key: the duplicate in flight gets 409, one upstream publish', async () => {
     const handler = makeHandler();
     emulator.setFaults({ latencyMs: 300 });

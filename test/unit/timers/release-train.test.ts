@@ -72,4 +72,30 @@ describe('releaseTrain: the timer chain', () => {
     expect(allOptions).toStrictEqual(allOptions.map(() => credentials));
     expect(allOptions.length).toBeGreaterThanOrEqual(4);
   });
+
+  it('fails, publishing nothing, when too many packages contain its name to tell whether it is free', async () => {
+    // Prepare: every page of the name lookup is full of other names, past the lookup's 20 pages.
+    const other = { package_id: '9', package_name: 'a_train_20261123T0000Z_other', deploy_status: 2, package_approvers: [] };
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: { total: 2500, data: Array.from({ length: 100 }, () => other) }, requestId: 'up-1', attempts: 1 });
+    const listPendingItems = jest.fn();
+    const publishPendingItems = jest.fn();
+    const env = { RELEASE_TRAIN_SCHEDULE: 'CRON_TZ=Asia/Shanghai 0 8 * * *', RELEASE_TRAIN_APPLICANT_ID: '5eed0000000000000000000000000101', RELEASE_TRAIN_APPROVER_IDS: '5eed0000000000000000000000000102' };
+    const handler = createReleaseTrain({ runtime: fixedRuntime(stubbedRuntime({ queryReleasePackages, listPendingItems, publishPendingItems }, { now: () => new Date('2026-11-23T00:30:05Z') }, env)) });
+    // Act
+    const result = await handler(structuredClone(fgTimer), functionGraphContext());
+    // Assess
+    expect([result, queryReleasePackages.mock.calls.length, listPendingItems.mock.calls.length, publishPendingItems.mock.calls.length]).toStrictEqual([
+      {
+        status: 'failed',
+        reason: 'More than 2000 release packages have names containing "train_20261123T0000Z", so whether the name is free cannot be checked: choose a more specific package_name',
+        window: { start: '2026-11-22T00:00:00.000Z', end: '2026-11-23T00:00:00.000Z' },
+        package_name: 'train_20261123T0000Z',
+        items: [],
+        deferred: [],
+      },
+      20,
+      0,
+      0,
+    ]);
+  });
 });
