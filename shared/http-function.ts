@@ -17,7 +17,6 @@ import type { HttpContext } from './middleware/http-state';
 import { stateOf } from './middleware/http-state';
 import { jsonBody } from './middleware/json-body';
 import { platformHttpEvent } from './middleware/platform-http-event';
-import { DEADLINE_MARGIN_MS } from './platform/invocation';
 import { validation } from './middleware/validation';
 
 export interface RouteContext {
@@ -96,12 +95,11 @@ export function httpFunction(spec: AnyRouteSpec, runtime: RuntimeSource = lazyRu
       const state = stateOf(context);
       if (!state.runtime || !state.principal || !state.http || !state.input) throw new Error('middleware chain incomplete');
       const input = state.input as { path: never; query: never; headers: never; body: never };
-      const remaining = state.invocation.remainingMs();
       const call: CallOptions = {
         signal: state.signal,
         credentials: state.invocation.temporaryCredentials,
-        // Retries are planned within what the invocation has left, not only the configured deadline.
-        ...(remaining === undefined ? {} : { deadlineMs: Math.max(1, Math.min(state.runtime.config.callDeadlineMs, remaining - DEADLINE_MARGIN_MS)) }),
+        // Each call's retries are planned within what the invocation has left when it starts.
+        timeLeftMs: state.invocation.remainingMs,
       };
       const result = await spec.handle(input, {
         runtime: state.runtime,

@@ -17,6 +17,7 @@ import { IamTokenError } from '../auth/iam-token';
 import { logger as rootLogger, type Logger } from '../logger';
 import { encodeRfc3986, signRequest } from '../signing/signer';
 import { UNPAIRED_SURROGATE_MESSAGE } from '../contracts/text';
+import { DEADLINE_MARGIN_MS } from '../platform/invocation';
 import { parseErrorBody, UpstreamError, type UpstreamFailureKind } from './upstream-error';
 import { backoffDelayMs, isRetryable, MAX_ATTEMPTS, parseRetryAfter, type FailureClass } from './retry-policy';
 
@@ -30,6 +31,11 @@ export interface CallOptions {
   readonly credentials?: TemporaryCredentials | undefined;
   /** Total deadline of this call, all attempts included (default: config.callDeadlineMs). */
   readonly deadlineMs?: number | undefined;
+  /**
+   * The time the invocation has left, read as each call starts: the call's deadline, retries included, ends
+   * DEADLINE_MARGIN_MS before it. (Read per call, since the calls of one invocation follow one another.)
+   */
+  readonly timeLeftMs?: (() => number | undefined) | undefined;
   /** The DataArts workspace (default: config.dataartsWorkspace). */
   readonly workspace?: string | undefined;
 }
@@ -130,6 +136,13 @@ export interface CallInput {
   readonly body?: unknown;
 }
 
+/** A call's total deadline: the configured or given one, within what the invocation has left. */
+export function callDeadlineMs(options: CallOptions, configuredMs: number): number {
+  const deadlineMs = options.deadlineMs ?? configuredMs;
+  const left = options.timeLeftMs?.();
+  return left === undefined ? deadlineMs : Math.max(1, Math.min(deadlineMs, left - DEADLINE_MARGIN_MS));
+}
+
 /** The caller aborted its signal itself, rather than a timeout (AbortSignal.timeout) aborting it. */
 function cancelledOnPurpose(signal: AbortSignal | undefined): boolean {
   if (!signal?.aborted) return false;
@@ -205,7 +218,7 @@ export class HuaweiCloudClient {
 
   async call<C extends OperationContract>(contract: C, input: CallInput, options: CallOptions = {}): Promise<UpstreamResult<ResponseOf<C>>> {
     const request = this.buildRequest(contract, input);
-    const deadlineMs = options.deadlineMs ?? this.config.callDeadlineMs;
+    const deadlineMs = callDeadlineMs(options, this.config.callDeadlineMs);
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const startedAt = Date.now();

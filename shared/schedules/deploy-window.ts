@@ -100,7 +100,7 @@ export interface DeployWindowDeps {
 
 async function deployTask(taskId: string, windowStart: Date, now: Date, ctx: RunContext<DeployWindowConfig>, deps: DeployWindowDeps): Promise<TaskOutcome & { transient?: true }> {
   const { runtime, logger, config } = ctx;
-  const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials };
+  const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs };
   const key = `${taskId}@${windowStart.toISOString()}`;
   const remembered = deps.started.get(key);
   if (remembered) return { task_id: taskId, outcome: 'already-started', record_id: remembered, reason: `deployment ${remembered} was started in this window by this function instance` };

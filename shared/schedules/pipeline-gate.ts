@@ -97,7 +97,7 @@ function waiting(status: string): boolean {
 async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<PipelineGateConfig>): Promise<GateResult> {
   const { runtime, logger, config } = ctx;
   const step: ReviewStep = { pipeline_id: data.pipeline_id, pipeline_run_id: data.pipeline_run_id, job_run_id: data.job_run_id, step_run_id: data.step_run_id };
-  const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials };
+  const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs };
   const base = { step, package_id: data.package_id };
   const permanent = (error: unknown, what: string): GateResult => {
     if (isTransientFailure(error)) throw error;

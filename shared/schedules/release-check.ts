@@ -258,7 +258,7 @@ export function notificationBody(report: ReleaseCheckReport): string {
 export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps = {}): Promise<ReleaseCheckResult> {
   const { config, runtime, logger } = ctx;
   const window = firingWindow(config.schedule, firing.firedAt);
-  const call = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, workspace: config.workspace };
+  const call = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs, workspace: config.workspace };
   const queries = releaseCheckQueries(window);
   // Each page is classified as it is taken (in order), so the packages are not all held at once.
   const classifier = new ReleaseClassifier({ workspace: config.workspace, window, thresholds: { approvalMs: config.approvalThresholdMs, releasingMs: config.releasingThresholdMs } });

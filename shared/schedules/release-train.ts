@@ -105,7 +105,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   const window = firingWindow(config.schedule, firing.firedAt);
   const name = trainPackageName(config.prefix, window);
   const base = { window: { start: window.start.toISOString(), end: window.end.toISOString() }, package_name: name };
-  const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, workspace: config.workspace };
+  const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs, workspace: config.workspace };
   const done = (result: ReleaseTrainResult): ReleaseTrainResult => {
     const log = result.status === 'failed' ? logger.error.bind(logger) : logger.info.bind(logger);
     log('Release train', { result });
@@ -151,7 +151,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   const outcome = { ...base, items: selection.selected, deferred: selection.deferred };
   try {
     const published = await publishReleasePackage(
-      { client: runtime.client, store: idempotencyStoreOf(runtime), logger, call: { signal: call.signal, credentials: call.credentials } },
+      { client: runtime.client, store: idempotencyStoreOf(runtime), logger, call: { signal: call.signal, credentials: call.credentials, timeLeftMs: call.timeLeftMs } },
       { workspace: config.workspace, body, actor: ctx.functionName, itemsChecked: true },
     );
     return done({ status: published.replayed ? 'replayed' : 'published', ...outcome, release_package_id: published.release_package_id });

@@ -89,6 +89,20 @@ describe('HTTP client: the total deadline', () => {
     expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
   });
 
+  it('the time the invocation has left, less the 2 s margin, caps the configured deadline', async () => {
+    // Prepare: 30 s configured, but the invocation has 2.3 s left when the call starts.
+    fake.server.setFallback('stall');
+    const { client } = testClient(configFor(fake.server.url, { HUAWEICLOUD_CALL_DEADLINE_MS: '30000' }));
+
+    // Act
+    const { value: failure, elapsedMs } = await timed(() => failureOf(showPackageDetail(client, '13', { timeLeftMs: () => 2_000 + DEADLINE_MS })));
+
+    // Assess
+    expect([failure.kind, failure.message]).toStrictEqual(['timeout', 'ShowFactoryPackageDetail did not complete within its deadline (attempt 1)']);
+    expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
+    expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+  });
+
   it("the caller's AbortSignal aborts a stalled call long before the deadline", async () => {
     // Prepare
     fake.server.setFallback('stall');

@@ -13,6 +13,7 @@ import { currentOpenApiDocument } from '../../../functions/http/openapi-document
 import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
 import { stubbedRuntime, type ClientStubs } from '../../helpers/stub-client';
 import { UpstreamError } from '../../../shared/http/upstream-error';
+import { callDeadlineMs, type CallOptions } from '../../../shared/http/client';
 import { fixedRuntime, testRuntime, TOKENS, APP, TEST_WORKSPACE, OTHER_WORKSPACE, BOUND_USER } from '../../helpers/runtime';
 import { gatewayEvent, parseResponse, signGatewayEvent, type EventPlatform } from '../../helpers/http-events';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
@@ -401,14 +402,39 @@ describe('HTTP chain: the upstream deadline', () => {
   it.each([
     ['plenty of time left: the configured deadline', 28_000, 3_000],
     ['2.5 s left: what remains minus the 2 s margin', 2_500, 500],
-  ])('passes %s to the client', async (_label, remaining, expected) => {
+  ])('gives the client %s', async (_label, remaining, expected) => {
     // Prepare
     const listPendingItems = jest.fn().mockResolvedValue({ data: emptyList, requestId: undefined, attempts: 1 });
     const fn = build(listPendingItemsRoute, { listPendingItems });
     // Act
     await fn(gatewayEvent({ platform: 'functiongraph', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), functionGraphContext({ remainingMs: remaining }) as never);
-    // Assess
-    expect((listPendingItems.mock.calls[0]?.[1] as { deadlineMs: number }).deadlineMs).toBe(expected);
+    // Assess: the client works the deadline out from the options it is given (callDeadlineMs), with the configured 3 s.
+    expect(callDeadlineMs(listPendingItems.mock.calls[0]?.[1] as CallOptions, 3_000)).toBe(expected);
+  });
+
+  it('reads the time left as each call starts, so a later call of the invocation gets what is left then', async () => {
+    // Prepare: the platform's clock runs down between the name lookup and the publish.
+    let remaining = 10_000;
+    const deadlines: number[] = [];
+    const answer = (data: unknown) => (_input: unknown, options: CallOptions) => {
+      deadlines.push(callDeadlineMs(options, 3_000));
+      remaining -= 3_000; // each call takes 3 s of the invocation
+      return Promise.resolve({ data, requestId: undefined, attempts: 1 });
+    };
+    const pendingItem = { pending_item_id: '26', item_name: 'job_26', task_type: 1, update_type: 1, package_flag: 0 };
+    const fn = build(publishReleasePackageRoute, {
+      queryReleasePackages: jest.fn(answer({ total: 0, data: [] })),
+      listPendingItems: jest.fn(answer({ total: 1, data: [pendingItem] })),
+      publishPendingItems: jest.fn(answer({ package_name: 'pkg_d', release_package_id: '79' })),
+    });
+    const body = { package_name: 'pkg_d', pending_item_list: ['26'], approver_ids: [BOUND_USER], apply_user_id: 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1' };
+    // Act
+    const response = parseResponse(
+      await fn(gatewayEvent({ platform: 'functiongraph', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.all, body }), { ...functionGraphContext(), getRemainingTimeInMilliSeconds: () => remaining } as never),
+    );
+    // Assess: the two reads start with 10 s and 7 s left (the configured 3 s each), the publish with 4 s left
+    // (4 s less the 2 s margin).
+    expect([response.statusCode, deadlines]).toStrictEqual([201, [3_000, 3_000, 2_000]]);
   });
 });
 

@@ -97,22 +97,22 @@ describe('releaseCheck: the timer chain', () => {
     expect(withBadClients.queryReleasePackages.mock.calls.map(([body]) => body)).toStrictEqual(plain.queryReleasePackages.mock.calls.map(([body]) => body));
   });
 
-  it('passes FunctionGraph\'s per-invocation credentials, the workspace and a deadline signal to every call', async () => {
+  it('passes FunctionGraph\'s per-invocation credentials, the workspace, a deadline signal and the time left to every call', async () => {
     // Prepare
     const { handler, queryReleasePackages } = build();
     // Act
-    const result = await handler(structuredClone(fgTimer), functionGraphContext({ credentials: CREDENTIALS }));
+    const result = await handler(structuredClone(fgTimer), functionGraphContext({ credentials: CREDENTIALS, remainingMs: 25_000 }));
     // Assess
     expect(result).toStrictEqual({ status: 'reported', report: expect.objectContaining({ news: false, window: { start: '2026-11-23T00:15:00.000Z', end: '2026-11-23T00:30:00.000Z' } }), notification: { state: 'not-needed' } });
     // The open query's first wave is four pages (its concurrency), asked for before the first tells the total.
-    expect(queryReleasePackages.mock.calls.map(([body, options]) => [body, { ...options, signal: options.signal instanceof AbortSignal }])).toStrictEqual([
+    expect(queryReleasePackages.mock.calls.map(([body, options]) => [body, { ...options, signal: options.signal instanceof AbortSignal, timeLeftMs: options.timeLeftMs?.() }])).toStrictEqual([
       ...[0, 100, 200, 300].map((offset) => [
         { deploy_status_filter: [1, 5], apply_end_time: end - 1, order_column: 'apply_timestamp', sorted_direction: 'asc', offset, limit: 100 },
-        { signal: true, credentials: CREDENTIALS, workspace: 'e265f808151d458bb7967e0aaf42d146' },
+        { signal: true, credentials: CREDENTIALS, timeLeftMs: 25_000, workspace: 'e265f808151d458bb7967e0aaf42d146' },
       ]),
       [
         { deploy_status_filter: [3], deploy_begin_time: window.start.getTime(), deploy_end_time: end - 1, order_column: 'apply_timestamp', sorted_direction: 'asc', offset: 0, limit: 100 },
-        { signal: true, credentials: CREDENTIALS, workspace: 'e265f808151d458bb7967e0aaf42d146' },
+        { signal: true, credentials: CREDENTIALS, timeLeftMs: 25_000, workspace: 'e265f808151d458bb7967e0aaf42d146' },
       ],
     ]);
   });
