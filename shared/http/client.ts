@@ -138,9 +138,7 @@ export interface CallInput {
 
 /** A call's total deadline: the configured or given one, within what the invocation has left. */
 export function callDeadlineMs(options: CallOptions, configuredMs: number): number {
-  const deadlineMs = options.deadlineMs ?? configuredMs;
-  const left = options.timeLeftMs?.();
-  return left === undefined ? deadlineMs : Math.max(1, Math.min(deadlineMs, left - DEADLINE_MARGIN_MS));
+  return Math.max(1, Math.min(options.deadlineMs ?? configuredMs, (options.timeLeftMs?.() ?? Infinity) - DEADLINE_MARGIN_MS));
 }
 
 /** The caller aborted its signal itself, rather than a timeout (AbortSignal.timeout) aborting it. */
@@ -274,23 +272,18 @@ export class HuaweiCloudClient {
         issues: found,
       });
     if (found.length > 0 || !pathParams) throw invalid();
-    // A string the contract let through but that cannot be percent-encoded (an unpaired UTF-16 surrogate:
-    // encodeURIComponent throws URIError) is the caller's error too, named, never a crash.
-    const encode = (field: string, value: string): string => {
-      try {
-        return encodeRfc3986(value);
-      } catch (error) {
-        if (!(error instanceof URIError)) throw error;
-        found.push({ field, message: UNPAIRED_SURROGATE_MESSAGE });
-        return '';
-      }
-    };
-    // Every placeholder is filled from a validated value, each segment encoded exactly once.
-    const path = contract.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => encode(`path.${name}`, String(pathParams[name] ?? '')));
+    // Every placeholder is filled from a validated value (ids: letters and digits), each segment encoded exactly once.
+    const path = contract.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => encodeRfc3986(String(pathParams[name] ?? '')));
     const pairs: string[] = [];
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value === undefined || value === null) continue;
-      for (const v of Array.isArray(value) ? value : [value]) pairs.push(`${encode(`query.${key}`, key)}=${encode(`query.${key}`, String(v))}`);
+      for (const v of Array.isArray(value) ? value : [value]) {
+        const text = String(v);
+        // A string its contract let through but that cannot be percent-encoded (an unpaired UTF-16 surrogate;
+        // encodeURIComponent would throw) is the caller's error too, named, never a crash.
+        if (text.isWellFormed()) pairs.push(`${encodeRfc3986(key)}=${encodeRfc3986(text)}`);
+        else found.push({ field: `query.${key}`, message: UNPAIRED_SURROGATE_MESSAGE });
+      }
     }
     if (found.length > 0) throw invalid();
     const outHeaders: Record<string, string> = { 'User-Agent': USER_AGENT, 'X-Project-Id': this.config.projectId, ...(headers ?? {}) };
