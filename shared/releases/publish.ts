@@ -167,18 +167,36 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
   // Both reads at once; the check counts only when no package has the name yet (a retry's items are
   // packaged by that very package).
   const check = request.itemsChecked ? undefined : startItemCheck(deps, request);
+  const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
+  /** A publish answered from the name alone is audited too: replayed, or refused (the name taken, or not checkable). */
+  const auditByName = (outcome: 'replayed' | 'refused', extra: { release_package_id?: string; reason?: string }) =>
+    audit(deps.logger, {
+      actor: request.actor,
+      action: 'publish-release-package',
+      target: extra.release_package_id ? { ...target, release_package_id: extra.release_package_id } : target,
+      outcome,
+      idempotencyKey: request.idempotencyKey,
+      reason: extra.reason,
+    });
   let existing: ReleasePackage | undefined;
   try {
     existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
   } catch (error) {
     check?.cancel();
+    if (error instanceof ConflictError) auditByName('refused', { reason: error.errorCode });
     throw error;
   }
   if (existing) {
     check?.cancel();
-    return answerExisting(deps, request, existing);
+    try {
+      const replayed = await answerExisting(deps, request, existing);
+      auditByName('replayed', { release_package_id: existing.package_id });
+      return replayed;
+    } catch (error) {
+      if (error instanceof ConflictError) auditByName('refused', { release_package_id: existing.package_id, reason: error.errorCode });
+      throw error;
+    }
   }
-  const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
   const packaged = (await check?.result) ?? [];
   if (packaged.length > 0) {
     audit(deps.logger, { actor: request.actor, action: 'publish-release-package', target, outcome: 'refused', idempotencyKey: request.idempotencyKey, reason: 'items already packaged' });

@@ -192,4 +192,27 @@ describe('Audit', () => {
       target: { package_name: 'rel_audit_1', pending_item_list: body.pending_item_list, workspace: emulator.identity.workspace },
     });
   });
+
+  it('logs a publish answered from the name alone too: a replay, and a name taken by other items', async () => {
+    const body = { package_name: 'rel_audit_2', pending_item_list: SEED.unpackagedItemIds.slice(6, 7), approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
+    const publish = (items: readonly string[]) =>
+      handlerFor(publishReleasePackageRoute)(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', body: { ...body, pending_item_list: items }, bearer: TOKENS.all }), lambdaContext());
+    const first = parseResponse(await publish(body.pending_item_list));
+    const before = logsMatching((e) => e.audit === true).length;
+    const again = parseResponse(await publish(body.pending_item_list));
+    const taken = parseResponse(await publish(SEED.unpackagedItemIds.slice(7, 8)));
+    const id = (first.body as { release_package_id: string }).release_package_id;
+    const workspace = emulator.identity.workspace;
+    expect([again.statusCode, taken.statusCode]).toStrictEqual([200, 409]);
+    expect(logsMatching((e) => e.audit === true).slice(before).map(({ actor, action, target, outcome, reason }) => ({ actor, action, target, outcome, reason }))).toStrictEqual([
+      { actor: 'all-scopes', action: 'publish-release-package', target: { workspace, package_name: 'rel_audit_2', pending_item_list: body.pending_item_list, release_package_id: id }, outcome: 'replayed', reason: undefined },
+      {
+        actor: 'all-scopes',
+        action: 'publish-release-package',
+        target: { workspace, package_name: 'rel_audit_2', pending_item_list: SEED.unpackagedItemIds.slice(7, 8), release_package_id: id },
+        outcome: 'refused',
+        reason: 'HRF.0409.PACKAGE_NAME_TAKEN',
+      },
+    ]);
+  });
 });
