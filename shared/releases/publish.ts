@@ -168,8 +168,8 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
   // packaged by that very package).
   const check = request.itemsChecked ? undefined : startItemCheck(deps, request);
   const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
-  /** A publish answered from the name alone is audited too: replayed, or refused (the name taken, or not checkable). */
-  const auditByName = (outcome: 'replayed' | 'refused', extra: { release_package_id?: string; reason?: string }) =>
+  /** A publish answered without sending is audited too: replayed by name, or refused (name taken or not checkable, items packaged). */
+  const auditUnsent = (outcome: 'replayed' | 'refused', extra: { release_package_id?: string; reason?: string }) =>
     audit(deps.logger, {
       actor: request.actor,
       action: 'publish-release-package',
@@ -183,23 +183,23 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
     existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
   } catch (error) {
     check?.cancel();
-    if (error instanceof ConflictError) auditByName('refused', { reason: error.errorCode });
+    if (error instanceof ConflictError) auditUnsent('refused', { reason: error.errorCode });
     throw error;
   }
   if (existing) {
     check?.cancel();
     try {
       const replayed = await answerExisting(deps, request, existing);
-      auditByName('replayed', { release_package_id: existing.package_id });
+      auditUnsent('replayed', { release_package_id: existing.package_id });
       return replayed;
     } catch (error) {
-      if (error instanceof ConflictError) auditByName('refused', { release_package_id: existing.package_id, reason: error.errorCode });
+      if (error instanceof ConflictError) auditUnsent('refused', { release_package_id: existing.package_id, reason: error.errorCode });
       throw error;
     }
   }
   const packaged = (await check?.result) ?? [];
   if (packaged.length > 0) {
-    audit(deps.logger, { actor: request.actor, action: 'publish-release-package', target, outcome: 'refused', idempotencyKey: request.idempotencyKey, reason: 'items already packaged' });
+    auditUnsent('refused', { reason: 'items already packaged' });
     throw new UnprocessableError(
       `Some pending items are already in a release package: ${packaged.map((issue) => issue.field).join(', ')}`,
       'HRF.0422.ITEMS_PACKAGED',

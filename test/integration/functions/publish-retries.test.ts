@@ -147,20 +147,25 @@ describe('Publish: unknown outcome', () => {
   });
 });
 
+/** Adds `count` packages to the local cloud, named `${prefix}0000`, `${prefix}0001`, …, with ids from `firstId`. */
+function addPackagesNamed(prefix: string, count: number, firstId: number): void {
+  const template = emulator.state.packagesById.get(SEED.packages.success);
+  if (!template) throw new Error('seed package missing');
+  for (let i = 0; i < count; i++) {
+    const id = String(firstId + i);
+    const record = { ...template, row: { ...template.row, package_id: id, package_name: `${prefix}${String(i).padStart(4, '0')}` } };
+    emulator.state.packages.push(record);
+    emulator.state.packagesById.set(id, record);
+  }
+}
+
 describe('Publish: review fixes', () => {
   it('finds the exact name past the first page of the substring search, and replays instead of publishing', async () => {
     const handler = makeHandler();
     const body = bodyFor('rel_dup', SEED.unpackagedItemIds.slice(0, 1));
     const first = await call(handler, body);
     // 150 packages whose names contain "rel_dup" and sort before it push the exact name to page 2.
-    const template = emulator.state.packagesById.get(SEED.packages.success);
-    if (!template) throw new Error('seed package missing');
-    for (let i = 0; i < 150; i++) {
-      const id = String(90_000 + i);
-      const record = { ...template, row: { ...template.row, package_id: id, package_name: `a_rel_dup_${String(i).padStart(3, '0')}` } };
-      emulator.state.packages.push(record);
-      emulator.state.packagesById.set(id, record);
-    }
+    addPackagesNamed('a_rel_dup_', 150, 90_000);
     const retry = await call(handler, body);
     expect(first.statusCode).toBe(201);
     expect([retry.statusCode, retry.body]).toStrictEqual([200, { ...(first.body as object), replayed: true }]);
@@ -170,14 +175,7 @@ describe('Publish: review fixes', () => {
   it('refuses to publish when the name lookup is cut short without finding the name: whether it is free cannot be told', async () => {
     const handler = makeHandler();
     // 2,001 packages whose names contain "rel_many" fill the 20 pages the lookup reads.
-    const template = emulator.state.packagesById.get(SEED.packages.success);
-    if (!template) throw new Error('seed package missing');
-    for (let i = 0; i < 2001; i++) {
-      const id = String(100_000 + i);
-      const record = { ...template, row: { ...template.row, package_id: id, package_name: `a_rel_many_${String(i).padStart(4, '0')}` } };
-      emulator.state.packages.push(record);
-      emulator.state.packagesById.set(id, record);
-    }
+    addPackagesNamed('a_rel_many_', 2001, 100_000);
     const response = await call(handler, bodyFor('rel_many', SEED.unpackagedItemIds.slice(0, 1)));
     expect([response.statusCode, response.body]).toStrictEqual([
       409,

@@ -35,6 +35,16 @@ import { listDeployTaskHistory, startDeployTask } from '../../../shared/http/cod
 
 const fake = useFakeUpstream();
 
+/** The whole failure of a call refused before sending: one field and why. */
+const invalidRequest = (operation: string, field: string, message: string) => ({
+  ...NO_FAILURE_DETAILS,
+  message: `Invalid request for ${operation}: ${field} ${message}`,
+  operation,
+  kind: 'invalid-request',
+  attempts: 0,
+  issues: [{ field, message }],
+});
+
 /** The parts of a received request these tests pin (axios adds Accept, Accept-Encoding, Connection, Content-Length). */
 function wireOf(request: UpstreamRequest) {
   return {
@@ -321,14 +331,7 @@ describe('HTTP client: hostile ids never reach the wire', () => {
     const failure = await failureOf(c.call(client, id));
 
     // Assess
-    expect(failure).toStrictEqual({
-      ...NO_FAILURE_DETAILS,
-      message: `Invalid request for ${c.name}: ${c.field} ${c.message}`,
-      operation: c.name,
-      kind: 'invalid-request',
-      attempts: 0,
-      issues: [{ field: c.field, message: c.message }],
-    });
+    expect(failure).toStrictEqual(invalidRequest(c.name, c.field, c.message));
     expect(fake.server.requests).toStrictEqual([]);
   });
 
@@ -352,14 +355,7 @@ describe('HTTP client: hostile ids never reach the wire', () => {
     const failure = await failureOf(showPipelineRunDetail(client, PIPELINE_ID, id));
 
     // Assess
-    expect(failure).toStrictEqual({
-      ...NO_FAILURE_DETAILS,
-      message: 'Invalid request for ShowPipelineRunDetail: query.pipeline_run_id must be 32 letters or digits (a CodeArts id)',
-      operation: 'ShowPipelineRunDetail',
-      kind: 'invalid-request',
-      attempts: 0,
-      issues: [{ field: 'query.pipeline_run_id', message: 'must be 32 letters or digits (a CodeArts id)' }],
-    });
+    expect(failure).toStrictEqual(invalidRequest('ShowPipelineRunDetail', 'query.pipeline_run_id', 'must be 32 letters or digits (a CodeArts id)'));
     expect(fake.server.requests).toStrictEqual([]);
   });
 
@@ -375,14 +371,7 @@ describe('HTTP client: hostile ids never reach the wire', () => {
     const failure = await failureOf(listPendingItems(client, { item_name: text }));
 
     // Assess
-    expect(failure).toStrictEqual({
-      ...NO_FAILURE_DETAILS,
-      message: 'Invalid request for ListFactoryPendingItems: query.item_name must be valid Unicode text (it holds an unpaired surrogate)',
-      operation: 'ListFactoryPendingItems',
-      kind: 'invalid-request',
-      attempts: 0,
-      issues: [{ field: 'query.item_name', message: 'must be valid Unicode text (it holds an unpaired surrogate)' }],
-    });
+    expect(failure).toStrictEqual(invalidRequest('ListFactoryPendingItems', 'query.item_name', 'must be valid Unicode text (it holds an unpaired surrogate)'));
     expect(fake.server.requests).toStrictEqual([]);
   });
 
@@ -406,14 +395,7 @@ describe('HTTP client: hostile ids never reach the wire', () => {
     const failure = await failureOf(client.call(lookup, { pathParams: { project_id: PROJECT }, query: { name: 'x\uD800' } }));
 
     // Assess
-    expect(failure).toStrictEqual({
-      ...NO_FAILURE_DETAILS,
-      message: 'Invalid request for LookupByName: query.name must be valid Unicode text (it holds an unpaired surrogate)',
-      operation: 'LookupByName',
-      kind: 'invalid-request',
-      attempts: 0,
-      issues: [{ field: 'query.name', message: 'must be valid Unicode text (it holds an unpaired surrogate)' }],
-    });
+    expect(failure).toStrictEqual(invalidRequest('LookupByName', 'query.name', 'must be valid Unicode text (it holds an unpaired surrogate)'));
     expect(fake.server.requests).toStrictEqual([]);
   });
 
