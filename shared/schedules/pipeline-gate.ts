@@ -89,6 +89,20 @@ function describeIssue(error: z.core.$ZodError): string {
   return issue ? `data.${issue.path.join('.')}: ${issue.message}`.replace(/\.:/, ':') : 'data: invalid';
 }
 
+/**
+ * A 404 from CodeArts Pipeline itself (a `DEVPIPE.*` code) says the pipeline or its run no longer exists: an
+ * event about it has nothing left to gate (the run-not-found code is not documented, so any `DEVPIPE.*` 404
+ * counts). Two kinds of 404 are not about the run and would otherwise end every event as a quiet skip, switching
+ * the gate off unseen, so they fail the event instead: no such project (a wrong HUAWEICLOUD_CODEARTS_PROJECT_ID)
+ * and a 404 that is not the service's own (`APIG.0101`, no such API: a wrong endpoint, or none at all).
+ */
+const PROJECT_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['DEVPIPE.00011412', 'DEVPIPE.30021001', 'DEV_21_100169']);
+
+function runGone(error: unknown): boolean {
+  if (!(error instanceof UpstreamError && error.kind === 'http' && error.status === 404 && error.errorCode !== undefined)) return false;
+  return error.errorCode.startsWith('DEVPIPE.') && !PROJECT_NOT_FOUND_CODES.has(error.errorCode);
+}
+
 /** Whether a manual-review step still waits for a decision (shared/releases/review.ts holds the statuses). */
 function waiting(status: string): boolean {
   return WAITING_STEP_STATUSES.has(status);
@@ -109,7 +123,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
   try {
     detail = (await showPipelineRunDetail(runtime.client, step.pipeline_id, step.pipeline_run_id, call)).data;
   } catch (error) {
-    if (error instanceof UpstreamError && error.kind === 'http' && error.status === 404) return { status: 'skipped', reason: `the pipeline run could not be found (${describeFailure(error)})`, ...base };
+    if (runGone(error)) return { status: 'skipped', reason: `the pipeline run could not be found (${describeFailure(error)})`, ...base };
     return permanent(error, 'the pipeline run could not be read');
   }
   const found = findStep(detail, step);

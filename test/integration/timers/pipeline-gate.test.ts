@@ -16,6 +16,7 @@ import { admin } from '../../helpers/emulator';
 import { gatewayEvent, parseResponse, type EventPlatform } from '../../helpers/http-events';
 import { TOKENS, WEBHOOK_SENDER } from '../../helpers/runtime';
 import { deliverUntilDone, requestsOf, runtimeSource, useLocalCloud } from './support';
+import { startFakeUpstream } from '../../helpers/fake-upstream';
 
 const NOW = new Date('2026-11-23T08:00:00Z');
 const MIN = 60_000;
@@ -97,6 +98,55 @@ describe('pipelineGate: decisions', () => {
     const result = await gate()(cloudEvent(dataFor(decided, SEED.packages.failed)), lambdaContext());
     expect(result).toStrictEqual({ status: 'skipped', reason: 'the review is no longer waiting (step status FAILED)', event_id: 'evt-0001', step: stepOf(decided), package_id: '3' });
     expect(local.emulator.requests.map((r) => r.operation)).toStrictEqual(['ShowPipelineRunDetail']);
+  });
+
+  it('skips an event whose pipeline run no longer exists (CodeArts Pipeline answers 404 DEVPIPE.*)', async () => {
+    const result = await gate()(cloudEvent({ ...dataFor(waiting, '3'), pipeline_run_id: 'ffffffffffffffffffffffffffffffff' }), lambdaContext());
+    expect([result, local.emulator.requests.map((r) => r.operation)]).toStrictEqual([
+      {
+        status: 'skipped',
+        reason: 'the pipeline run could not be found (ShowPipelineRunDetail http 404 DEVPIPE.30011001: The pipeline run does not exist.)',
+        event_id: 'evt-0001',
+        step: { ...stepOf(waiting), pipeline_run_id: 'ffffffffffffffffffffffffffffffff' },
+        package_id: '3',
+      },
+      ['ShowPipelineRunDetail'],
+    ]);
+  });
+
+  it('fails, rather than skips, every event while HUAWEICLOUD_CODEARTS_PROJECT_ID names no project', async () => {
+    const result = await gate({ HUAWEICLOUD_CODEARTS_PROJECT_ID: 'ffffffffffffffffffffffffffffffff' })(cloudEvent(dataFor(waiting, '3')), lambdaContext());
+    expect([result, refusals().length, stepStatus(waiting)]).toStrictEqual([
+      {
+        status: 'failed',
+        reason: 'the pipeline run could not be read: ShowPipelineRunDetail http 404 DEVPIPE.00011412: The project does not exist.',
+        event_id: 'evt-0001',
+        step: stepOf(waiting),
+        package_id: '3',
+      },
+      0,
+      'PAUSED',
+    ]);
+  });
+
+  it('fails, rather than skips, every event while the pipeline endpoint is not CodeArts Pipeline (404 APIG.0101)', async () => {
+    const elsewhere = await startFakeUpstream({ status: 404, body: { error_code: 'APIG.0101', error_msg: 'The API does not exist or has not been published in the environment' } });
+    try {
+      const result = await gate({ HUAWEICLOUD_ENDPOINT_CODEARTS_PIPELINE: elsewhere.url })(cloudEvent(dataFor(waiting, '3')), lambdaContext());
+      expect([result, elsewhere.requests.length, stepStatus(waiting)]).toStrictEqual([
+        {
+          status: 'failed',
+          reason: 'the pipeline run could not be read: ShowPipelineRunDetail http 404 APIG.0101: The API does not exist or has not been published in the environment',
+          event_id: 'evt-0001',
+          step: stepOf(waiting),
+          package_id: '3',
+        },
+        1,
+        'PAUSED',
+      ]);
+    } finally {
+      await elsewhere.close();
+    }
   });
 });
 
