@@ -360,8 +360,11 @@ export class HuaweiCloudClient {
     const status = response.status;
 
     if (status >= 200 && status < 300 && !errorBody.failureCode) {
+      // A write answered 2xx was accepted, whatever its body: when the body cannot be read, its outcome is
+      // unknown (reconcile), never "failed" (a caller retrying would apply it twice).
+      const applied = contract.readOnly ? {} : { outcomeUnknown: true };
       if (parsed === undefined) {
-        return { ok: false, error: { message: `${contract.name} answered ${status} with a body that is not JSON`, kind: 'invalid-response', status, requestId }, failure: { type: 'final' } };
+        return { ok: false, error: { message: `${contract.name} answered ${status} with a body that is not JSON`, kind: 'invalid-response', status, requestId, ...applied }, failure: { type: 'final' } };
       }
       const result = contract.response.safeParse(parsed);
       if (!result.success) {
@@ -369,7 +372,7 @@ export class HuaweiCloudClient {
         return {
           ok: false,
           // Field paths only: the body itself may carry anything (tokens, personal data) and is never echoed.
-          error: { message: `${contract.name} answered ${status} with an unexpected body (${fields})`, kind: 'invalid-response', status, requestId },
+          error: { message: `${contract.name} answered ${status} with an unexpected body (${fields})`, kind: 'invalid-response', status, requestId, ...applied },
           failure: { type: 'final' },
         };
       }
@@ -411,7 +414,7 @@ export class HuaweiCloudClient {
     if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(String((error as { message?: unknown }).message))) {
       return {
         ok: false as const,
-        error: { message: `${contract.name} answered with a body larger than ${MAX_RESPONSE_BYTES} bytes`, kind: 'invalid-response' as const },
+        error: { message: `${contract.name} answered with a body larger than ${MAX_RESPONSE_BYTES} bytes`, kind: 'invalid-response' as const, outcomeUnknown: !contract.readOnly },
         failure: { type: 'final' } as FailureClass,
       };
     }

@@ -1,6 +1,9 @@
 /**
  * Idempotency records for publishing (Powertools-style): a key is claimed before the upstream call,
- * completed with the result after it, released when the call failed before any side effect.
+ * completed with the result after it, released when the call failed before any side effect, and marked
+ * unknown when it may have been applied (sent, no answer). An unknown record is claimed again by the same
+ * request: the publish that follows reconciles (looks the name up, checks the items) before it sends, so a
+ * retry is never blind, and the record still refuses the key with a different payload.
  *
  * The memory store guarantees this within one function instance for the record's lifetime (1 h).
  * Across instances the publish handler still never creates a second package with the same name: it
@@ -9,16 +12,22 @@
  */
 export type IdempotencyRecord =
   | { readonly status: 'in-progress'; readonly fingerprint: string; readonly expiresAt: number }
-  | { readonly status: 'completed'; readonly fingerprint: string; readonly expiresAt: number; readonly result: unknown };
+  | { readonly status: 'completed'; readonly fingerprint: string; readonly expiresAt: number; readonly result: unknown }
+  | { readonly status: 'unknown'; readonly fingerprint: string; readonly expiresAt: number };
 
 export type ClaimOutcome =
   | { readonly claimed: true }
   | { readonly claimed: false; readonly record: IdempotencyRecord };
 
 export interface IdempotencyStore {
-  /** Atomically claims the key unless a live record holds it. */
+  /**
+   * Atomically claims the key unless a live record holds it: one in progress, one completed, or one of
+   * another fingerprint. An unknown record of the same fingerprint is claimed (the caller reconciles).
+   */
   claim(key: string, fingerprint: string): Promise<ClaimOutcome>;
   complete(key: string, fingerprint: string, result: unknown): Promise<void>;
+  /** The call may have been applied: the next claim of the same request must reconcile before sending. */
+  markUnknown(key: string, fingerprint: string): Promise<void>;
   release(key: string): Promise<void>;
 }
 
@@ -41,7 +50,7 @@ export function createMemoryIdempotencyStore(options: { now: () => Date; maxEntr
   return {
     async claim(key, fingerprint) {
       const existing = live(key);
-      if (existing) return { claimed: false, record: existing };
+      if (existing && !(existing.status === 'unknown' && existing.fingerprint === fingerprint)) return { claimed: false, record: existing };
       if (records.size >= maxEntries) {
         const oldest = records.keys().next();
         if (!oldest.done) records.delete(oldest.value);
@@ -51,6 +60,9 @@ export function createMemoryIdempotencyStore(options: { now: () => Date; maxEntr
     },
     async complete(key, fingerprint, result) {
       records.set(key, { status: 'completed', fingerprint, result, expiresAt: nowMs() + IDEMPOTENCY_TTL_MS });
+    },
+    async markUnknown(key, fingerprint) {
+      records.set(key, { status: 'unknown', fingerprint, expiresAt: nowMs() + IDEMPOTENCY_TTL_MS });
     },
     async release(key) {
       records.delete(key);

@@ -19,6 +19,18 @@ import { logger as rootLogger } from '../logger';
 import { jsonResponse, type HttpResponse } from '../platform/http-event';
 import type { HttpContext } from './http-state';
 
+/**
+ * A write that was sent and then failed in a way that says nothing of whether Huawei Cloud applied it (its
+ * answer lost, a 5xx, a 2xx that cannot be read): the caller must not take it for "nothing happened".
+ * Publishing reconciles a retry of the same request by itself; for anything else, look before sending again.
+ */
+function outcomeUnknown(error: UpstreamError, what: string): HttpError {
+  return new BadGatewayError(
+    `Huawei Cloud received ${error.operation}, but ${what}: whether it was applied is unknown, so check before sending it again`,
+    'HRF.0502.OUTCOME_UNKNOWN',
+  );
+}
+
 /** Maps an upstream failure to what our caller should see. */
 export function upstreamToHttpError(error: UpstreamError): HttpError {
   const where = `${error.operation}${error.errorCode ? ` (${error.errorCode})` : ''}`;
@@ -37,8 +49,10 @@ export function upstreamToHttpError(error: UpstreamError): HttpError {
         `Huawei Cloud did not answer ${error.operation} in time${error.outcomeUnknown ? '; the outcome is unknown' : ''}`,
       );
     case 'network':
+      if (error.outcomeUnknown) return outcomeUnknown(error, 'its answer was lost');
       return new BadGatewayError(`Huawei Cloud could not be reached for ${error.operation}`, 'HRF.0502.NETWORK');
     case 'invalid-response':
+      if (error.outcomeUnknown) return outcomeUnknown(error, `its ${error.status ? `${error.status} ` : ''}answer could not be read`);
       return new BadGatewayError(`Huawei Cloud answered ${error.operation} with an unexpected response`, 'HRF.0502.RESPONSE');
     case 'http': {
       const status = error.status ?? 502;
@@ -55,6 +69,7 @@ export function upstreamToHttpError(error: UpstreamError): HttpError {
       if (status >= 400 && status < 500) {
         return new UpstreamRejectedError(status, error.errorCode ?? `HRF.${status}`, error.errorMsg ?? `Huawei Cloud rejected ${error.operation}`);
       }
+      if (error.outcomeUnknown) return outcomeUnknown(error, `it failed with status ${status}${error.errorCode ? ` ${error.errorCode}` : ''}`);
       return new BadGatewayError(`Huawei Cloud failed on ${where} with status ${status}`, 'HRF.0502.UPSTREAM');
     }
     default:

@@ -44,6 +44,8 @@ export interface PublishDeps {
 }
 
 export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
+/** The code of the 409 a duplicate gets while the first publish is in flight. */
+export const IN_PROGRESS_CODE = 'HRF.0409.IN_PROGRESS';
 
 export function publishFingerprint(workspace: string, body: PublishPackageBody): string {
   const canonical = JSON.stringify({
@@ -284,9 +286,10 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
         { field: 'headers.idempotency-key', message: 'was used with a different payload' },
       ]);
     }
-    if (claim.record.status === 'in-progress') {
+    // (A store hands back an unknown record of this fingerprint as claimed; one that does not is treated as busy.)
+    if (claim.record.status !== 'completed') {
       throw new ConflictError(request.idempotencyKey ? 'A request with this Idempotency-Key is in progress' : 'An identical publish is in progress', {
-        errorCode: 'HRF.0409.IN_PROGRESS',
+        errorCode: IN_PROGRESS_CODE,
         retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS,
       });
     }
@@ -308,8 +311,12 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
     else await deps.store.release(key);
     return result;
   } catch (error) {
-    // Unknown outcomes keep the claim until it expires, so a retry cannot publish twice meanwhile.
-    if (!(error instanceof UpstreamError && error.outcomeUnknown)) await deps.store.release(key);
+    // An unknown outcome is remembered, not released: a retry of the same request claims it again and
+    // reconciles first (publishOnce looks the name up and checks the items before it sends), while the key
+    // with another payload stays refused. Keeping it in progress instead would refuse every retry with 409
+    // until it expired, so a redelivered release train would give up on a publish nobody is making.
+    if (error instanceof UpstreamError && error.outcomeUnknown) await deps.store.markUnknown(key, fingerprint);
+    else await deps.store.release(key);
     throw error;
   }
 }

@@ -17,7 +17,7 @@ import { collectAll } from '../http/paginate';
 import { UpstreamError } from '../http/upstream-error';
 import { idempotencyStoreOf } from '../idempotency/store';
 import type { TimerFiring } from '../platform/timer-event';
-import { findPackageByName, publishReleasePackage } from '../releases/publish';
+import { findPackageByName, IN_PROGRESS_CODE, publishReleasePackage } from '../releases/publish';
 import type { ReleaseTrainConfig, ReleaseTrainRules } from './config';
 import { firingWindow, type TimeWindow } from './schedule';
 import { compactUtcMinute } from './time';
@@ -156,6 +156,11 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     );
     return done({ status: published.replayed ? 'replayed' : 'published', ...outcome, release_package_id: published.release_package_id });
   } catch (error) {
+    // Another delivery of this firing, in this instance, is publishing the same items: it owns the outcome
+    // (and is redelivered itself if that outcome is unknown), so this one has nothing left to do.
+    if (error instanceof ConflictError && error.errorCode === IN_PROGRESS_CODE) {
+      return done({ status: 'skipped', reason: `another delivery of this firing is publishing ${name}`, ...base, items: [], deferred: [] });
+    }
     if (error instanceof ConflictError) return done({ status: 'failed', reason: error.message, ...outcome });
     if (isTransientFailure(error)) throw error;
     // A concurrent delivery of this firing may have packaged the same items first: look again.

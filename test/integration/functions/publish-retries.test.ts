@@ -205,19 +205,63 @@ describe('Publish: review fixes', () => {
     expect(publishes()).toHaveLength(1);
   });
 
-  it('keeps the key claimed when the outcome stays unknown (the lookup fails too), so a retry cannot publish again', async () => {
+  it('reconciles a retry after an unknown outcome: the lost publish had been applied, so the retry replays it', async () => {
     const handler = makeHandler();
     // One seeded draw per request (seed 71): the first lookup passes, the publish is applied and its answer
     // dropped, and all three attempts of the lookup after it get 503. Deterministic, no timing.
     emulator.setFaults({ dropRatio: 0.3, serverErrorRatio: 0.4, seed: 71, faultTiming: 'after', pathPattern: '/factory/(pending-items/package|release-packages)$' });
     const body = bodyFor('rel_unsettled_1', SEED.unpackagedItemIds.slice(3, 4));
-    const pending = call(handler, body, { 'Idempotency-Key': 'key-0000000009' });
-    const lost = await pending;
+    const lost = await call(handler, body, { 'Idempotency-Key': 'key-0000000009' });
     emulator.setFaults({});
     const retry = await call(handler, body, { 'Idempotency-Key': 'key-0000000009' });
-    expect(lost.statusCode).toBe(502);
-    expect([retry.statusCode, (retry.body as { error_code: string }).error_code]).toStrictEqual([409, 'HRF.0409.IN_PROGRESS']);
+    const created = emulator.state.packages.find((p) => p.row.package_name === 'rel_unsettled_1')?.row.package_id;
+    expect([lost.statusCode, lost.body]).toStrictEqual([
+      502,
+      {
+        error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+        error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its answer was lost: whether it was applied is unknown, so check before sending it again',
+        request_id: RID,
+      },
+    ]);
+    expect([retry.statusCode, retry.body]).toStrictEqual([200, { package_name: 'rel_unsettled_1', release_package_id: created, replayed: true }]);
     expect(publishes()).toHaveLength(1);
-    expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_unsettled_1').map((e) => e.outcome)).toStrictEqual(['unknown']);
+    expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_unsettled_1').map((e) => e.outcome)).toStrictEqual(['unknown', 'replayed']);
+  });
+
+  it('reconciles a retry after an unknown outcome: nothing had been applied, so the retry publishes once', async () => {
+    const handler = makeHandler();
+    // Both attempts of the publish are answered 503 without being applied: a write's 503 leaves its outcome unknown.
+    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/pending-items/package$' });
+    const body = bodyFor('rel_unsettled_2', SEED.unpackagedItemIds.slice(4, 5));
+    const lost = await call(handler, body, { 'Idempotency-Key': 'key-0000000010' });
+    emulator.setFaults({});
+    const retry = await call(handler, body, { 'Idempotency-Key': 'key-0000000010' });
+    const again = await call(handler, body, { 'Idempotency-Key': 'key-0000000010' });
+    const id = (retry.body as { release_package_id?: string }).release_package_id;
+    expect([lost.statusCode, lost.body]).toStrictEqual([
+      502,
+      {
+        error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+        error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but it failed with status 503 APIG.0202: whether it was applied is unknown, so check before sending it again',
+        request_id: RID,
+      },
+    ]);
+    expect([retry.statusCode, retry.body, again.statusCode, again.body]).toStrictEqual([
+      201,
+      { package_name: 'rel_unsettled_2', release_package_id: id, replayed: false },
+      200,
+      { package_name: 'rel_unsettled_2', release_package_id: id, replayed: true },
+    ]);
+    expect(publishes().map((r) => r.status)).toStrictEqual([503, 503, 200]);
+  });
+
+  it('still refuses the key with another payload after an unknown outcome (422), without a call', async () => {
+    const handler = makeHandler();
+    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/pending-items/package$' });
+    await call(handler, bodyFor('rel_unsettled_3', SEED.unpackagedItemIds.slice(5, 6)), { 'Idempotency-Key': 'key-0000000011' });
+    emulator.setFaults({});
+    const before = emulator.requests.length;
+    const reused = await call(handler, bodyFor('rel_unsettled_3b', SEED.unpackagedItemIds.slice(5, 6)), { 'Idempotency-Key': 'key-0000000011' });
+    expect([reused.statusCode, (reused.body as { error_code: string }).error_code, emulator.requests.length - before]).toStrictEqual([422, 'HRF.0422.IDEMPOTENCY_KEY_REUSED', 0]);
   });
 });

@@ -171,7 +171,7 @@ describe('HTTP client: invalid responses', () => {
     expect(failure.message).not.toContain(LEAKED);
   });
 
-  it('an empty 200 is an invalid response at the root fields', async () => {
+  it('an empty 200 to a write is an invalid response at the root fields whose outcome is unknown: it was accepted', async () => {
     // Prepare
     fake.server.script({ status: 200, body: '' });
     const { client } = testClient(configFor(fake.server.url));
@@ -187,6 +187,7 @@ describe('HTTP client: invalid responses', () => {
       kind: 'invalid-response',
       status: 200,
       attempts: 1,
+      outcomeUnknown: true,
     });
   });
 });

@@ -137,6 +137,31 @@ describe('releaseTrain: at most once per firing', () => {
     expect(local.emulator.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0);
   });
 
+  it('publishes on the redelivery after both attempts of the first were answered 503 (outcome unknown, nothing applied)', async () => {
+    const handler = train();
+    local.emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/pending-items/package$' });
+    await expect(handler(FIRING, lambdaContext())).rejects.toThrow('CreateFactoryPendingItemsPackage failed with HTTP 503 APIG.0202');
+    local.emulator.setFaults({});
+    local.emulator.clock.set(new Date('2026-11-23T08:01:20Z'));
+    const redelivered = await handler(FIRING, lambdaContext());
+    const created = local.emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z');
+    expect(redelivered).toStrictEqual({ status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: created?.row.package_id, items: unpackaged, deferred: [] });
+    expect(publishes().map((r) => r.status)).toStrictEqual([503, 503, 200]);
+    expect(logs((e) => e.audit === true && e.actor === 'releaseTrain').map((e) => e.outcome)).toStrictEqual(['unknown', 'succeeded']);
+  });
+
+  it('leaves the publish to the delivery already making it in the same instance, without failing', async () => {
+    const handler = train();
+    local.emulator.setFaults({ latencyMs: 100, pathPattern: '/pending-items/package$' });
+    const results = await Promise.all([handler(FIRING, lambdaContext()), handler(FIRING, lambdaContext())]);
+    const id = local.emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z')?.row.package_id;
+    expect([...results].sort((x, y) => x.status.localeCompare(y.status))).toStrictEqual([
+      { status: 'published', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: unpackaged, deferred: [] },
+      { status: 'skipped', reason: 'another delivery of this firing is publishing train_20261123T0800Z', window: WINDOW, package_name: 'train_20261123T0800Z', items: [], deferred: [] },
+    ]);
+    expect(publishes()).toHaveLength(1);
+  });
+
   it('publishes once when the answer to the publish is lost (applied, then the connection dropped)', async () => {
     local.emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/pending-items/package$' });
     const result = await train()(FIRING, lambdaContext());
