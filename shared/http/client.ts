@@ -291,6 +291,9 @@ export class HuaweiCloudClient {
     if (contract.body) {
       bodyText = JSON.stringify(body ?? {});
       outHeaders['Content-Type'] = 'application/json';
+    } else if (contract.method !== 'GET') {
+      // A bodyless write (RejectManualReview) is still declared JSON, as Huawei's SDKs send it.
+      outHeaders['Content-Type'] = 'application/json';
     }
     return { path, query: pairs.join('&'), headers: outHeaders, body: bodyText };
   }
@@ -330,8 +333,8 @@ export class HuaweiCloudClient {
       response = await this.http.request<string>({
         method: contract.method,
         url,
-        // Without a body, no Content-Type: axios would otherwise add an unsigned form content type to a POST.
-        headers: request.body === undefined ? { ...headers, 'Content-Type': false } : headers,
+        // No Content-Type but the one signed: axios would otherwise add an unsigned form content type.
+        headers: 'Content-Type' in headers ? headers : { ...headers, 'Content-Type': false },
         data: request.body,
         signal,
         responseType: 'text',

@@ -75,7 +75,9 @@ export async function findPackageByName(
   options: { includeWithdrawn?: boolean } = {},
 ): Promise<ReleasePackage | undefined> {
   const { items, truncated } = await collectAll(
-    async (offset, limit) => (await queryReleasePackages(client, { key_word: name, limit, offset, order_column: 'package_name', sorted_direction: 'asc' }, { ...call, workspace })).data,
+    // Oldest first, by the one sort column DataArts documents: a package created while the pages are read
+    // joins the end instead of shifting the pages not yet read.
+    async (offset, limit) => (await queryReleasePackages(client, { key_word: name, limit, offset, order_column: 'apply_timestamp', sorted_direction: 'asc' }, { ...call, workspace })).data,
     { limit: 100, maxPages: NAME_LOOKUP_MAX_PAGES, concurrency: 2 },
   );
   const named = items.filter((p) => p.package_name === name);

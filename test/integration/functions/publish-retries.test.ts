@@ -164,7 +164,7 @@ describe('Publish: review fixes', () => {
     const handler = makeHandler();
     const body = bodyFor('rel_dup', SEED.unpackagedItemIds.slice(0, 1));
     const first = await call(handler, body);
-    // 150 packages whose names contain "rel_dup" and sort before it push the exact name to page 2.
+    // 150 older packages whose names contain "rel_dup" (applied before it) push the exact name to page 2.
     addPackagesNamed('a_rel_dup_', 150, 90_000);
     const retry = await call(handler, body);
     expect(first.statusCode).toBe(201);

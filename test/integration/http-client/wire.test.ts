@@ -239,7 +239,7 @@ describe('HTTP client: typed operations on the wire', () => {
     expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
   });
 
-  it('rejects a manual review: POST to the step path with no body and no Content-Type', async () => {
+  it('rejects a manual review: POST to the step path with no body, declared JSON as the SDKs send it', async () => {
     // Prepare
     fake.server.script({ status: 200, body: { success: true } });
     const { client } = testClient(configFor(fake.server.url));
@@ -254,8 +254,8 @@ describe('HTTP client: typed operations on the wire', () => {
         method: 'POST',
         url: `/v5/${CODEARTS_PROJECT}/api/pipelines/${PIPELINE_ID}/pipeline-runs/${RUN_ID}/jobs/${JOB_RUN_ID}/steps/${STEP_RUN_ID}/refuse`,
         body: '',
-        headers: baseHeaders,
-        signedHeaders: 'host;user-agent;x-project-id;x-sdk-date',
+        headers: { ...baseHeaders, 'content-type': 'application/json' },
+        signedHeaders: 'content-type;host;user-agent;x-project-id;x-sdk-date',
       },
     ]);
     expect(verifyReceived(fake.server.requests[0] as UpstreamRequest, NOW).ok).toBe(true);
