@@ -52,7 +52,7 @@ export const pipelineEventWebhookRoute = defineRoute({
     const context = { functionName: FUNCTION_NAME, runtime, config: gateConfig(invocation, runtime), invocation, logger: logger.child({ caller: principal.clientId }), signal };
     // A workspace the caller may not use is a 403, as on every HTTP route.
     const choose: WorkspaceChoice = (requested) => ({ ok: true, workspace: resolveWorkspace(runtime, principal, requested) });
-    return { body: await runPipelineGate(parsed.event, context, { chooseWorkspace: choose }) };
+    return { body: await runPipelineGate(parsed.event, context, { chooseWorkspace: choose, sender: principal.clientId }) };
   },
 });
 

@@ -14,6 +14,7 @@ import { DEPLOY_STATUS, type ReleasePackage } from '../contracts/dataarts';
 import type { PipelineRunDetail } from '../contracts/codearts-pipeline';
 import type { CallOptions } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
+import { ConflictError } from '../errors';
 import { idempotencyStoreOf } from '../idempotency/store';
 import type { ReceivedEvent } from '../platform/cloud-event';
 import { AlreadyDecidedError, findStep, rejectReview, WAITING_STEP_STATUSES, type ReviewStep } from '../releases/review';
@@ -82,6 +83,11 @@ export type WorkspaceChoice = (requested: string | undefined) => { ok: true; wor
 
 export interface GateDeps {
   readonly chooseWorkspace: WorkspaceChoice;
+  /**
+   * The authenticated caller who delivered the event over HTTP (absent for platform events): events are
+   * deduplicated per sender, since two senders' ids are theirs to choose and must not collide.
+   */
+  readonly sender?: string | undefined;
 }
 
 function describeIssue(error: z.core.$ZodError): string {
@@ -152,7 +158,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
 }
 
 /**
- * Handles one pipeline event: validates its data, deduplicates it by (source, id) within the container,
+ * Handles one pipeline event: validates its data, deduplicates it by (sender, source, id) within the container,
  * reads the run, then the package, and rejects or leaves the review.
  */
 export async function runPipelineGate(event: ReceivedEvent, ctx: RunContext<PipelineGateConfig>, deps: GateDeps): Promise<GateResult> {
@@ -175,10 +181,18 @@ export async function runPipelineGate(event: ReceivedEvent, ctx: RunContext<Pipe
     return { status: 'ignored', reason: chosen.reason, ...eventId };
   }
 
-  const key = `${ctx.functionName}:${event.source}:${event.id}`;
+  const key = JSON.stringify([ctx.functionName, deps.sender ?? null, event.source, event.id]);
   const fingerprint = createHash('sha256').update(JSON.stringify(data)).digest('hex');
   const store = idempotencyStoreOf(runtime);
   const claim = await store.claim(key, fingerprint);
+  if (!claim.claimed && claim.record.fingerprint !== fingerprint) {
+    // CloudEvents: source + id identify one event. The same id with other data is not a redelivery, and
+    // answering it as a duplicate would leave its review ungated without a word.
+    const reason = `event ${event.id} from ${event.source} was received before with other data: an event id must not be reused`;
+    if (deps.sender !== undefined) throw new ConflictError(reason, { errorCode: 'HRF.0409.EVENT_ID_REUSED' });
+    logger.warn('Pipeline event id reused with other data; acknowledged without action', { reason, event_id: event.id, source: event.source });
+    return { status: 'ignored', reason, ...eventId };
+  }
   if (!claim.claimed) {
     const previous = claim.record.status === 'completed' ? (claim.record.result as GateResult) : undefined;
     return finish({

@@ -160,6 +160,16 @@ describe('pipelineGate: the same event twice rejects once', () => {
     expect([again, local.emulator.requests.length - before]).toStrictEqual([{ status: 'duplicate', reason: 'event evt-0001 was handled already (rejected: release package 3 failed to release)', event_id: 'evt-0001' }, 0]);
   });
 
+  it('acknowledges, without acting on it, an event whose id was used before for other data', async () => {
+    const handler = gate();
+    await handler(cloudEvent(dataFor(waiting, SEED.packages.failed)), lambdaContext());
+    const before = local.emulator.requests.length;
+    const reused = await handler(cloudEvent(dataFor(waiting2, SEED.packages.withdrawn)), lambdaContext());
+    const reason = 'event evt-0001 from codearts/pipeline/release-pipeline was received before with other data: an event id must not be reused';
+    expect([reused, local.emulator.requests.length - before, stepStatus(waiting2)]).toStrictEqual([{ status: 'ignored', reason, event_id: 'evt-0001' }, 0, 'PAUSED']);
+    expect(logs((e) => e.level === 'warn' && e.reason === reason)).toHaveLength(1);
+  });
+
   it('skips a redelivery in another container (EventBridge, CloudEvent in detail): the run shows the review decided', async () => {
     const event = cloudEvent(dataFor(waiting, SEED.packages.failed));
     await gate()(event, functionGraphContext());
@@ -325,6 +335,32 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
     ]);
     const own = await post('aws', cloudEvent(dataFor(waiting, '3')), { bearer: TOKENS.limited });
     expect([own.statusCode, (own.body as { status: string }).status, refusals(true).length]).toStrictEqual([200, 'rejected', 1]);
+  });
+
+  it('keeps two senders\' event ids apart, and refuses one sender\'s id reused with other data (409), calling nothing', async () => {
+    // One container: the same runtime (and idempotency store) for every delivery.
+    const webhook = httpFunction(pipelineEventWebhookRoute, runtimeSource(local.emulator));
+    const send = async (data: unknown, bearer: string) =>
+      parseResponse(await webhook(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/events/pipeline', body: cloudEvent(data, 'evt-1'), bearer }), lambdaContext() as never));
+    const first = await send(dataFor(waiting, '3'), TOKENS.all);
+    const otherSender = await send(dataFor(waiting2, SEED.packages.withdrawn), TOKENS.limited);
+    const before = local.emulator.requests.length;
+    const reused = await send(dataFor(waiting3, '1'), TOKENS.all);
+    expect([first.body, otherSender.body, reused, local.emulator.requests.length - before]).toStrictEqual([
+      { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-1', step: stepOf(waiting), package_id: '3' },
+      { status: 'rejected', reason: 'release package 5 was withdrawn', event_id: 'evt-1', step: stepOf(waiting2), package_id: '5' },
+      {
+        statusCode: 409,
+        headers: JSON_HEADERS('aws'),
+        body: {
+          error_code: 'HRF.0409.EVENT_ID_REUSED',
+          error_msg: 'event evt-1 from codearts/pipeline/release-pipeline was received before with other data: an event id must not be reused',
+          request_id: requestIdOf('aws'),
+        },
+        isBase64Encoded: false,
+      },
+      0,
+    ]);
   });
 
   describe('signed the Standard Webhooks way by a webhook client', () => {
