@@ -80,16 +80,36 @@ export interface DeliverOptions {
   readonly body: string;
   readonly secret: WebhookSecret;
   readonly now: () => Date;
+  /**
+   * The invocation's: aborts an attempt in flight and ends a wait between attempts at once, so delivery never
+   * outlasts the invocation (a receiver's Retry-After may ask for more time than is left).
+   */
   readonly signal?: AbortSignal | undefined;
   readonly fetch?: typeof fetch;
-  /** Waits between attempts (injected by tests). */
+  /** Waits between attempts (injected by tests); the wait also ends when `signal` aborts. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly maxAttempts?: number;
   /** Per-attempt timeout. */
   readonly attemptTimeoutMs?: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** Waits `ms`, or until `signal` aborts, whichever comes first. */
+async function pause(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return;
+  let stop = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    stop = resolve;
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
 const BACKOFF_MS = [1_000, 2_000, 4_000];
 const MAX_RETRY_AFTER_MS = 10_000;
 
@@ -114,7 +134,7 @@ export async function deliverWebhook(options: DeliverOptions): Promise<WebhookDe
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   let last: WebhookDelivery = { delivered: false, attempts: 0, error: 'not sent', permanent: false };
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (options.signal?.aborted) return { ...last, attempts: attempt - 1, error: 'out of time', permanent: false };
+    if (options.signal?.aborted) return { ...last, attempts: attempt - 1, error: attempt === 1 ? 'out of time' : `${last.error ?? 'not delivered'}; out of time for attempt ${attempt}`, permanent: false };
     const headers = signWebhook({ id: options.id, timestampSeconds: Math.floor(options.now().getTime() / 1000), body: options.body, secret: options.secret });
     const timeout = AbortSignal.timeout(options.attemptTimeoutMs ?? 10_000);
     let wait = BACKOFF_MS[Math.min(attempt - 1, BACKOFF_MS.length - 1)] as number;
@@ -134,7 +154,7 @@ export async function deliverWebhook(options: DeliverOptions): Promise<WebhookDe
     } catch (error) {
       last = { delivered: false, attempts: attempt, error: `the receiver could not be reached (${failureName(error)})`, permanent: false };
     }
-    if (attempt < maxAttempts) await sleep(wait);
+    if (attempt < maxAttempts) await pause(sleep, wait, options.signal);
   }
   return last;
 }

@@ -92,6 +92,36 @@ describe('Webhook: delivery to a real node:http receiver', () => {
     expect([await deliver(sleeps), sleeps]).toStrictEqual([{ delivered: false, attempts: 3, status: 500, error: 'the receiver answered 500', permanent: false }, [1000, 2000]]);
   });
 
+  it('stops waiting for a retry when the invocation runs out of time, however long the receiver asks to wait', async () => {
+    // The receiver asks for 10 s (Retry-After, capped there); the invocation's signal ends the wait long before.
+    answers = [503];
+    const slowReceiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: '' });
+        res.writeHead(answers.shift() ?? 204, { 'Retry-After': '10' });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => slowReceiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await deliverWebhook({
+        url: `http://127.0.0.1:${(slowReceiver.address() as AddressInfo).port}/hooks/release`,
+        id: 'msg_fixed',
+        body: '{"n":1}',
+        secret,
+        now: () => NOW,
+        signal: AbortSignal.timeout(300),
+      });
+      expect([result, received.length]).toStrictEqual([
+        { delivered: false, attempts: 1, status: 503, error: 'the receiver answered 503; out of time for attempt 2', permanent: false },
+        1,
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => slowReceiver.close(() => resolve()));
+    }
+  });
+
   it('reports an unreachable receiver as transient', async () => {
     // A port that was free a moment ago: nothing listens there.
     const closed = createServer();
