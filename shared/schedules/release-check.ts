@@ -19,7 +19,7 @@ import { walkPages, type Page } from '../http/paginate';
 import { deliverWebhook, webhookDeliverySchema, webhookId } from '../notify/webhook';
 import type { TimerFiring } from '../platform/timer-event';
 import type { ReleaseCheckConfig } from './config';
-import { firingWindow, type TimeWindow } from './schedule';
+import { windowOfFiring, type TimeWindow } from './schedule';
 import { MINUTE_MS } from './time';
 import type { RunContext } from './timer-function';
 import { queryReleasePackages } from '../http/dataarts';
@@ -257,7 +257,7 @@ export function notificationBody(report: ReleaseCheckReport): string {
 
 export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps = {}): Promise<ReleaseCheckResult> {
   const { config, runtime, logger } = ctx;
-  const window = firingWindow(config.schedule, firing.firedAt);
+  const window = windowOfFiring(config.schedule, firing.firedAt, logger);
   const call = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs, workspace: config.workspace };
   const queries = releaseCheckQueries(window);
   // Each page is classified as it is taken (in order), so the packages are not all held at once.

@@ -19,7 +19,7 @@ import { idempotencyStoreOf } from '../idempotency/store';
 import type { TimerFiring } from '../platform/timer-event';
 import { findPackageByName, IN_PROGRESS_CODE, publishReleasePackage } from '../releases/publish';
 import type { ReleaseTrainConfig, ReleaseTrainRules } from './config';
-import { firingWindow, type TimeWindow } from './schedule';
+import { windowOfFiring, type TimeWindow } from './schedule';
 import { compactUtcMinute } from './time';
 import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
 import { checkWindow } from './windows';
@@ -102,7 +102,7 @@ function pendingQuery(rules: ReleaseTrainRules): { task_type?: '1' | '2'; update
 
 export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<ReleaseTrainConfig>): Promise<ReleaseTrainResult> {
   const { config, runtime, logger } = ctx;
-  const window = firingWindow(config.schedule, firing.firedAt);
+  const window = windowOfFiring(config.schedule, firing.firedAt, logger);
   const name = trainPackageName(config.prefix, window);
   const base = { window: { start: window.start.toISOString(), end: window.end.toISOString() }, package_name: name };
   const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs, workspace: config.workspace };

@@ -92,6 +92,23 @@ export function parseSchedule(expression: string): Schedule {
   throw new ScheduleSyntaxError('must be rate(N minutes|hours|days), Nm/Nh/Nd, cron(6 fields) or a 5- or 6-field cron pattern');
 }
 
+/** How close to the edge between two rate windows a firing must come to be ambiguous (platform jitter). */
+export const RATE_EDGE_MARGIN_MS = 5_000;
+
+/**
+ * Whether this rate firing sits on the edge where `firingWindow` turns from one window to the next: a timer
+ * that fires every period about `toleranceMs` before an epoch-aligned boundary (a FunctionGraph rate timer
+ * created at such an offset) may, with a second of jitter, cover one window twice and skip the next. Cron
+ * schedules, and rate timers at any other offset, never are. Undefined when not ambiguous; else what to do.
+ */
+export function rateFiringAmbiguity(schedule: Schedule, firedAt: Date, toleranceMs = DEFAULT_FIRING_TOLERANCE_MS): string | undefined {
+  if (schedule.kind !== 'rate') return undefined;
+  const tolerance = Math.min(toleranceMs, Math.floor(schedule.periodMs / 2));
+  const phase = (firedAt.getTime() + tolerance) % schedule.periodMs;
+  if (phase >= RATE_EDGE_MARGIN_MS && phase <= schedule.periodMs - RATE_EDGE_MARGIN_MS) return undefined;
+  return `the timer fires ${Math.round(tolerance / 1000)} s before a ${schedule.expression} window boundary, within a few seconds: with platform jitter consecutive firings may cover one window twice and skip the next; use a cron schedule, or re-create the rate timer at another offset`;
+}
+
 /**
  * The window one firing covers: it ends at the latest scheduled time at or before the event's time
  * (allowing `toleranceMs` of jitter before it) and starts at the scheduled time before that.
@@ -113,4 +130,11 @@ export function firingWindow(schedule: Schedule, firedAt: Date, toleranceMs = DE
     return { start: earlier, end: start };
   }
   return { start, end };
+}
+
+/** `firingWindow`, warning (once per firing) when a rate firing is ambiguous: see `rateFiringAmbiguity`. */
+export function windowOfFiring(schedule: Schedule, firedAt: Date, logger: { warn(message: string, fields?: Record<string, unknown>): void }): TimeWindow {
+  const ambiguity = rateFiringAmbiguity(schedule, firedAt);
+  if (ambiguity) logger.warn('Rate timer firing on a window edge', { reason: ambiguity, fired_at: firedAt.toISOString() });
+  return firingWindow(schedule, firedAt);
 }

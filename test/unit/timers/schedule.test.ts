@@ -1,5 +1,5 @@
 /** Schedules (AWS rate/cron, FunctionGraph rate/cron, plain cron) and the window one firing covers. */
-import { firingWindow, parseSchedule, ScheduleSyntaxError, type Schedule } from '../../../shared/schedules/schedule';
+import { firingWindow, parseSchedule, rateFiringAmbiguity, ScheduleSyntaxError, windowOfFiring, type Schedule } from '../../../shared/schedules/schedule';
 
 const iso = (s: string) => new Date(s);
 const windowOf = (schedule: Schedule, at: string, toleranceMs?: number) => {
@@ -104,5 +104,35 @@ describe('Schedule: the window a firing covers', () => {
   it('treats an event more than half a period early as the previous run', () => {
     // Tolerance of 10 minutes on a 15-minute cron: 00:22 is closer to 00:15 than to 00:30.
     expect(windowOf(parseSchedule('*/15 * * * *'), '2026-11-23T00:22:00Z', 10 * 60_000)).toStrictEqual({ start: '2026-11-23T00:00:00.000Z', end: '2026-11-23T00:15:00.000Z' });
+  });
+});
+
+describe('Schedule: rate firings on a window edge', () => {
+  const rate15 = parseSchedule('rate(15 minutes)');
+  const EDGE = 'the timer fires 60 s before a rate(15 minutes) window boundary, within a few seconds: with platform jitter consecutive firings may cover one window twice and skip the next; use a cron schedule, or re-create the rate timer at another offset';
+
+  it('flags a rate timer firing about a minute before each boundary, where a second of jitter changes the window', () => {
+    // A timer created at :14:00 that fires a little late, then a little early: the same window twice.
+    const firings = ['2026-11-23T10:14:00.400Z', '2026-11-23T10:28:59.700Z'];
+    expect(firings.map((at) => [windowOf(rate15, at), rateFiringAmbiguity(rate15, iso(at))])).toStrictEqual([
+      [{ start: '2026-11-23T10:00:00.000Z', end: '2026-11-23T10:15:00.000Z' }, EDGE],
+      [{ start: '2026-11-23T10:00:00.000Z', end: '2026-11-23T10:15:00.000Z' }, EDGE],
+    ]);
+  });
+
+  it.each([
+    ['a rate timer on the boundary', rate15, '2026-11-23T10:15:00.300Z'],
+    ['a rate timer at another offset', rate15, '2026-11-23T10:21:37.000Z'],
+    ['a rate timer 6 s from the edge', rate15, '2026-11-23T10:13:54.000Z'],
+    ['a cron schedule', parseSchedule('cron(14 * * * ? *)'), '2026-11-23T10:14:00.400Z'],
+  ])('does not flag %s', (_case, schedule, at) => {
+    expect(rateFiringAmbiguity(schedule, iso(at))).toBeUndefined();
+  });
+
+  it('warns once per firing through windowOfFiring, and returns the same window as firingWindow', () => {
+    const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
+    const at = iso('2026-11-23T10:14:02.000Z');
+    const window = windowOfFiring(rate15, at, { warn: (message, fields) => void warnings.push([message, fields]) });
+    expect([window, warnings]).toStrictEqual([firingWindow(rate15, at), [['Rate timer firing on a window edge', { reason: EDGE, fired_at: '2026-11-23T10:14:02.000Z' }]]]);
   });
 });
