@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of our HTTP routes, generated from the same zod schemas that validate them. */
 import './zod-config';
 import * as z from 'zod/mini';
+import { listItemSchemas } from './contracts/fields';
 import type { AnyRouteSpec } from './http-function';
 
 const errorBodySchema = z.object({
@@ -11,7 +12,15 @@ const errorBodySchema = z.object({
 });
 
 function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    // A list read as empty when null (shared/contracts/fields.ts) is, as output, the array it always is.
+    override: ({ zodSchema, jsonSchema: generated }) => {
+      const item = io === 'output' ? listItemSchemas.get(zodSchema) : undefined;
+      if (item) Object.assign(generated, jsonSchema(z.array(item), io));
+    },
+  }) as Record<string, unknown>;
   return rest;
 }
 

@@ -136,7 +136,7 @@ function queryReleasePackages(ctx: RouteContext) {
     if (q.apply_begin_time !== undefined && applied < q.apply_begin_time) return false;
     if (q.apply_end_time !== undefined && applied > q.apply_end_time) return false;
     if (q.deploy_begin_time !== undefined || q.deploy_end_time !== undefined) {
-      if (p.deploy_timestamp === undefined) return false;
+      if (p.deploy_timestamp == null) return false;
       if (q.deploy_begin_time !== undefined && p.deploy_timestamp < q.deploy_begin_time) return false;
       if (q.deploy_end_time !== undefined && p.deploy_timestamp > q.deploy_end_time) return false;
     }

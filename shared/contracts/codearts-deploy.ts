@@ -4,6 +4,7 @@
  */
 import '../zod-config';
 import * as z from 'zod/mini';
+import { listOf } from './fields';
 import { defineOperation } from './operation';
 import { codeartsIdSchema } from './ids';
 import { textSchema } from './text';
@@ -24,22 +25,22 @@ export const startDeployTaskBodySchema = z.strictObject({
 export type StartDeployTaskBody = z.infer<typeof startDeployTaskBodySchema>;
 
 export const appComponentSchema = z.object({
-  task_id: z.optional(z.string()),
-  app_id: z.optional(z.string()),
-  app_name: z.optional(z.string()),
-  comp_id: z.optional(z.string()),
-  comp_name: z.optional(z.string()),
-  domain_id: z.optional(z.string()),
-  region: z.optional(z.string()),
-  state: z.optional(z.string()),
+  task_id: z.nullish(z.string()),
+  app_id: z.nullish(z.string()),
+  app_name: z.nullish(z.string()),
+  comp_id: z.nullish(z.string()),
+  comp_name: z.nullish(z.string()),
+  domain_id: z.nullish(z.string()),
+  region: z.nullish(z.string()),
+  state: z.nullish(z.string()),
 });
 
 export const startDeployTaskResponseSchema = z.object({
   /** The deployment record id. */
   id: z.string().check(z.minLength(1)),
   task_id: z.string(),
-  job_name: z.optional(z.string()),
-  app_component_list: z._default(z.array(appComponentSchema), []),
+  job_name: z.nullish(z.string()),
+  app_component_list: listOf(appComponentSchema),
 });
 export type StartDeployTaskResponse = z.infer<typeof startDeployTaskResponseSchema>;
 
@@ -70,13 +71,13 @@ export const deployHistoryQuerySchema = z.strictObject({
 export const deployRecordSchema = z.object({
   execution_id: z.string(),
   state: z.string(),
-  start_time: z.optional(z.string()),
-  end_time: z.optional(z.string()),
-  duration: z.optional(z.string()),
-  operator: z.optional(z.string()),
-  nickname: z.optional(z.string()),
-  release_id: z.optional(z.number().check(z.int())),
-  type: z.optional(z.string()),
+  start_time: z.nullish(z.string()),
+  end_time: z.nullish(z.string()),
+  duration: z.nullish(z.string()),
+  operator: z.nullish(z.string()),
+  nickname: z.nullish(z.string()),
+  release_id: z.nullish(z.number().check(z.int())),
+  type: z.nullish(z.string()),
 });
 export type DeployRecord = z.infer<typeof deployRecordSchema>;
 

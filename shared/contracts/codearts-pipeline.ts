@@ -4,6 +4,7 @@
  */
 import '../zod-config';
 import * as z from 'zod/mini';
+import { listOf } from './fields';
 import { defineOperation } from './operation';
 import { codeartsIdSchema } from './ids';
 
@@ -37,35 +38,35 @@ export const rejectManualReview = defineOperation({
 
 export const stepRunSchema = z.object({
   id: z.string(),
-  name: z.optional(z.string()),
-  task: z.optional(z.string()),
-  business_type: z.optional(z.string()),
+  name: z.nullish(z.string()),
+  task: z.nullish(z.string()),
+  business_type: z.nullish(z.string()),
   status: z.string(),
   message: z.nullish(z.string()),
 });
 export const jobRunSchema = z.object({
   id: z.string(),
-  name: z.optional(z.string()),
+  name: z.nullish(z.string()),
   status: z.string(),
   message: z.nullish(z.string()),
-  steps: z._default(z.array(stepRunSchema), []),
+  steps: listOf(stepRunSchema),
 });
 export const stageRunSchema = z.object({
   id: z.string(),
-  name: z.optional(z.string()),
+  name: z.nullish(z.string()),
   status: z.string(),
-  jobs: z._default(z.array(jobRunSchema), []),
+  jobs: listOf(jobRunSchema),
 });
 
 export const pipelineRunDetailSchema = z.object({
   id: z.string(),
   pipeline_id: z.string(),
-  name: z.optional(z.string()),
+  name: z.nullish(z.string()),
   status: z.string(),
-  run_number: z.optional(z.number().check(z.int())),
-  start_time: z.optional(z.number().check(z.int())),
-  end_time: z.optional(z.number().check(z.int())),
-  stages: z._default(z.array(stageRunSchema), []),
+  run_number: z.nullish(z.number().check(z.int())),
+  start_time: z.nullish(z.number().check(z.int())),
+  end_time: z.nullish(z.number().check(z.int())),
+  stages: listOf(stageRunSchema),
 });
 export type PipelineRunDetail = z.infer<typeof pipelineRunDetailSchema>;
 

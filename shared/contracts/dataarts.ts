@@ -4,6 +4,7 @@
  */
 import '../zod-config';
 import * as z from 'zod/mini';
+import { listOf } from './fields';
 import { defineOperation } from './operation';
 import { iamProjectIdSchema, pendingItemIdSchema, releasePackageIdSchema, userIdSchema, workspaceIdSchema } from './ids';
 import { textSchema } from './text';
@@ -42,16 +43,16 @@ export const listPendingItemsQuerySchema = z.strictObject({
 export const pendingItemSchema = z.object({
   pending_item_id: pendingItemIdSchema,
   item_name: z.string(),
-  task_id: z.optional(z.string()),
+  task_id: z.nullish(z.string()),
   task_type: int,
   update_type: int,
   package_flag: int,
-  pending_version: z.optional(int),
-  deployed_version: z.optional(int),
-  project_id: z.optional(z.string()),
-  submit_timestamp: z.optional(epochMs),
-  submit_user_id: z.optional(z.string()),
-  submit_user_name: z.optional(z.string()),
+  pending_version: z.nullish(int),
+  deployed_version: z.nullish(int),
+  project_id: z.nullish(z.string()),
+  submit_timestamp: z.nullish(epochMs),
+  submit_user_id: z.nullish(z.string()),
+  submit_user_name: z.nullish(z.string()),
 });
 export type PendingItem = z.infer<typeof pendingItemSchema>;
 
@@ -143,22 +144,22 @@ export const queryReleasePackagesBodySchema = z.strictObject({
 });
 export type QueryReleasePackagesBody = z.infer<typeof queryReleasePackagesBodySchema>;
 
-export const packageApproverSchema = z.object({ user_id: z.string(), user_name: z.optional(z.string()) });
+export const packageApproverSchema = z.object({ user_id: z.string(), user_name: z.nullish(z.string()) });
 
 export const releasePackageSchema = z.object({
   package_id: releasePackageIdSchema,
   package_name: z.string(),
   deploy_status: int,
-  delete_flag: z.optional(int),
-  apply_timestamp: z.optional(epochMs),
-  deploy_timestamp: z.optional(epochMs),
-  apply_user_id: z.optional(z.string()),
-  apply_user_name: z.optional(z.string()),
-  deploy_user_id: z.optional(z.string()),
-  deploy_user_name: z.optional(z.string()),
-  package_approvers: z._default(z.array(packageApproverSchema), []),
-  project_id: z.optional(z.string()),
-  workspace_id: z.optional(z.string()),
+  delete_flag: z.nullish(int),
+  apply_timestamp: z.nullish(epochMs),
+  deploy_timestamp: z.nullish(epochMs),
+  apply_user_id: z.nullish(z.string()),
+  apply_user_name: z.nullish(z.string()),
+  deploy_user_id: z.nullish(z.string()),
+  deploy_user_name: z.nullish(z.string()),
+  package_approvers: listOf(packageApproverSchema),
+  project_id: z.nullish(z.string()),
+  workspace_id: z.nullish(z.string()),
 });
 export type ReleasePackage = z.infer<typeof releasePackageSchema>;
 
@@ -184,23 +185,23 @@ export const queryReleasePackages = defineOperation({
 // ---- neighbour: package detail: GET /v2/{project_id}/factory/release-packages/{package_id} -----
 
 export const packageTaskDetailSchema = z.object({
-  pending_item_id: z.optional(z.string()),
-  item_name: z.optional(z.string()),
-  task_id: z.optional(z.string()),
-  task_type: z.optional(int),
-  update_type: z.optional(int),
-  deploy_status: z.optional(int),
-  start_job_status: z.optional(int),
-  pending_version: z.optional(int),
-  deployed_version: z.optional(int),
-  submit_timestamp: z.optional(epochMs),
-  submit_user_id: z.optional(z.string()),
-  submit_user_name: z.optional(z.string()),
+  pending_item_id: z.nullish(z.string()),
+  item_name: z.nullish(z.string()),
+  task_id: z.nullish(z.string()),
+  task_type: z.nullish(int),
+  update_type: z.nullish(int),
+  deploy_status: z.nullish(int),
+  start_job_status: z.nullish(int),
+  pending_version: z.nullish(int),
+  deployed_version: z.nullish(int),
+  submit_timestamp: z.nullish(epochMs),
+  submit_user_id: z.nullish(z.string()),
+  submit_user_name: z.nullish(z.string()),
 });
 
 export const showPackageDetailResponseSchema = z.object({
   release_package: releasePackageSchema,
-  task_details: z._default(z.array(packageTaskDetailSchema), []),
+  task_details: listOf(packageTaskDetailSchema),
 });
 export type ShowPackageDetailResponse = z.infer<typeof showPackageDetailResponseSchema>;
 

@@ -71,7 +71,7 @@ export async function readHistory(client: HuaweiCloudClient, taskId: string, ran
     records.push(...data.result);
     if (data.result.length < HISTORY_PAGE_SIZE || page * HISTORY_PAGE_SIZE >= data.total_num) break;
   }
-  return records.map((record) => ({ record, startedAt: record.start_time === undefined ? undefined : parseZonedDateTime(record.start_time, historyTimeZone) }));
+  return records.map((record) => ({ record, startedAt: record.start_time == null ? undefined : parseZonedDateTime(record.start_time, historyTimeZone) }));
 }
 
 /** What the history says about starting now: a reason not to, or undefined. Pure. */

@@ -49,7 +49,7 @@ export function gateDecision(pkg: ReleasePackage, now: Date, approvalDeadlineMs:
   if (pkg.deploy_status === DEPLOY_STATUS.failed) return { action: 'reject', reason: `release package ${id} failed to release` };
   const deadlineMinutes = Math.round(approvalDeadlineMs / MINUTE_MS);
   if (pkg.deploy_status === DEPLOY_STATUS.pendingApproval) {
-    if (pkg.apply_timestamp === undefined) return { action: 'leave', reason: `release package ${id} awaits approval; its application time is unknown` };
+    if (pkg.apply_timestamp == null) return { action: 'leave', reason: `release package ${id} awaits approval; its application time is unknown` };
     const waited = now.getTime() - pkg.apply_timestamp;
     const waitedMinutes = Math.floor(waited / MINUTE_MS);
     if (waited > approvalDeadlineMs) {

@@ -98,7 +98,7 @@ function summary(candidate: Candidate, windowEndMs: number, stateStartMs: number
     package_id: pkg.package_id,
     package_name: pkg.package_name,
     deploy_status: pkg.deploy_status,
-    ...(pkg.apply_user_name === undefined ? {} : { apply_user_name: pkg.apply_user_name }),
+    ...(pkg.apply_user_name == null ? {} : { apply_user_name: pkg.apply_user_name }),
     since: new Date(candidate.sinceMs).toISOString(),
     minutes: Math.floor((windowEndMs - stateStartMs) / MINUTE_MS),
   };
@@ -142,7 +142,7 @@ export class ReleaseClassifier {
       if (pkg.delete_flag === 1 || this.seenOpen.has(pkg.package_id)) continue;
       this.seenOpen.add(pkg.package_id);
       const applied = pkg.apply_timestamp;
-      if (applied === undefined || applied >= end) continue;
+      if (applied == null || applied >= end) continue;
       if (pkg.deploy_status === DEPLOY_STATUS.pendingApproval) {
         const crossed = applied + this.input.thresholds.approvalMs;
         if (crossed < end) this.awaitingOutstanding++;
@@ -164,7 +164,7 @@ export class ReleaseClassifier {
       this.seenFailed.add(pkg.package_id);
       if (pkg.deploy_status !== DEPLOY_STATUS.failed) continue;
       const failedAt = pkg.deploy_timestamp ?? pkg.apply_timestamp;
-      if (failedAt === undefined || !this.inWindow(failedAt)) continue;
+      if (failedAt == null || !this.inWindow(failedAt)) continue;
       this.failedAt.set(pkg.package_id, failedAt);
       this.failedNew.push({ pkg, sinceMs: failedAt, stateStartMs: failedAt });
     }

@@ -32,7 +32,7 @@ export function trainPackageName(prefix: string, window: TimeWindow): string {
 /** Why an item is not on this train, or undefined when it is. */
 export function ruleMismatch(item: PendingItem, rules: ReleaseTrainRules, windowEnd: Date): string | undefined {
   if (item.package_flag !== 0) return 'already packaged';
-  if (item.submit_timestamp !== undefined && item.submit_timestamp >= windowEnd.getTime()) return 'submitted after the departure';
+  if (item.submit_timestamp != null && item.submit_timestamp >= windowEnd.getTime()) return 'submitted after the departure';
   if (rules.taskTypes.length > 0 && !rules.taskTypes.includes(item.task_type)) return 'task type';
   if (rules.updateTypes.length > 0 && !rules.updateTypes.includes(item.update_type)) return 'update type';
   if (

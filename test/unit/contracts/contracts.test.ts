@@ -645,3 +645,34 @@ describe('Contracts: response schemas accept the documented examples and strip u
     expect(result.success).toBe(false);
   });
 });
+
+describe('Contracts: optional response fields may come back null, and null lists read as empty', () => {
+  it('a release package awaiting approval: no deploy time, no deployer, approvers null', () => {
+    const pkg = { package_id: '7', package_name: 'rel_7', deploy_status: 1, delete_flag: null, apply_timestamp: 1747106103570, deploy_timestamp: null, apply_user_id: USER, apply_user_name: null, deploy_user_id: null, deploy_user_name: null, package_approvers: null, project_id: null, workspace_id: null };
+    expect(queryReleasePackagesResponseSchema.parse({ total: 1, data: [pkg] })).toStrictEqual({ total: 1, data: [{ ...pkg, package_approvers: [] }] });
+    expect(showPackageDetailResponseSchema.parse({ release_package: { ...pkg, package_approvers: [{ user_id: APPROVER, user_name: null }] }, task_details: null })).toStrictEqual({
+      release_package: { ...pkg, package_approvers: [{ user_id: APPROVER, user_name: null }] },
+      task_details: [],
+    });
+  });
+
+  it('a pending item with its optional fields null', () => {
+    const item = { pending_item_id: '4', item_name: 'job_0242', task_id: null, task_type: 1, update_type: 1, package_flag: 0, pending_version: null, deployed_version: null, project_id: null, submit_timestamp: null, submit_user_id: null, submit_user_name: null };
+    expect(listPendingItemsResponseSchema.parse({ total: 1, data: [item] })).toStrictEqual({ total: 1, data: [item] });
+  });
+
+  it('a running pipeline run: no end time, no name, stages and steps null', () => {
+    const run = { id: RUN, pipeline_id: PIPELINE, name: null, status: 'RUNNING', run_number: null, start_time: 1747106103570, end_time: null };
+    expect(pipelineRunDetailSchema.parse({ ...run, stages: [{ id: 's1', name: null, status: 'RUNNING', jobs: [{ id: 'j1', name: null, status: 'RUNNING', message: null, steps: null }] }] })).toStrictEqual({
+      ...run,
+      stages: [{ id: 's1', name: null, status: 'RUNNING', jobs: [{ id: 'j1', name: null, status: 'RUNNING', message: null, steps: [] }] }],
+    });
+    expect(pipelineRunDetailSchema.parse({ ...run, stages: null })).toStrictEqual({ ...run, stages: [] });
+  });
+
+  it('a started deployment without components, and a running one in the history without an end time', () => {
+    expect(startDeployTaskResponseSchema.parse({ id: RECORD, task_id: TASK, job_name: null, app_component_list: null })).toStrictEqual({ id: RECORD, task_id: TASK, job_name: null, app_component_list: [] });
+    const record = { execution_id: RECORD, state: 'running', start_time: '2026-11-23 08:00:00', end_time: null, duration: null, operator: null, nickname: null, release_id: null, type: null };
+    expect(deployHistoryResponseSchema.parse({ total_num: 1, result: [record] })).toStrictEqual({ total_num: 1, result: [record] });
+  });
+});
