@@ -108,6 +108,11 @@ export interface ReviewCoordinates {
 }
 
 export class EmulatorState {
+  /**
+   * How the DataArts list operations read `offset`: as an item offset (the default, what our client sends), or
+   * as a page number, as parts of DataArts' documentation word it ("start page"). Back to 'items' on reset.
+   */
+  offsetMeans: 'items' | 'pages' = 'items';
   readonly users = new Map<string, EmulatorUser>();
   /** Pending items by id, in insertion order. */
   readonly pendingItems = new Map<string, PendingItem>();
@@ -140,6 +145,7 @@ export class EmulatorState {
 
   /** Clears everything and seeds again from the same data seed (at the current clock). */
   reset(): void {
+    this.offsetMeans = 'items';
     this.users.clear();
     this.pendingItems.clear();
     this.packages = [];

@@ -16,12 +16,18 @@ import {
 import { describeIssue, dlfError, header, jsonBody, queryObject, type EmulatorError } from '../http';
 import type { RouteContext, RouteDefinition } from '../router';
 import { SEED_USERS } from '../seed';
-import type { PackageRecord } from '../state';
+import type { EmulatorState, PackageRecord } from '../state';
 
 const INVALID = 'DLF.3051';
 const invalid = (detail: string): EmulatorError => dlfError(INVALID, `The request parameter is invalid. ${detail}`);
 
 /** The path project must be the tenant's IAM project. */
+
+/** The first row a DataArts list answers from: `offset` read as an item offset, or as a page number (EmulatorState.offsetMeans). */
+function firstRow(ctx: { state: EmulatorState }, offset: number, limit: number): number {
+  return ctx.state.offsetMeans === 'pages' ? offset * limit : offset;
+}
+
 function checkProject(ctx: RouteContext): void {
   const projectId = ctx.request.params.project_id;
   if (projectId !== ctx.identity.projectId) throw invalid(`project_id ${projectId ?? ''} is not the caller's project.`);
@@ -53,7 +59,7 @@ function listPendingItems(ctx: RouteContext) {
   if (!parsed.success) throw invalid(describeIssue(parsed.error));
   const q = parsed.data;
   const limit = q.limit ?? 10;
-  const offset = q.offset ?? 0;
+  const offset = firstRow(ctx, q.offset ?? 0, limit);
   const start = q.start_time === undefined ? undefined : Number(q.start_time);
   const end = q.end_time === undefined ? undefined : Number(q.end_time);
   const itemName = q.item_name?.toLowerCase();
@@ -118,7 +124,7 @@ function queryReleasePackages(ctx: RouteContext) {
   const q = parsed.data;
   ctx.state.settleReleases();
   const limit = q.limit ?? 10;
-  const offset = q.offset ?? 0;
+  const offset = firstRow(ctx, q.offset ?? 0, limit);
   const keyWord = q.key_word?.toLowerCase();
   const applyName = q.apply_user_name?.toLowerCase();
   const deployName = q.deploy_user_name?.toLowerCase();

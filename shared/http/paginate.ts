@@ -41,6 +41,13 @@ export interface WalkedPages {
   readonly pages: number;
   /** True when the page cap stopped the walk before everything was read. */
   readonly truncated: boolean;
+  /**
+   * True when a page came back short before the total was reached: the service served fewer items than it
+   * counted, so some may not have been read. Items removed while the pages were read can do that; so would a
+   * service that reads `offset` as a page number (DataArts' pages call it "start page" in places, and the
+   * walk sends item offsets): a reader that must see everything treats it as incomplete, never as the end.
+   */
+  readonly shortOfTotal: boolean;
 }
 
 export interface CollectedPages<T> extends WalkedPages {
@@ -70,6 +77,7 @@ export async function walkPages<T>(
   let total = 0;
   let pages = 0;
   let short = false;
+  const ended = (truncated: boolean): WalkedPages => ({ total, pages, truncated, shortOfTotal: !truncated && taken < total });
   const fetch = (offset: number): Promise<Page<T>> => {
     pages++;
     // A fetcher that throws rather than rejecting fails the walk the same way.
@@ -104,7 +112,7 @@ export async function walkPages<T>(
   /** Early pages past the total, kept in case the total grows and the walk goes on one page at a time. */
   const spare = new Map<number, Promise<Settled<Page<T>>>>();
   take(await first);
-  if (short || taken >= total) return { total, pages, truncated: false };
+  if (short || taken >= total) return ended(false);
 
   if (concurrency + ahead > 1) {
     // Parallel: the pages the total calls for, within the cap, fetched by `concurrency` (+ `ahead`)
@@ -166,10 +174,10 @@ export async function walkPages<T>(
       take(outcome.value);
       continue;
     }
-    if (pages >= maxPages) return { total, pages, truncated: true };
+    if (pages >= maxPages) return ended(true);
     take(await fetch(taken));
   }
-  return { total, pages, truncated: false };
+  return ended(false);
 }
 
 /** Walks every page (see {@link walkPages}) and returns the items in order. */

@@ -74,7 +74,7 @@ export async function findPackageByName(
   call: Omit<CallOptions, 'workspace'>,
   options: { includeWithdrawn?: boolean } = {},
 ): Promise<ReleasePackage | undefined> {
-  const { items, truncated } = await collectAll(
+  const { items, truncated, shortOfTotal, total } = await collectAll(
     // Oldest first, by the one sort column DataArts documents: a package created while the pages are read
     // joins the end instead of shifting the pages not yet read.
     async (offset, limit) => (await queryReleasePackages(client, { key_word: name, limit, offset, order_column: 'apply_timestamp', sorted_direction: 'asc' }, { ...call, workspace })).data,
@@ -82,6 +82,12 @@ export async function findPackageByName(
   );
   const named = items.filter((p) => p.package_name === name);
   const found = named.find((p) => p.delete_flag !== 1) ?? (options.includeWithdrawn ? named[0] : undefined);
+  if (!found && shortOfTotal) {
+    throw new ConflictError(
+      `DataArts counted ${total} release packages with names containing "${name}" but served only ${items.length}, so whether the name is free cannot be checked: retry`,
+      { errorCode: 'HRF.0409.NAME_UNVERIFIABLE' },
+    );
+  }
   if (!found && truncated) {
     throw new ConflictError(
       `More than ${NAME_LOOKUP_MAX_PAGES * 100} release packages have names containing "${name}", so whether the name is free cannot be checked: choose a more specific package_name`,

@@ -296,13 +296,18 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
     readAll(queries.failed, 1, (page) => classifier.addFailed(page.data)),
   ]);
   deps.openTotals?.set(config.workspace, open.total);
-  const complete = !open.truncated && !failed.truncated;
+  const capped = open.truncated || failed.truncated;
+  const short = open.shortOfTotal || failed.shortOfTotal;
+  const complete = !capped && !short;
   const report = classifier.report(complete);
+  const warning = capped
+    ? `stopped at the page cap (RELEASE_CHECK_MAX_PAGES=${config.maxPages}): the report is incomplete`
+    : 'DataArts served fewer release packages than it counted (packages changed while the pages were read, or paging reads offsets otherwise): the report is incomplete';
   logger.info('Release check report', {
     report,
     firing: { platform: firing.platform, fired_at: firing.firedAt.toISOString(), trigger: firing.trigger },
     pages: { open: open.pages, failed: failed.pages },
-    ...(complete ? {} : { warning: `stopped at the page cap (RELEASE_CHECK_MAX_PAGES=${config.maxPages}): the report is incomplete` }),
+    ...(complete ? {} : { warning }),
   });
 
   if (!report.news) return { status: 'reported', report, notification: { state: 'not-needed' } };

@@ -139,6 +139,9 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     async (offset, limit) => (await listPendingItems(runtime.client, { ...pendingQuery(config.rules), offset, limit }, call)).data,
     { limit: 100, maxPages: 100, concurrency: 4 },
   );
+  if (listed.shortOfTotal) {
+    logger.warn('DataArts served fewer pending items than it counted: the train takes those it was given', { counted: listed.total, served: listed.items.length });
+  }
   const selection = selectTrainItems(listed.items, config.rules, window, config.maxItems);
   if (selection.selected.length === 0) {
     return done({ status: 'skipped', reason: `no pending item matches the rules (${listed.items.length} pending, ${selection.unmatched} not matching)`, ...base, items: [], deferred: [] });

@@ -38,5 +38,6 @@ export async function collectAllSpeculative<T>(fetchPage: (offset: number, limit
     items.push(...page.data);
     if (page.data.length < limit) short = true;
   }
-  return { items, total, pages, truncated: !short && lastPage < neededPages };
+  const truncated = !short && lastPage < neededPages;
+  return { items, total, pages, truncated, shortOfTotal: !truncated && items.length < total };
 }

@@ -188,6 +188,23 @@ describe('Publish: review fixes', () => {
     expect(publishes()).toHaveLength(0);
   });
 
+  it('refuses to publish when DataArts serves fewer packages than it counts for the name (offset read as a page number)', async () => {
+    const handler = makeHandler();
+    // 150 packages whose names contain "rel_paged": the second page, asked for at offset 100, is page 100 here: empty.
+    addPackagesNamed('a_rel_paged_', 150, 110_000);
+    emulator.state.offsetMeans = 'pages';
+    const response = await call(handler, bodyFor('rel_paged', SEED.unpackagedItemIds.slice(0, 1)));
+    expect([response.statusCode, response.body]).toStrictEqual([
+      409,
+      {
+        error_code: 'HRF.0409.NAME_UNVERIFIABLE',
+        error_msg: 'DataArts counted 150 release packages with names containing "rel_paged" but served only 100, so whether the name is free cannot be checked: retry',
+        request_id: RID,
+      },
+    ]);
+    expect(publishes()).toHaveLength(0);
+  });
+
   it('serialises identical publishes without an Idempotency-Key: the duplicate in flight gets 409, one upstream publish', async () => {
     const handler = makeHandler();
     emulator.setFaults({ latencyMs: 300 });

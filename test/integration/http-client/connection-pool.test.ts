@@ -84,7 +84,7 @@ describe('HTTP client: a walk through a ConnectionPool', () => {
     pool.close();
 
     // Assess
-    expect(walked).toStrictEqual({ total: 2_000, pages: 20, truncated: false });
+    expect(walked).toStrictEqual({ total: 2_000, pages: 20, truncated: false, shortOfTotal: false });
     expect(ids).toStrictEqual(Array.from({ length: 2_000 }, (_, i) => String(i + 1)));
     expect({ requests: upstream.stats.requests, maxInFlight: upstream.stats.maxInFlight, connections: upstream.stats.connections.size }).toStrictEqual({
       requests: 20,

@@ -265,6 +265,19 @@ describe('releaseCheck: paging', () => {
     expect(result).toStrictEqual(quiet(emulator.identity.workspace, { awaiting: 200, releasing: 0, complete: false }));
   });
 
+  it('marks the report incomplete, saying why, when DataArts serves fewer packages than it counts (offset read as a page number)', async () => {
+    emulator.clock.set(at('06:00'));
+    for (let i = 0; i < 250; i++) emulator.state.createPackage({ packageName: `open_${i}`, applyUserId: SEED.users.applicant, approverIds: [SEED.users.approver], itemIds: [] });
+    emulator.clock.set(WINDOW_END);
+    emulator.state.offsetMeans = 'pages';
+    const handler = createReleaseCheck({ runtime: runtimeSource(emulator, ZERO) });
+    const result = await handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext());
+    expect(result).toStrictEqual(quiet(emulator.identity.workspace, { awaiting: 100, releasing: 0, complete: false }));
+    expect(logs((e) => e.message === 'Release check report').map((e) => e.warning)).toStrictEqual([
+      'DataArts served fewer release packages than it counted (packages changed while the pages were read, or paging reads offsets otherwise): the report is incomplete',
+    ]);
+  });
+
   it('a warm instance sizes the first requests of its open query from the last firing', async () => {
     // Prepare
     const openPackages = (n: number) => {

@@ -54,7 +54,7 @@ describe('Pagination: collectAll', () => {
     const result = await collectAll(server.fetchPage, { limit: 100 });
 
     // Assess
-    expect(result).toStrictEqual({ items: range(total), total, pages, truncated: false });
+    expect(result).toStrictEqual({ items: range(total), total, pages, truncated: false, shortOfTotal: false });
     expect(server.calls).toStrictEqual(offsets(pages));
   });
 
@@ -71,7 +71,7 @@ describe('Pagination: collectAll', () => {
     const result = await collectAll(server.fetchPage, { limit: 100, concurrency: 8 });
 
     // Assess
-    expect(result).toStrictEqual({ items: range(total), total, pages, truncated: false });
+    expect(result).toStrictEqual({ items: range(total), total, pages, truncated: false, shortOfTotal: false });
     expect([...server.calls].sort((a, b) => a[0] - b[0])).toStrictEqual(offsets(pages));
     expect(server.maxInFlight()).toBeLessThanOrEqual(8);
   });
@@ -95,7 +95,7 @@ describe('Pagination: collectAll', () => {
     const result = await collectAll(server.fetchPage, { limit: 100, maxPages: 7, concurrency });
 
     // Assess
-    expect(result).toStrictEqual({ items: range(700), total: 1_000_000, pages: 7, truncated: true });
+    expect(result).toStrictEqual({ items: range(700), total: 1_000_000, pages: 7, truncated: true, shortOfTotal: false });
     expect(server.calls).toHaveLength(7);
   });
 
@@ -110,7 +110,7 @@ describe('Pagination: collectAll', () => {
     expect([result.pages, result.items.length, result.truncated, server.calls.length]).toStrictEqual([200, 20_000, true, 200]);
   });
 
-  it('a short page stops the walk early even when total promises more', async () => {
+  it('a short page stops the walk early even when total promises more, and says the walk fell short of the total', async () => {
     // Prepare
     const server = fakeServer(1_000, { pageSize: (offset, limit) => (offset >= 100 ? 30 : limit) });
 
@@ -118,8 +118,21 @@ describe('Pagination: collectAll', () => {
     const result = await collectAll(server.fetchPage, { limit: 100 });
 
     // Assess
-    expect(result).toStrictEqual({ items: [...range(100), ...range(30).map((i) => 100 + i)], total: 1_000, pages: 2, truncated: false });
+    expect(result).toStrictEqual({ items: [...range(100), ...range(30).map((i) => 100 + i)], total: 1_000, pages: 2, truncated: false, shortOfTotal: true });
     expect(server.calls).toStrictEqual(offsets(2));
+  });
+
+  it('reads a service that takes offset as a page number as short of its total, never as complete', async () => {
+    // Prepare: offset 0 is page 0; offset 100 asks for page 100, which is empty.
+    const server: Pick<FakeServer, 'fetchPage'> = {
+      fetchPage: async (offset, limit) => ({ total: 250, data: range(Math.max(0, Math.min(limit, 250 - offset * limit))).map((i) => offset * limit + i) }),
+    };
+
+    // Act
+    const result = await collectAll(server.fetchPage, { limit: 100, concurrency: 2 });
+
+    // Assess
+    expect(result).toStrictEqual({ items: range(100), total: 250, pages: 3, truncated: false, shortOfTotal: true });
   });
 
   it('with pages in flight, nothing after a short page is kept', async () => {
@@ -130,7 +143,7 @@ describe('Pagination: collectAll', () => {
     const result = await collectAll(server.fetchPage, { limit: 100, concurrency: 8 });
 
     // Assess
-    expect(result).toStrictEqual({ items: [...range(200), ...range(50).map((i) => 200 + i)], total: 500, pages: 5, truncated: false });
+    expect(result).toStrictEqual({ items: [...range(200), ...range(50).map((i) => 200 + i)], total: 500, pages: 5, truncated: false, shortOfTotal: true });
   });
 
   it('clamps the page size to 1..100', async () => {
@@ -178,7 +191,7 @@ describe('Pagination: walkPages', () => {
     const walked = await walkPages(server.fetchPage, (page) => taken.push([...page.data]), { limit: 100, concurrency: 4 });
 
     // Assess
-    expect(walked).toStrictEqual({ total: 1_000, pages: 10, truncated: false });
+    expect(walked).toStrictEqual({ total: 1_000, pages: 10, truncated: false, shortOfTotal: false });
     expect(taken).toStrictEqual(range(10).map((p) => range(100).map((i) => p * 100 + i)));
   });
 
@@ -191,7 +204,7 @@ describe('Pagination: walkPages', () => {
     const walked = await walkPages(server.fetchPage, (page) => firsts.push(page.data[0] ?? -1), { limit: 100, concurrency: 8 });
 
     // Assess
-    expect([walked, firsts]).toStrictEqual([{ total: 500, pages: 5, truncated: false }, [0, 100, 200]]);
+    expect([walked, firsts]).toStrictEqual([{ total: 500, pages: 5, truncated: false, shortOfTotal: true }, [0, 100, 200]]);
   });
 
   it('fails as soon as a page fails, without waiting for a slower page before it, and asks for no page after that', async () => {
@@ -233,7 +246,7 @@ describe('Pagination: walkPages with pages asked for ahead', () => {
     const walked = await walkPages(server.fetchPage, (page) => firsts.push(page.data[0] ?? -1), { limit: 100, concurrency: 2, ahead: 3 });
 
     // Assess
-    expect([walked, firsts, server.maxInFlight()]).toStrictEqual([{ total: 3_000, pages: 30, truncated: false }, range(30).map((p) => p * 100), 5]);
+    expect([walked, firsts, server.maxInFlight()]).toStrictEqual([{ total: 3_000, pages: 30, truncated: false, shortOfTotal: false }, range(30).map((p) => p * 100), 5]);
   });
 
   it('asks for no further page once onPage has thrown', async () => {
@@ -275,7 +288,7 @@ describe('Pagination: walkPages with a first wave', () => {
     const walked = await walkPages(server.fetchPage, (page) => firsts.push(page.data[0] ?? -1), { limit: 100, concurrency: 4, firstWave: 4 });
 
     // Assess
-    expect([walked, firsts.length, server.maxInFlight()]).toStrictEqual([{ total, pages: requests, truncated: false }, taken, Math.min(4, requests)]);
+    expect([walked, firsts.length, server.maxInFlight()]).toStrictEqual([{ total, pages: requests, truncated: false, shortOfTotal: false }, taken, Math.min(4, requests)]);
     expect(firsts).toStrictEqual(total === 0 ? [-1] : range(taken).map((p) => p * 100));
     expect([...server.calls].sort((a, b) => a[0] - b[0])).toStrictEqual(offsets(requests));
   });
@@ -297,7 +310,7 @@ describe('Pagination: walkPages with a first wave', () => {
     );
 
     // Assess
-    expect([walked, callsWhenFirstTaken, server.maxInFlight()]).toStrictEqual([{ total: 2_000, pages: 20, truncated: false }, [0, 100, 200], 3]);
+    expect([walked, callsWhenFirstTaken, server.maxInFlight()]).toStrictEqual([{ total: 2_000, pages: 20, truncated: false, shortOfTotal: false }, [0, 100, 200], 3]);
   });
 
   it.each([50, 150])('does not wait for pages of the first wave that a total of %i does not call for', async (total) => {
@@ -309,7 +322,7 @@ describe('Pagination: walkPages with a first wave', () => {
 
     // Assess: the walk is over while those requests are still in flight, for the caller to cancel
     const needed = Math.max(1, Math.ceil(total / 100));
-    expect([walked, server.inFlight()]).toStrictEqual([{ total, pages: 4, truncated: false }, 4 - needed]);
+    expect([walked, server.inFlight()]).toStrictEqual([{ total, pages: 4, truncated: false, shortOfTotal: false }, 4 - needed]);
   });
 
   it('keeps concurrency + ahead the limit with a first wave, and uses it', async () => {
@@ -321,7 +334,7 @@ describe('Pagination: walkPages with a first wave', () => {
     const walked = await walkPages(server.fetchPage, (page) => firsts.push(page.data[0] ?? -1), { limit: 100, concurrency: 4, ahead: 4, firstWave: 4 });
 
     // Assess
-    expect([walked, firsts, server.maxInFlight()]).toStrictEqual([{ total: 3_000, pages: 30, truncated: false }, range(30).map((p) => p * 100), 8]);
+    expect([walked, firsts, server.maxInFlight()]).toStrictEqual([{ total: 3_000, pages: 30, truncated: false, shortOfTotal: false }, range(30).map((p) => p * 100), 8]);
   });
 
   it('fails with the first page, leaving the rest of the wave to the caller', async () => {
@@ -357,7 +370,7 @@ describe('Pagination: walkPages with a first wave', () => {
     const result = await collectAll(fetchPage, { limit: 100, concurrency: 4, firstWave: 4, maxPages: 4 });
 
     // Assess: every item, from the four requests of the wave, none asked for twice
-    expect(result).toStrictEqual({ items: range(400), total: 400, pages: 4, truncated: false });
+    expect(result).toStrictEqual({ items: range(400), total: 400, pages: 4, truncated: false, shortOfTotal: false });
   });
 
   it.each([
@@ -397,7 +410,7 @@ describe('Pagination: walkPages with a first wave', () => {
     const result = await collectAll(fetchPage, { limit: 100, concurrency: 4, firstWave: 4 });
 
     // Assess
-    expect(result).toStrictEqual({ items: range(150), total: 150, pages: 4, truncated: false });
+    expect(result).toStrictEqual({ items: range(150), total: 150, pages: 4, truncated: false, shortOfTotal: false });
   });
 
   it('fails with a failing page of the first wave that the total calls for, and asks for no page after it', async () => {
@@ -433,6 +446,6 @@ describe('Pagination: walkPages with a first wave', () => {
     const walked = await walkPages(server.fetchPage, () => undefined, { limit: 100, ...options });
 
     // Assess
-    expect([walked, server.calls.map(([offset]) => offset)]).toStrictEqual([{ total: 50, pages: firstRequests.length, truncated: false }, firstRequests]);
+    expect([walked, server.calls.map(([offset]) => offset)]).toStrictEqual([{ total: 50, pages: firstRequests.length, truncated: false, shortOfTotal: false }, firstRequests]);
   });
 });
