@@ -47,8 +47,8 @@ export class UnsupportedRegionError extends Error {
     readonly region: string,
   ) {
     super(
-      `${SERVICE_DISPLAY_NAMES[service]} is not offered in region ${region}` +
-        (service === 'iam' ? '' : ` (offered in: ${REGIONS[service].join(', ')})`),
+      `${SERVICE_DISPLAY_NAMES[service]} is not offered in region ${region} (HUAWEICLOUD_SDK_REGION)` +
+        (service === 'iam' ? '' : `; offered in: ${REGIONS[service].join(', ')}`),
     );
     this.name = 'UnsupportedRegionError';
   }

@@ -123,14 +123,14 @@ describe('Endpoints: a service not offered in a region', () => {
       service: 'codeartsDeploy',
       region: 'ap-southeast-1',
       message:
-        'CodeArts Deploy is not offered in region ap-southeast-1 (offered in: cn-north-1, cn-north-4, cn-east-2, cn-east-3, cn-south-1, ap-southeast-3, sa-brazil-1, la-north-2, tr-west-1)',
+        'CodeArts Deploy is not offered in region ap-southeast-1 (HUAWEICLOUD_SDK_REGION); offered in: cn-north-1, cn-north-4, cn-east-2, cn-east-3, cn-south-1, ap-southeast-3, sa-brazil-1, la-north-2, tr-west-1',
     });
   });
 
   it.each([
-    ['dataarts', 'cn-south-2', 'DataArts Studio is not offered in region cn-south-2 (offered in: '],
-    ['codeartsPipeline', 'ap-southeast-1', 'CodeArts Pipeline is not offered in region ap-southeast-1 (offered in: '],
-    ['dataarts', 'xx-nowhere-1', 'DataArts Studio is not offered in region xx-nowhere-1 (offered in: '],
+    ['dataarts', 'cn-south-2', 'DataArts Studio is not offered in region cn-south-2 (HUAWEICLOUD_SDK_REGION); offered in: '],
+    ['codeartsPipeline', 'ap-southeast-1', 'CodeArts Pipeline is not offered in region ap-southeast-1 (HUAWEICLOUD_SDK_REGION); offered in: '],
+    ['dataarts', 'xx-nowhere-1', 'DataArts Studio is not offered in region xx-nowhere-1 (HUAWEICLOUD_SDK_REGION); offered in: '],
   ] as const)('%s in %s', (service, region, prefix) => {
     // Prepare
     const act = () => regionEndpoint(service, region);

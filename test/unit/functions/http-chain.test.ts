@@ -360,7 +360,7 @@ describe('HTTP chain: a service not offered in the region', () => {
       {
         error_code: 'HRF.0502.REGION',
         error_msg:
-          'CodeArts Deploy is not offered in region cn-north-2 (offered in: cn-north-1, cn-north-4, cn-east-2, cn-east-3, cn-south-1, ap-southeast-3, sa-brazil-1, la-north-2, tr-west-1)',
+          'CodeArts Deploy is not offered in region cn-north-2 (HUAWEICLOUD_SDK_REGION); offered in: cn-north-1, cn-north-4, cn-east-2, cn-east-3, cn-south-1, ap-southeast-3, sa-brazil-1, la-north-2, tr-west-1',
         request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
       },
     ]);
