@@ -6,12 +6,21 @@ import type { Runtime } from '../runtime';
 import type { HttpResponse } from '../platform/http-event';
 import { stateOf, type HttpContext } from './http-state';
 import { oncePer } from '../once';
+import { logger as rootLogger } from '../logger';
 
 /**
  * The inbound clients of a runtime (HRF_CLIENTS or HRF_CLIENTS_FILE), read on its first authenticated
  * request and kept, or the configuration error, for the container's life, like the runtime itself.
  */
-const inboundOf = oncePer((runtime: Runtime): InboundAuthConfig => loadInboundAuth(runtime.env));
+const inboundOf = oncePer((runtime: Runtime): InboundAuthConfig => {
+  const inbound = loadInboundAuth(runtime.env);
+  if (inbound.bearerByDigest.size === 0 && inbound.appsByKey.size === 0 && inbound.webhookSenders.length === 0) {
+    // Every request will be a 401 that only says the credential is not valid (callers learn nothing more):
+    // the operator must be able to tell from the log that no one is configured at all.
+    rootLogger.warn('No clients are configured (HRF_CLIENTS or HRF_CLIENTS_FILE): every request is refused with 401');
+  }
+  return inbound;
+});
 
 export function authentication(options: { scope: Scope; webhookSignatures?: boolean }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
   return {

@@ -310,6 +310,26 @@ describe('HTTP chain: configuration', () => {
     expect(listPendingItems).not.toHaveBeenCalled();
   });
 
+  it('warns once per instance when no clients are configured, and refuses every request with 401', async () => {
+    // Prepare: HRF_CLIENTS set to an empty list (an unset one is the same).
+    const listPendingItems = jest.fn();
+    const fn = build(listPendingItemsRoute, { listPendingItems }, { extraEnv: { HRF_CLIENTS: '{"clients": []}' } });
+    const event = () => gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read });
+    const warning = 'No clients are configured (HRF_CLIENTS or HRF_CLIENTS_FILE): every request is refused with 401';
+    const before = logsMatching((entry) => entry.message === warning).length;
+
+    // Act
+    const responses = [parseResponse(await fn(event(), lambdaContext())), parseResponse(await fn(event(), lambdaContext()))];
+
+    // Assess
+    expect(responses.map((r) => [r.statusCode, r.body])).toStrictEqual([
+      [401, { error_code: 'HRF.0401', error_msg: 'The bearer token is not valid', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' }],
+      [401, { error_code: 'HRF.0401', error_msg: 'The bearer token is not valid', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' }],
+    ]);
+    expect(logsMatching((entry) => entry.message === warning).map((entry) => entry.level)).toStrictEqual([...Array(before).fill('warn'), 'warn']);
+    expect(listPendingItems).not.toHaveBeenCalled();
+  });
+
   it('exports a default handler for each function', () => {
     expect(typeof unusedDefaultHandler).toBe('function');
   });

@@ -1,0 +1,23 @@
+/** The logger's redaction of credentials written into text: what it hides, and the prose it leaves alone. */
+import { Logger, REDACTED } from '../../../shared/logger';
+
+function logged(message: string, data?: Record<string, unknown>): unknown {
+  const lines: string[] = [];
+  new Logger({ level: 'debug', sink: (line) => void lines.push(line) }).info(message, data);
+  const { time: _time, ...entry } = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+  return entry;
+}
+
+describe('Log redaction: bearer credentials in text', () => {
+  it.each([
+    ['Authorization: Bearer 0123456789abcdef', `Authorization: Bearer ${REDACTED}`],
+    ['sent bearer eyJhbGciOiJIUzI1NiJ9.e30.x, then failed', `sent bearer ${REDACTED}, then failed`],
+    ['Bearer token-looking-value', `Bearer ${REDACTED}`],
+  ])('hides the credential in %j', (message, expected) => {
+    expect(logged(message)).toStrictEqual({ level: 'info', message: expected });
+  });
+
+  it.each(['The bearer token is not valid', 'a bearer credential is required', 'Bearer tokens are refused'])('leaves the prose %j as it is', (message) => {
+    expect(logged(message)).toStrictEqual({ level: 'info', message });
+  });
+});
