@@ -45,6 +45,24 @@ export function ruleMismatch(item: PendingItem, rules: ReleaseTrainRules, window
   return undefined;
 }
 
+const MISMATCH_PHRASES: Readonly<Record<string, string>> = {
+  'task type': 'of another task type (RELEASE_TRAIN_TASK_TYPES)',
+  'update type': 'of another update type (RELEASE_TRAIN_UPDATE_TYPES)',
+  submitter: 'from other submitters (RELEASE_TRAIN_SUBMITTERS)',
+  'item name': 'not matching RELEASE_TRAIN_ITEM_PATTERN',
+};
+
+/** Why the items missed the train, counted: `: 30 submitted after the departure, 10 already packaged` (most first). */
+function mismatchCounts(items: readonly PendingItem[], rules: ReleaseTrainRules, window: TimeWindow): string {
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const why = ruleMismatch(item, rules, window.end);
+    if (why !== undefined) counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${n} ${MISMATCH_PHRASES[why] ?? why}`);
+  return parts.length > 0 ? `: ${parts.join(', ')}` : '';
+}
+
 export const trainSelectionSchema = z.object({
   /** Pending item ids on this train, oldest submission first. */
   selected: z.array(z.string()),
@@ -144,7 +162,7 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   }
   const selection = selectTrainItems(listed.items, config.rules, window, config.maxItems);
   if (selection.selected.length === 0) {
-    return done({ status: 'skipped', reason: `no pending item matches the rules (${listed.items.length} pending, ${selection.unmatched} not matching)`, ...base, items: [], deferred: [] });
+    return done({ status: 'skipped', reason: `no pending item matches the rules (${listed.items.length} pending, ${selection.unmatched} not matching${mismatchCounts(listed.items, config.rules, window)})`, ...base, items: [], deferred: [] });
   }
   if (selection.deferred.length > 0) {
     logger.warn('Release train full: the newest items wait for the next train', { package_name: name, limit: config.maxItems, deferred: selection.deferred.length });

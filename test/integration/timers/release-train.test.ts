@@ -196,7 +196,29 @@ describe('releaseTrain: no-ops', () => {
   it('does nothing when no pending item matches', async () => {
     const result = await train({ RELEASE_TRAIN_ITEM_PATTERN: '^nothing_matches$' })(FIRING, lambdaContext());
     expect([result, publishes().length]).toStrictEqual([
-      { status: 'skipped', reason: 'no pending item matches the rules (40 pending, 40 not matching)', window: WINDOW, package_name: 'train_20261123T0800Z', items: [], deferred: [] },
+      {
+        status: 'skipped',
+        reason: 'no pending item matches the rules (40 pending, 40 not matching: 30 not matching RELEASE_TRAIN_ITEM_PATTERN, 10 already packaged)',
+        window: WINDOW,
+        package_name: 'train_20261123T0800Z',
+        items: [],
+        deferred: [],
+      },
+      0,
+    ]);
+  });
+
+  it('says so when every pending item was submitted after the departure', async () => {
+    const result = await train()(awsScheduledEvent('2026-11-20T08:00:00Z'), lambdaContext());
+    expect([result, publishes().length]).toStrictEqual([
+      {
+        status: 'skipped',
+        reason: 'no pending item matches the rules (40 pending, 40 not matching: 30 submitted after the departure, 10 already packaged)',
+        window: { start: '2026-11-19T08:00:00.000Z', end: '2026-11-20T08:00:00.000Z' },
+        package_name: 'train_20261120T0800Z',
+        items: [],
+        deferred: [],
+      },
       0,
     ]);
   });
