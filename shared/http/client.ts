@@ -239,7 +239,7 @@ export class HuaweiCloudClient {
         // a deadline running out, the caller's included (AbortSignal.timeout), is worth a warning.
         if (cancelledOnPurpose(options.signal)) this.logger.debug('Upstream call cancelled', fields);
         else this.logger.warn('Upstream call failed', fields);
-        return new UpstreamError(final.message, { ...final, operation: contract.name, attempts: attempt, cause: error });
+        return new UpstreamError(final.message, { ...final, operation: contract.name, attempts: attempt, workspace: request.headers.workspace, cause: error });
       };
       if (!retry || delay >= budgetLeft || signal.aborted) throw failed(error);
       this.logger.debug('Upstream attempt failed; retrying', { operation: contract.name, kind: error.kind, status: error.status, attempt, delay_ms: delay });

@@ -17,6 +17,8 @@ export interface UpstreamErrorDetails {
   readonly outcomeUnknown?: boolean;
   /** Field issues of an invalid request (kind 'invalid-request'). */
   readonly issues?: ReadonlyArray<{ field: string; message: string }>;
+  /** The DataArts workspace the call named, if any (to tell a caller's workspace from the configured one). */
+  readonly workspace?: string | undefined;
   readonly cause?: unknown;
 }
 
@@ -31,6 +33,7 @@ export class UpstreamError extends Error {
   readonly attempts: number;
   readonly outcomeUnknown: boolean;
   readonly issues: ReadonlyArray<{ field: string; message: string }>;
+  readonly workspace: string | undefined;
 
   constructor(message: string, details: UpstreamErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -45,6 +48,7 @@ export class UpstreamError extends Error {
     this.attempts = details.attempts ?? 1;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
     this.issues = details.issues ?? [];
+    this.workspace = details.workspace;
   }
 }
 

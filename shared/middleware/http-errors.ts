@@ -18,6 +18,7 @@ import { ConfigError } from '../errors';
 import { logger as rootLogger } from '../logger';
 import { jsonResponse, type HttpResponse } from '../platform/http-event';
 import type { HttpContext } from './http-state';
+import type { Runtime } from '../runtime';
 
 /**
  * A write that was sent and then failed in a way that says nothing of whether Huawei Cloud applied it (its
@@ -88,13 +89,25 @@ export function toHttpError(error: unknown): HttpError {
   return new InternalError('Internal error', { cause: error });
 }
 
+/** DataArts' "workspace does not exist", when the workspace is the one configured: the deployment's to fix, not the caller's. */
+const WORKSPACE_NOT_FOUND = 'DLF.0819';
+
+function configuredWorkspaceMissing(error: unknown, runtime: Runtime | undefined): HttpError | undefined {
+  if (!(error instanceof UpstreamError && error.errorCode === WORKSPACE_NOT_FOUND)) return undefined;
+  if (error.workspace === undefined || error.workspace !== runtime?.config.dataartsWorkspace) return undefined;
+  return new BadGatewayError(
+    `The DataArts workspace configured in HUAWEICLOUD_DATAARTS_WORKSPACE does not exist (${error.operation} answered ${WORKSPACE_NOT_FOUND})`,
+    'HRF.0502.CONFIG',
+  );
+}
+
 export function httpErrors(): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
   return {
     onError: (request) => {
       const state = request.context.hrf;
       const log = state?.logger ?? rootLogger;
       const error = request.error;
-      const mapped = toHttpError(error);
+      const mapped = configuredWorkspaceMissing(error, state?.runtime) ?? toHttpError(error);
       const requestId = state?.requestId ?? 'unknown';
       const details = {
         status: mapped.statusCode,

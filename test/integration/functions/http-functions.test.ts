@@ -176,6 +176,36 @@ describe.each(PLATFORMS)('HTTP functions against the local cloud (%s events)', (
   });
 });
 
+describe('A workspace that does not exist', () => {
+  const MISSING = 'ffffffffffffffffffffffffffffffff';
+  const list = (extraEnv: Record<string, string>, headers: Record<string, string> = {}) =>
+    httpFunction(listPendingItemsRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(emulator.url, {}, extraEnv)))(
+      gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', headers, bearer: TOKENS.read }),
+      lambdaContext(),
+    ).then(parseResponse);
+
+  it('is the deployment\'s error (502 naming HUAWEICLOUD_DATAARTS_WORKSPACE) when it is the configured one', async () => {
+    const response = await list({ HUAWEICLOUD_DATAARTS_WORKSPACE: MISSING });
+    expect([response.statusCode, response.body]).toStrictEqual([
+      502,
+      {
+        error_code: 'HRF.0502.CONFIG',
+        error_msg: 'The DataArts workspace configured in HUAWEICLOUD_DATAARTS_WORKSPACE does not exist (ListFactoryPendingItems answered DLF.0819)',
+        request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      },
+    ]);
+    expect(logsMatching((e) => e.level === 'error' && e.error_code === 'HRF.0502.CONFIG')).toHaveLength(1);
+  });
+
+  it('stays the caller\'s error, with DataArts\' code, when the caller named it', async () => {
+    const response = await list({ HRF_WORKSPACE_ALLOWLIST: MISSING }, { 'X-Workspace-Id': MISSING });
+    expect([response.statusCode, response.body]).toStrictEqual([
+      400,
+      { error_code: 'DLF.0819', error_msg: `The workspace ID does not exist: ${MISSING}.`, request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+    ]);
+  });
+});
+
 describe('Audit', () => {
   it('logs one audit line per state-changing call with actor, targets, upstream request id and outcome', async () => {
     const body = { package_name: 'rel_audit_1', pending_item_list: SEED.unpackagedItemIds.slice(5, 6), approver_ids: [SEED.users.approver], apply_user_id: SEED.users.applicant };
