@@ -66,6 +66,8 @@ export interface RouteSpec<
   /** The success body; the handler's result is parsed with it, so only allow-listed fields leave. */
   readonly response: R;
   readonly successStatus?: number;
+  /** Other statuses the handler answers with the same body, and what each means (for the OpenAPI document). */
+  readonly otherSuccesses?: Readonly<Record<number, string>>;
   readonly handle: (
     input: { path: Out<P>; query: Out<Q>; headers: Out<H>; body: Out<B> },
     context: RouteContext,

@@ -59,13 +59,25 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { ve
         : {}),
       responses: {
         [String(spec.successStatus ?? 200)]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } },
+        ...Object.fromEntries(
+          Object.entries(spec.otherSuccesses ?? {}).map(([status, description]) => [status, { description, content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } }]),
+        ),
         '400': errorResponse('Invalid request; `fields` names each offending field'),
         '401': errorResponse('No credential, or an invalid one'),
         '403': errorResponse('The credential lacks the scope, or may not use the workspace, deploy task or pipeline'),
         '409': errorResponse('Conflict (a duplicate in progress, a name taken, a review already decided)'),
+        ...(spec.request.body
+          ? {
+              '413': errorResponse('The body is larger than the route accepts'),
+              '415': errorResponse('The body is not sent as Content-Type application/json'),
+            }
+          : {}),
         '422': errorResponse('Understood but not done (an Idempotency-Key reused with another payload, items already in a release package); `fields` names each'),
         '429': errorResponse('Huawei Cloud is throttling; see Retry-After'),
-        '502': errorResponse('Huawei Cloud failed or refused our own credentials'),
+        '500': errorResponse('An internal error; the response says nothing more (the log does)'),
+        '502': errorResponse(
+          'Huawei Cloud failed (HRF.0502.UPSTREAM, HRF.0502.NETWORK, HRF.0502.RESPONSE), refused our own credentials (HRF.0502.UPSTREAM_AUTH, HRF.0502.CREDENTIALS, HRF.0502.CLOCK_SKEW), is not offered in the region (HRF.0502.REGION) or the configured workspace does not exist (HRF.0502.CONFIG); a write whose outcome is unknown is HRF.0502.OUTCOME_UNKNOWN',
+        ),
         '504': errorResponse('Huawei Cloud did not answer in time'),
       },
     };

@@ -38,6 +38,7 @@ export const publishReleasePackageRoute = defineRoute({
   },
   response: publishResponseSchema,
   successStatus: 201,
+  otherSuccesses: { 200: 'Replayed: this request (or its Idempotency-Key) published this package before; "replayed" is true, nothing was sent' },
   handle: async ({ headers, body }, { runtime, principal, call, logger }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
     if (principal.iamUserId && body.apply_user_id !== principal.iamUserId) {

@@ -353,6 +353,12 @@ describe('GET /v1/openapi.json', () => {
       'query:submit_user_name', 'query:item_name', 'query:update_type', 'query:task_type', 'query:start_time', 'query:end_time', 'query:limit', 'query:offset', 'header:x-workspace-id',
     ]);
     expect(doc.paths['/v1/deploy-tasks/{task_id}/start']?.post?.operationId).toBe('startDeployTask');
+    // Every status a route answers is listed: publish's replay (200) beside its 201, and the body errors where there is a body.
+    const statuses = (path: string, method: string) => Object.keys((doc.paths[path]?.[method] as unknown as { responses: Record<string, unknown> }).responses);
+    expect([statuses('/v1/release-packages', 'post'), statuses('/v1/pending-items', 'get')]).toStrictEqual([
+      ['200', '201', '400', '401', '403', '409', '413', '415', '422', '429', '500', '502', '504'],
+      ['200', '400', '401', '403', '409', '422', '429', '500', '502', '504'],
+    ]);
   });
 });
 
