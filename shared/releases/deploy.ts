@@ -12,9 +12,13 @@ export interface DeployDeps {
   readonly call: CallOptions;
 }
 
+/**
+ * Starts the task and writes its one audit line. `reconciles`: the caller settles an unknown outcome itself
+ * (the deploy window reads the history) and writes that line (reconciled, or unknown), so none is written here.
+ */
 export async function startDeployment(
   deps: DeployDeps,
-  request: { taskId: string; body: StartDeployTaskBody; actor: string },
+  request: { taskId: string; body: StartDeployTaskBody; actor: string; reconciles?: boolean },
 ): Promise<StartDeployTaskResponse> {
   try {
     const { data, requestId } = await startDeployTask(deps.client, request.taskId, request.body, deps.call);
@@ -27,11 +31,13 @@ export async function startDeployment(
     });
     return data;
   } catch (error) {
+    const unknown = error instanceof UpstreamError && error.outcomeUnknown;
+    if (unknown && request.reconciles) throw error;
     audit(deps.logger, {
       actor: request.actor,
       action: 'start-deploy-task',
       target: { task_id: request.taskId },
-      outcome: 'failed',
+      outcome: unknown ? 'unknown' : 'failed',
       upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
       reason: error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}${error.outcomeUnknown ? ' (outcome unknown)' : ''}` : 'error',
     });

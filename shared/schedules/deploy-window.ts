@@ -115,7 +115,7 @@ async function deployTask(taskId: string, windowStart: Date, now: Date, ctx: Run
   if (verdict) return { task_id: taskId, ...verdict };
 
   try {
-    const started = await startDeployment({ client: runtime.client, logger, call }, { taskId, body: {}, actor: ctx.functionName });
+    const started = await startDeployment({ client: runtime.client, logger, call }, { taskId, body: {}, actor: ctx.functionName, reconciles: true });
     deps.started.set(key, started.id);
     return { task_id: taskId, outcome: 'started', record_id: started.id };
   } catch (error) {
@@ -131,6 +131,15 @@ async function deployTask(taskId: string, windowStart: Date, now: Date, ctx: Run
         audit(logger, { actor: ctx.functionName, action: 'start-deploy-task', target: { task_id: taskId, record_id: found.record.execution_id }, outcome: 'reconciled' });
         return { task_id: taskId, outcome: 'reconciled', record_id: found.record.execution_id, reason: 'the start answered no result, but the history shows the deployment' };
       }
+      // The one audit line of a start whose outcome stays unknown (the redelivery reads the history again).
+      audit(logger, {
+        actor: ctx.functionName,
+        action: 'start-deploy-task',
+        target: { task_id: taskId },
+        outcome: 'unknown',
+        upstreamRequestId: error.requestId,
+        reason: `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}`,
+      });
     }
     return { task_id: taskId, outcome: 'failed', reason: describeFailure(error), ...(isTransientFailure(error) ? { transient: true as const } : {}) };
   }
