@@ -127,11 +127,24 @@ export function floorToMinute(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);
 }
 
-/** Parses `yyyy-MM-dd HH:mm:ss` (CodeArts Deploy history times) as a wall time in a zone. */
+/**
+ * Parses a CodeArts Deploy history time: `yyyy-MM-dd HH:mm:ss` (what the docs show) is a wall time in
+ * `timeZone`. The same with a `T`, fractions of a second, or its own offset (`Z`, `+08:00`), or epoch
+ * milliseconds, are read too: an unreadable time keeps the deploy window from starting the task at all.
+ */
 export function parseZonedDateTime(value: string, timeZone: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(value.trim());
+  const text = value.trim();
+  if (/^\d{13}$/.test(text)) return new Date(Number(text));
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
-  return instantOfWallClock({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, timeZone);
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  const offset = m[8];
+  if (offset === undefined) {
+    return new Date(instantOfWallClock({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, timeZone).getTime() + ms);
+  }
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const offsetMinutes = offset === 'Z' ? 0 : sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(-2)));
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMinutes * 60_000);
 }

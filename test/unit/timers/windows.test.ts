@@ -107,6 +107,28 @@ describe('Time helpers', () => {
       parseZonedDateTime('yesterday', 'UTC'),
     ]).toStrictEqual(['2026-11-23T08:00:00.000Z', '2026-11-23T00:00:00.000Z', undefined, undefined]);
   });
+
+  it('reads the variants a history may send: a T, fractions of a second, an offset of its own, epoch milliseconds', () => {
+    expect(
+      [
+        '2026-11-23T08:00:00',
+        '2026-11-23 08:00:00.250',
+        '2026-11-23T08:00:00Z',
+        '2026-11-23T16:00:00.5+08:00',
+        '2026-11-23 03:00:00-0500',
+        '1795420800000',
+        '2026-11-23 08:00',
+      ].map((text) => parseZonedDateTime(text, 'Asia/Shanghai')?.toISOString()),
+    ).toStrictEqual([
+      '2026-11-23T00:00:00.000Z',
+      '2026-11-23T00:00:00.250Z',
+      '2026-11-23T08:00:00.000Z',
+      '2026-11-23T08:00:00.500Z',
+      '2026-11-23T08:00:00.000Z',
+      '2026-11-23T08:00:00.000Z',
+      undefined,
+    ]);
+  });
 });
 
 describe('Windows: the walk back to a window start', () => {
