@@ -14,9 +14,10 @@
  *   FUNCTIONGRAPH_APIG_INSTANCE_ID     a dedicated APIG gateway (DEDICATEDGATEWAY triggers); unset: shared APIG
  *   FUNCTIONGRAPH_APIG_AUTH            APIG authentication: NONE (default: the functions authenticate callers
  *                                      themselves with bearer tokens or app signatures), APP or IAM
- *   FUNCTIONGRAPH_FN_<NAME>            value of the functions' variable <NAME>; needed for the functions'
- *                                      own Huawei credentials (HUAWEICLOUD_SDK_AK/SK/SECURITY_TOKEN), which
- *                                      are never taken from the deployer's credentials
+ *   FUNCTIONGRAPH_FN_<NAME>            value of the functions' secret variable <NAME> (else <NAME> itself);
+ *                                      the only way to give the functions their own Huawei credentials
+ *                                      (HUAWEICLOUD_SDK_AK/SK/SECURITY_TOKEN), which are never taken from the
+ *                                      deployer's. Secrets only: other values are fixed in the build (plan.ts)
  */
 import { FunctionGraphRegion } from '@huaweicloud/huaweicloud-sdk-functiongraph';
 import { loadHuaweiCloudConfig } from '../../shared/config/env';
@@ -64,6 +65,17 @@ export const DEPLOYER_CREDENTIAL_VARIABLES: ReadonlySet<string> = new Set([
 ]);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Whether a value is an http(s) URL to this machine (localhost, 127.0.0.0/8, [::1]): the local cloud. */
+export function isLoopbackUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && (LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname));
+}
 
 function value(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -140,8 +152,8 @@ export function loadDeployConfig(env: Env): DeployConfig {
 }
 
 /**
- * The value a function's variable gets at deploy: FUNCTIONGRAPH_FN_<NAME> when set, else <NAME> from the
- * deployer's environment, except the deployer's own credentials, which never flow into a function.
+ * The value a function's secret variable gets at deploy: FUNCTIONGRAPH_FN_<NAME> when set, else <NAME> from
+ * the deployer's environment, except the deployer's own credentials, which never flow into a function.
  */
 export function functionVariableValue(env: Env, name: string): string | undefined {
   const explicit = env[`${FUNCTION_VALUE_PREFIX}${name}`];

@@ -2,7 +2,8 @@
  * `npm run deploy:functiongraph [-- --dry-run] [--dir .build/functiongraph]`: creates or updates every
  * function of the manifest (`npm run package:functiongraph` first) and its triggers, through the official
  * FunctionGraph client. Idempotent: a second deploy of the same build makes no write request at all.
- * `--dry-run` reads what is there, prints the plan and writes nothing.
+ * `--dry-run` reads what is there, prints the plan and writes nothing. A build of the `local` stage (or one
+ * whose functions would call 127.0.0.1) goes to a local endpoint only (plan.ts, checkTarget).
  *
  * Settings: scripts/functiongraph/deploy-config.ts (HUAWEICLOUD_SDK_*, HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH,
  * FUNCTIONGRAPH_*). Step by step: docs/deploy.md.

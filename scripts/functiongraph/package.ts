@@ -1,6 +1,7 @@
 /**
  * `npm run package:functiongraph [-- --stage <stage>] [--out <dir>]`: one zip per function of serverless.yml,
- * ready for FunctionGraph, and the manifest the deploy reads.
+ * ready for FunctionGraph, and the manifest the deploy reads. The functions' non-secret settings are fixed
+ * in the manifest here, so a stage other than `local` is refused while one they need is empty (settings.ts).
  *
  *   .build/functiongraph/
  *     manifest.json          name, handler, runtime, memory, timeout, environment, triggers of each function
@@ -27,6 +28,7 @@ import {
   type ManifestFunction,
 } from './manifest';
 import { readService, ROOT, type ReadServiceOptions, type ServiceDescription } from './service';
+import { checkRequiredSettings, moduleOf } from './settings';
 
 export const DEFAULT_OUT_DIR = join(ROOT, '.build', 'functiongraph');
 /** Zip entries carry this date (the earliest a zip can hold), so that a rebuild gives the same bytes. */
@@ -113,6 +115,11 @@ function prepareOutDir(outDir: string): void {
 export async function packageFunctionGraph(options: PackageOptions = {}): Promise<PackageResult> {
   const started = Date.now();
   const service = readService(options);
+  // Before the previous build is removed: a refused build leaves it as it was.
+  checkRequiredSettings(
+    service.stage,
+    service.functions.map((fn) => ({ key: fn.key, module: moduleOf(options.root ?? ROOT, fn.entry), environment: fn.environment })),
+  );
   const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
   prepareOutDir(outDir);
 

@@ -13,8 +13,10 @@
  */
 import { createHash, scryptSync } from 'node:crypto';
 import type { ApigTriggerInput, FunctionConfigInput, RemoteFunction, RemoteTrigger, TimerTriggerInput, TriggerInput } from './api';
-import { functionVariableValue, type DeployConfig } from './deploy-config';
+import { FUNCTION_VALUE_PREFIX, functionVariableValue, isLoopbackUrl, type DeployConfig } from './deploy-config';
 import type { Manifest, ManifestFunction } from './manifest';
+import { LOCAL_STAGE } from './settings';
+import type { Env } from './variables';
 
 export const CODE_MARKER = 'HRF_CODE_SHA256';
 export const SECRETS_MARKER = 'HRF_SECRETS_DIGEST';
@@ -72,8 +74,50 @@ function environmentChars(...maps: Readonly<Record<string, string>>[]): number {
   return total;
 }
 
+/**
+ * A build for the local cloud never reaches a FunctionGraph that is not local: its functions would be named
+ * for the `local` stage and would call 127.0.0.1 from inside FunctionGraph, i.e. nothing. Sending it to the
+ * local cloud (a loopback endpoint) is the rehearsal, and passes.
+ */
+export function checkTarget(manifest: Manifest, endpoint: string): void {
+  if (isLoopbackUrl(endpoint)) return;
+  const loopback = new Set<string>();
+  for (const fn of manifest.functions) {
+    for (const [name, entry] of Object.entries(fn.environment)) if (!entry.secret && isLoopbackUrl(entry.value)) loopback.add(`${name}=${entry.value}`);
+  }
+  const reasons = [
+    ...(manifest.stage === LOCAL_STAGE ? [`it is the ${LOCAL_STAGE} stage`] : []),
+    ...(loopback.size > 0 ? [`its functions would call this machine (${[...loopback].sort().join(', ')})`] : []),
+  ];
+  if (reasons.length === 0) return;
+  throw new DeployPlanError(
+    `refusing to deploy the build of stage ${manifest.stage} to ${endpoint}: ${reasons.join('; ')}. Package it for the target, with the target's settings: npm run package:functiongraph -- --stage <stage>`,
+  );
+}
+
+/**
+ * FUNCTIONGRAPH_FN_<NAME> sets secrets only. A non-secret value is fixed in the build: the manifest shows
+ * it and the redeploy compares against it, so the deploy does not change it. Given for a non-secret
+ * variable, FUNCTIONGRAPH_FN_<NAME> would do nothing, silently: it is refused instead.
+ */
+export function checkFunctionValues(manifest: Manifest, env: Env): void {
+  const refused = new Set<string>();
+  for (const [variable, value] of Object.entries(env)) {
+    if (value === undefined || value === '' || !variable.startsWith(FUNCTION_VALUE_PREFIX)) continue;
+    const name = variable.slice(FUNCTION_VALUE_PREFIX.length);
+    if (manifest.functions.some((fn) => fn.environment[name]?.secret === false)) refused.add(name);
+  }
+  if (refused.size === 0) return;
+  const names = [...refused].sort();
+  throw new DeployPlanError(
+    `${names.map((name) => `${FUNCTION_VALUE_PREFIX}${name}`).join(', ')}: ${FUNCTION_VALUE_PREFIX}<NAME> sets secret variables only; ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} fixed in the build: set ${names.length === 1 ? 'it' : 'them'} and package again`,
+  );
+}
+
 /** The desired configuration of every function; throws DeployPlanError before anything is written. */
 export function desiredState(manifest: Manifest, config: DeployConfig): DesiredState {
+  checkTarget(manifest, config.endpoint);
+  checkFunctionValues(manifest, config.env);
   const unset = new Set<string>();
   const digests = new Map<string, string>();
   const functions = manifest.functions.map((fn): DesiredFunction => {

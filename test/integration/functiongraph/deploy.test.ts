@@ -6,7 +6,8 @@
  * the local cloud recorded.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../../emulator';
 import { functionGraphState } from '../../../emulator/routes/functiongraph';
@@ -14,7 +15,7 @@ import { FunctionGraphApiError, sdkFunctionGraphApi } from '../../../scripts/fun
 import { deployFunctionGraph, type DeployReport } from '../../../scripts/functiongraph/deploy';
 import { loadDeployConfig } from '../../../scripts/functiongraph/deploy-config';
 import { MANIFEST_FILE, manifestSchema, type Manifest } from '../../../scripts/functiongraph/manifest';
-import { sha256Hex, zipIndexJs } from '../../../scripts/functiongraph/package';
+import { packageFunctionGraph, sha256Hex, zipIndexJs, type PackageResult } from '../../../scripts/functiongraph/package';
 import { CODE_MARKER, DeployPlanError, SECRETS_MARKER } from '../../../scripts/functiongraph/plan';
 import { admin } from '../../helpers/emulator';
 import { findSecretsInLogs, TEST_SECRETS } from '../../helpers/logs';
@@ -408,6 +409,50 @@ describe('FunctionGraph deploy: credentials and failures', () => {
     await expect(act).rejects.toThrow(`${first.zip} does not match the manifest's sha256 (package again)`);
     copy.cleanup();
     expect(emulator.requests).toStrictEqual([]);
+  });
+});
+
+describe('FunctionGraph deploy: a build of the local stage', () => {
+  // What `npm run package:functiongraph` without --stage builds: the local stage, with .env.local.
+  let local: PackageResult;
+  beforeAll(async () => {
+    local = await packageFunctionGraph({ outDir: mkdtempSync(join(tmpdir(), 'fg-build-local-')), stage: 'local', env: {} });
+  });
+  afterAll(() => {
+    if (local) rmSync(local.outDir, { recursive: true, force: true });
+  });
+
+  it('is refused for a FunctionGraph that is not local, before any request', async () => {
+    // Prepare: the region's public endpoint, and a client that would reach the local cloud if called
+    const config = loadDeployConfig(deployerEnv(emulator, { ...FUNCTION_SECRETS, HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: '' }));
+    const api = sdkFunctionGraphApi({ ...config, endpoint: emulator.url });
+
+    // Act
+    let error: unknown;
+    try {
+      await deployFunctionGraph({ dir: local.outDir, config, api, log: (text) => lines.push(...text.split('\n')) });
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assess
+    expect(config.endpoint).toBe('https://functiongraph.cn-north-4.myhuaweicloud.com');
+    expect(error instanceof DeployPlanError ? error.message : error).toBe(
+      'refusing to deploy the build of stage local to https://functiongraph.cn-north-4.myhuaweicloud.com: it is the local stage; its functions would call this machine (' +
+        'HUAWEICLOUD_ENDPOINT_CODEARTS_DEPLOY=http://127.0.0.1:4010, HUAWEICLOUD_ENDPOINT_CODEARTS_PIPELINE=http://127.0.0.1:4010, HUAWEICLOUD_ENDPOINT_DATAARTS=http://127.0.0.1:4010, HUAWEICLOUD_ENDPOINT_IAM=http://127.0.0.1:4010). ' +
+        "Package it for the target, with the target's settings: npm run package:functiongraph -- --stage <stage>",
+    );
+    expect([emulator.requests, lines]).toStrictEqual([[], []]);
+  });
+
+  it('is deployed to the local cloud: the rehearsal', async () => {
+    // Act
+    const report = await deploy({ dir: local.outDir });
+
+    // Assess
+    const names = local.manifest.functions.map((fn) => `hwc-release-functions-local-${fn.key}`);
+    expect(report.plan.functions.map((fn) => [fn.name, fn.action])).toStrictEqual(names.map((name) => [name, 'create']));
+    expect([...fg().functions.values()].map((fn) => fn.funcName).sort()).toStrictEqual([...names].sort());
   });
 });
 

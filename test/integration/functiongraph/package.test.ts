@@ -12,8 +12,9 @@ import { parse } from 'yaml';
 import { MANIFEST_FILE, manifestSchema } from '../../../scripts/functiongraph/manifest';
 import { packageFunctionGraph, sha256Hex } from '../../../scripts/functiongraph/package';
 import { isSecretName } from '../../../scripts/functiongraph/service';
+import { MissingSettingsError } from '../../../scripts/functiongraph/settings';
 import { TEST_SECRETS } from '../../helpers/logs';
-import { buildFunctionGraph, TEST_STAGE, type TestBuild } from './support';
+import { buildFunctionGraph, FUNCTION_SETTINGS, TEST_STAGE, type TestBuild } from './support';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -26,7 +27,7 @@ const PACKAGE_TIME_SECRETS = {
   RELEASE_CHECK_WEBHOOK_SECRET: 'whsec_cGFja2FnZS10aW1lLXdlYmhvb2s=',
 };
 for (const value of Object.values(PACKAGE_TIME_SECRETS)) TEST_SECRETS.add(value);
-const PACKAGE_ENV = { ...PACKAGE_TIME_SECRETS, LOG_LEVEL: 'warn', HUAWEICLOUD_SDK_REGION: 'cn-north-4' };
+const PACKAGE_ENV = { ...FUNCTION_SETTINGS, ...PACKAGE_TIME_SECRETS, LOG_LEVEL: 'warn', HUAWEICLOUD_SDK_REGION: 'cn-north-4' };
 
 interface RawFunction {
   handler: string;
@@ -189,11 +190,81 @@ describe('FunctionGraph package: the zips', () => {
     writeFileSync(join(dir, 'keep', 'notes.txt'), 'mine');
 
     // Act
-    const act = packageFunctionGraph({ outDir: dir, stage: TEST_STAGE, env: {} });
+    const act = packageFunctionGraph({ outDir: dir, stage: TEST_STAGE, env: FUNCTION_SETTINGS });
 
     // Assess
     await expect(act).rejects.toThrow('is not empty and holds no manifest.json: refusing to replace it');
     expect(readFileSync(join(dir, 'keep', 'notes.txt'), 'utf8')).toBe('mine');
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('FunctionGraph package: the settings the functions need', () => {
+  it('refuses a stage other than local while one is empty, naming every one, and leaves the previous build as it was', async () => {
+    // Prepare: a previous build in the output directory
+    const out = mkdtempSync(join(tmpdir(), 'fg-build-refused-'));
+    const previous = await packageFunctionGraph({ outDir: out, stage: TEST_STAGE, env: FUNCTION_SETTINGS });
+    const before = readFileSync(previous.manifestPath, 'utf8');
+
+    // Act
+    const error = await packageFunctionGraph({ outDir: out, stage: TEST_STAGE, env: { ...FUNCTION_SETTINGS, HUAWEICLOUD_SDK_REGION: '', DEPLOY_WINDOW_TASK_IDS: ' ' } }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error instanceof MissingSettingsError ? error.message : error).toBe(
+      [
+        `stage ${TEST_STAGE}: 2 settings the functions need are empty:`,
+        '  DEPLOY_WINDOW_TASK_IDS (deployWindow)',
+        '  HUAWEICLOUD_SDK_REGION (listPendingItems, publishReleasePackage, queryReleasePackages, startDeployTask, rejectManualReview, pipelineEventWebhook, releaseCheck, releaseTrain, deployWindow, pipelineGate)',
+        `Their values are fixed in the build: set them in the environment (or .env.${TEST_STAGE}) and package again.`,
+      ].join('\n'),
+    );
+    expect(readFileSync(previous.manifestPath, 'utf8')).toBe(before);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('npm run package:functiongraph -- --stage <stage> fails with them named when the packager has none of them set', async () => {
+    // Prepare
+    const parent = mkdtempSync(join(tmpdir(), 'fg-build-cli-refused-'));
+    const out = join(parent, 'build');
+
+    // Act
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/functiongraph/package.ts', '--stage', TEST_STAGE, '--out', out], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      child.once('error', reject);
+      child.once('close', (status) => resolve({ status, stdout, stderr }));
+    });
+
+    // Assess
+    const runtime = 'listPendingItems, publishReleasePackage, queryReleasePackages, startDeployTask, rejectManualReview, pipelineEventWebhook, releaseCheck, releaseTrain, deployWindow, pipelineGate';
+    expect(run).toStrictEqual({
+      status: 1,
+      stdout: '',
+      stderr: [
+        `package:functiongraph failed: stage ${TEST_STAGE}: 8 settings the functions need are empty:`,
+        '  DEPLOY_WINDOW_ALLOW (deployWindow)',
+        '  DEPLOY_WINDOW_TASK_IDS (deployWindow)',
+        '  HUAWEICLOUD_CODEARTS_PROJECT_ID (rejectManualReview, pipelineEventWebhook, deployWindow, pipelineGate)',
+        '  HUAWEICLOUD_DATAARTS_WORKSPACE (releaseCheck, releaseTrain)',
+        `  HUAWEICLOUD_SDK_PROJECT_ID (${runtime})`,
+        `  HUAWEICLOUD_SDK_REGION (${runtime})`,
+        '  RELEASE_TRAIN_APPLICANT_ID (releaseTrain)',
+        '  RELEASE_TRAIN_APPROVER_IDS (releaseTrain)',
+        `Their values are fixed in the build: set them in the environment (or .env.${TEST_STAGE}) and package again.`,
+        '',
+      ].join('\n'),
+    });
+    expect(existsSync(out)).toBe(false);
+    rmSync(parent, { recursive: true, force: true });
   });
 });

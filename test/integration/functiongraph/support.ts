@@ -6,19 +6,35 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningEmulator } from '../../../emulator';
+import { DEFAULT_IDENTITY, SEED, type RunningEmulator } from '../../../emulator';
 import { packageFunctionGraph, type PackageResult } from '../../../scripts/functiongraph/package';
 
 /** A stage with no .env file, so the build depends on the given environment only. */
 export const TEST_STAGE = 'fgtest';
 
+/**
+ * The settings a build for a stage other than `local` cannot go without (scripts/functiongraph/settings.ts),
+ * as the local cloud knows them.
+ */
+export const FUNCTION_SETTINGS = {
+  HUAWEICLOUD_SDK_REGION: DEFAULT_IDENTITY.region,
+  HUAWEICLOUD_SDK_PROJECT_ID: DEFAULT_IDENTITY.projectId,
+  HUAWEICLOUD_DATAARTS_WORKSPACE: DEFAULT_IDENTITY.workspace,
+  HUAWEICLOUD_CODEARTS_PROJECT_ID: DEFAULT_IDENTITY.codeartsProjectId,
+  RELEASE_TRAIN_APPLICANT_ID: SEED.users.applicant,
+  RELEASE_TRAIN_APPROVER_IDS: SEED.users.approver,
+  DEPLOY_WINDOW_ALLOW: '* * * * *',
+  DEPLOY_WINDOW_TASK_IDS: SEED.deployTasks.idle,
+} as const;
+
 export interface TestBuild extends PackageResult {
   cleanup(): void;
 }
 
+/** A build of stage fgtest: FUNCTION_SETTINGS under the given environment. */
 export async function buildFunctionGraph(env: Record<string, string> = {}): Promise<TestBuild> {
   const outDir = mkdtempSync(join(tmpdir(), 'fg-build-'));
-  const result = await packageFunctionGraph({ outDir, stage: TEST_STAGE, env });
+  const result = await packageFunctionGraph({ outDir, stage: TEST_STAGE, env: { ...FUNCTION_SETTINGS, ...env } });
   return { ...result, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 

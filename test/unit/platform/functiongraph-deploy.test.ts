@@ -3,9 +3,9 @@
  * function (user data, encrypted user data, markers, limits), API names and the secrets digest.
  */
 import { ConfigError } from '../../../shared/errors';
-import { functionVariableValue, loadDeployConfig } from '../../../scripts/functiongraph/deploy-config';
+import { functionVariableValue, isLoopbackUrl, loadDeployConfig } from '../../../scripts/functiongraph/deploy-config';
 import type { Manifest, ManifestFunction } from '../../../scripts/functiongraph/manifest';
-import { apiName, CODE_MARKER, DeployPlanError, desiredState, SECRETS_MARKER, secretsDigest } from '../../../scripts/functiongraph/plan';
+import { apiName, checkFunctionValues, checkTarget, CODE_MARKER, DeployPlanError, desiredState, SECRETS_MARKER, secretsDigest } from '../../../scripts/functiongraph/plan';
 import { TEST_SECRETS } from '../../helpers/logs';
 
 const SECRET_VALUE = 'deploy-unit-test-secret-value-0001';
@@ -159,5 +159,121 @@ describe('FunctionGraph deploy: desired configuration', () => {
     expect(names.every((n) => /^[A-Za-z][A-Za-z0-9_]{2,63}$/.test(n))).toBe(true);
     expect(names[1]?.length).toBe(64);
     expect(names[2]).not.toBe(names[3]);
+  });
+});
+
+describe('FunctionGraph deploy: the target', () => {
+  const REMOTE = 'https://functiongraph.cn-north-4.myhuaweicloud.com';
+  /** The error an action throws, whole: its class name and message. */
+  const thrown = (act: () => unknown): [string, string] | undefined => {
+    try {
+      act();
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? [error.name, error.message] : ['(not an Error)', String(error)];
+    }
+  };
+  const LOCAL_CLOUD = fn({
+    name: 'svc-local-listPendingItems',
+    environment: {
+      LOG_LEVEL: { secret: false, value: 'info' },
+      HUAWEICLOUD_ENDPOINT_DATAARTS: { secret: false, value: 'http://127.0.0.1:4010' },
+      HUAWEICLOUD_ENDPOINT_IAM: { secret: false, value: 'http://localhost:4010' },
+      HRF_CLIENTS: { secret: true },
+    },
+  });
+
+  it.each([
+    ['http://127.0.0.1:4010', true],
+    ['https://localhost', true],
+    ['http://127.10.0.3:80', true],
+    ['http://[::1]:4010', true],
+    [' http://127.0.0.1:4010 ', true],
+    ['https://functiongraph.cn-north-4.myhuaweicloud.com', false],
+    ['https://127.0.0.1.example.com', false],
+    ['127.0.0.1:4010', false],
+    ['ftp://127.0.0.1', false],
+    ['', false],
+  ])('tells %j is this machine: %s', (value, loopback) => {
+    // Act
+    const result = isLoopbackUrl(value);
+
+    // Assess
+    expect(result).toBe(loopback);
+  });
+
+  it('refuses a build of the local stage for a FunctionGraph that is not local', () => {
+    // Prepare
+    const local: Manifest = { manifestVersion: 1, service: 'svc', stage: 'local', functions: [fn({ name: 'svc-local-listPendingItems' })] };
+
+    // Act
+    const error = thrown(() => checkTarget(local, REMOTE));
+
+    // Assess
+    expect(error).toStrictEqual([
+      'DeployPlanError',
+      `refusing to deploy the build of stage local to ${REMOTE}: it is the local stage. Package it for the target, with the target's settings: npm run package:functiongraph -- --stage <stage>`,
+    ]);
+  });
+
+  it('refuses a build whose functions would call this machine, naming each value, whatever its stage', () => {
+    // Prepare
+    const local: Manifest = { manifestVersion: 1, service: 'svc', stage: 'local', functions: [LOCAL_CLOUD, { ...LOCAL_CLOUD, key: 'other', name: 'svc-local-other' }] };
+    const prod = manifest([fn({ environment: { RELEASE_CHECK_WEBHOOK_URL: { secret: false, value: 'http://127.0.0.1:9000/hook' } } })]);
+
+    // Act
+    const errors = [thrown(() => checkTarget(local, REMOTE)), thrown(() => desiredState(prod, loadDeployConfig({ ...BASE_ENV, FUNCTIONGRAPH_APIG_GROUP_ID: 'g1', FUNCTIONGRAPH_APIG_ENV_ID: 'e1' })))];
+
+    // Assess
+    expect(errors).toStrictEqual([
+      [
+        'DeployPlanError',
+        `refusing to deploy the build of stage local to ${REMOTE}: it is the local stage; its functions would call this machine (HUAWEICLOUD_ENDPOINT_DATAARTS=http://127.0.0.1:4010, HUAWEICLOUD_ENDPOINT_IAM=http://localhost:4010). Package it for the target, with the target's settings: npm run package:functiongraph -- --stage <stage>`,
+      ],
+      [
+        'DeployPlanError',
+        `refusing to deploy the build of stage prod to ${REMOTE}: its functions would call this machine (RELEASE_CHECK_WEBHOOK_URL=http://127.0.0.1:9000/hook). Package it for the target, with the target's settings: npm run package:functiongraph -- --stage <stage>`,
+      ],
+    ]);
+  });
+
+  it('sends a local build to the local cloud (the rehearsal), and a build for the cloud anywhere', () => {
+    // Prepare
+    const local: Manifest = { manifestVersion: 1, service: 'svc', stage: 'local', functions: [LOCAL_CLOUD] };
+    const config = loadDeployConfig({ ...BASE_ENV, HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: 'http://127.0.0.1:4010', FUNCTIONGRAPH_APIG_GROUP_ID: 'g1', FUNCTIONGRAPH_APIG_ENV_ID: 'e1' });
+
+    // Act
+    const errors = [thrown(() => checkTarget(local, 'http://127.0.0.1:4010')), thrown(() => checkTarget(local, 'https://localhost:8443')), thrown(() => checkTarget(manifest([fn()]), REMOTE))];
+    const rehearsal = desiredState(local, config);
+
+    // Assess
+    expect(errors).toStrictEqual([undefined, undefined, undefined]);
+    expect(rehearsal.functions.map((f) => f.config.name)).toStrictEqual(['svc-local-listPendingItems']);
+  });
+
+  it('refuses FUNCTIONGRAPH_FN_<NAME> for a variable that is not secret: its value is fixed in the build', () => {
+    // Prepare
+    const prod = manifest([fn({ environment: { LOG_LEVEL: { secret: false, value: 'info' }, HUAWEICLOUD_SDK_REGION: { secret: false, value: '' }, HRF_CLIENTS: { secret: true } } })]);
+    const env = { FUNCTIONGRAPH_FN_LOG_LEVEL: 'debug', FUNCTIONGRAPH_FN_HUAWEICLOUD_SDK_REGION: 'cn-north-4', FUNCTIONGRAPH_FN_HRF_CLIENTS: SECRET_VALUE };
+
+    // Act
+    const error = thrown(() => checkFunctionValues(prod, env));
+
+    // Assess
+    expect(error).toStrictEqual([
+      'DeployPlanError',
+      'FUNCTIONGRAPH_FN_HUAWEICLOUD_SDK_REGION, FUNCTIONGRAPH_FN_LOG_LEVEL: FUNCTIONGRAPH_FN_<NAME> sets secret variables only; HUAWEICLOUD_SDK_REGION, LOG_LEVEL are fixed in the build: set them and package again',
+    ]);
+  });
+
+  it('takes FUNCTIONGRAPH_FN_<NAME> for a secret, and ignores one no function declares', () => {
+    // Prepare
+    const config = loadDeployConfig({ ...BASE_ENV, FUNCTIONGRAPH_FN_HRF_CLIENTS: SECRET_VALUE, FUNCTIONGRAPH_FN_UNDECLARED: 'x', FUNCTIONGRAPH_APIG_GROUP_ID: 'g1', FUNCTIONGRAPH_APIG_ENV_ID: 'e1' });
+
+    // Act
+    const { functions } = desiredState(manifest([fn()]), config);
+
+    // Assess
+    expect(functions[0]?.config.encryptedUserData).toBe(JSON.stringify({ HRF_CLIENTS: SECRET_VALUE }));
   });
 });
