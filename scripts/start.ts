@@ -1,25 +1,13 @@
 /**
  * `npm start`: the local Huawei Cloud and every function, wired together, on http://127.0.0.1:${PORT:-3000}.
  * HRF_LOCAL_CLOUD=off serves the functions against the Huawei Cloud named by the HUAWEICLOUD_* variables.
+ * Timers fire only with HRF_LOCAL_TIMERS=on. Settings: startOptionsFromEnv in local-stack.ts.
  */
-import { DEFAULT_LOCAL_API_TOKEN, startLocalStack } from './local-stack';
+import { startLocalStack, startOptionsFromEnv, timerNotices } from './local-stack';
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 3000);
-  const localCloud = (process.env.HRF_LOCAL_CLOUD ?? 'on') !== 'off';
-  const ownClients = Boolean(process.env.HRF_CLIENTS || process.env.HRF_CLIENTS_FILE);
-  if (!localCloud && !ownClients && !process.env.LOCAL_API_TOKEN) {
-    // The default token is public: it must not open real Huawei Cloud to anyone who reads the README.
-    throw new Error('against real Huawei Cloud, set LOCAL_API_TOKEN (a token of your own) or HRF_CLIENTS / HRF_CLIENTS_FILE');
-  }
-  const apiToken = process.env.LOCAL_API_TOKEN ?? DEFAULT_LOCAL_API_TOKEN;
-  const shownToken = localCloud ? apiToken : ownClients ? '<your token>' : '$LOCAL_API_TOKEN';
-  const stack = await startLocalStack({
-    port,
-    localCloud,
-    emulatorPort: Number(process.env.EMULATOR_PORT ?? 4010),
-    apiToken,
-  });
+  const options = startOptionsFromEnv(process.env);
+  const stack = await startLocalStack(options);
   const base = stack.url;
   const lines = [
     '',
@@ -34,8 +22,10 @@ async function main(): Promise<void> {
     `  GET  ${base}/v1/openapi.json`,
     '',
     'Try:',
-    `  curl -s -H "Authorization: Bearer ${shownToken}" "${base}/v1/pending-items?limit=5"`,
+    `  curl -s -H "Authorization: Bearer ${options.shownToken}" "${base}/v1/pending-items?limit=5"`,
     '',
+    ...timerNotices(stack.timers, options.localCloud),
+    ...options.notices,
     'Ctrl-C stops everything.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

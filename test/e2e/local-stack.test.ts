@@ -1,27 +1,94 @@
 /**
  * End to end: `npm start`'s stack (the local Huawei Cloud + serverless-offline running the bundled
- * functions) started on free ports, every route driven over real HTTP.
+ * functions) started on free ports, every route driven over real HTTP; then what it does with the timers
+ * and with serverless-offline's Lambda invoke endpoint.
+ *
+ * The stacks run one after the other: each builds the bundles into the same .esbuild folder.
  */
 import axios from 'axios';
-import { freePort, startLocalStack, type LocalStack } from '../../scripts/local-stack';
+import { readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { freePort, startLocalStack, startOptionsFromEnv, type LocalStack } from '../../scripts/local-stack';
 import { SEED } from '../../emulator/seed';
 
 const TOKEN = 'test-bearer-token-all-0001';
-let stack: LocalStack;
-const output: string[] = [];
+const ROOT = join(__dirname, '..', '..');
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: await freePort(), localCloud: true, apiToken: TOKEN, onOutput: (line) => output.push(line) });
-}, 180_000);
+/**
+ * A deploy window open all day over the `failing` task (nothing started it yet), on a schedule that only
+ * this test uses, `rate(7 minutes)`, which serverless-offline turns into the cron `*\/7 * * * *`.
+ */
+const DEPLOY_WINDOW_ENV = { DEPLOY_WINDOW_SCHEDULE: 'rate(7 minutes)', DEPLOY_WINDOW_TASK_IDS: SEED.deployTasks.failing, DEPLOY_WINDOW_ALLOW: '* * * * *' };
 
-afterAll(async () => {
-  await stack?.stop();
-}, 30_000);
+/**
+ * Test-only preload for the serverless-offline process: schedules that cron every second instead of every
+ * 7 minutes, so a timer that is scheduled fires within the test (node-schedule as in scripts/local-stack.ts).
+ */
+function everySecondPreload(): string {
+  const source = [
+    "import { createRequire } from 'node:module';",
+    "import { isMainThread } from 'node:worker_threads';",
+    'if (isMainThread) {',
+    `  const schedule = createRequire(${JSON.stringify(join(ROOT, 'node_modules/serverless-offline/package.json'))})('node-schedule');`,
+    '  const scheduleJob = schedule.scheduleJob;',
+    "  schedule.scheduleJob = (cron, job) => scheduleJob.call(schedule, cron === '*/7 * * * *' ? '* * * * * *' : cron, job);",
+    '}',
+  ].join('\n');
+  return `--import=data:text/javascript,${encodeURIComponent(source)}`;
+}
+const TIMER_TEST_ENV = { ...DEPLOY_WINDOW_ENV, NODE_OPTIONS: everySecondPreload() };
 
-const http = () =>
-  axios.create({ baseURL: stack.url, validateStatus: () => true, headers: { Authorization: `Bearer ${TOKEN}` }, timeout: 30_000 });
+const EXPECTED_TIMERS = [
+  { functionName: 'releaseCheck', cron: '*/15 * * * *' },
+  { functionName: 'releaseTrain', cron: '0 8 * * ?' },
+  { functionName: 'deployWindow', cron: '*/7 * * * *' },
+];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const startedTasks = (stack: LocalStack) => (stack.emulator?.requests ?? []).filter((r) => r.operation === 'StartDeployTask').map((r) => r.path);
+
+/** POSTs a JSON event to serverless-offline's invoke endpoint (a Unix socket path). */
+function invokeOverSocket(socketPath: string, functionName: string, event: unknown): Promise<{ status: number | undefined; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath, method: 'POST', path: `/2015-03-31/functions/${functionName}/invocations`, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(event));
+  });
+}
 
 describe('Local stack over HTTP', () => {
+  let stack: LocalStack;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    // As `npm start` reads them, with EMULATOR_* settings it used to ignore.
+    const options = startOptionsFromEnv({ PORT: String(await freePort()), EMULATOR_PORT: '0', EMULATOR_SEED_SIZE: '60', EMULATOR_LATENCY_MS: '1', LOCAL_API_TOKEN: TOKEN });
+    stack = await startLocalStack({ ...options, env: TIMER_TEST_ENV, onOutput: (line) => output.push(line) });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 30_000);
+
+  const http = () =>
+    axios.create({ baseURL: stack.url, validateStatus: () => true, headers: { Authorization: `Bearer ${TOKEN}` }, timeout: 30_000 });
+
+  it('serves the local cloud the EMULATOR_* variables describe', async () => {
+    const response = await http().post('/v1/release-packages/query', { limit: 1 });
+    expect([response.status, response.data.total]).toStrictEqual([200, 60]);
+    expect(stack.emulator?.getFaults()).toStrictEqual({ latencyMs: 1 });
+  });
+
   it('lists pending items', async () => {
     const response = await http().get('/v1/pending-items', { params: { limit: 5 } });
     expect(response.status).toBe(200);
@@ -84,5 +151,75 @@ describe('Local stack over HTTP', () => {
     const response = await axios.get(`${stack.url}/v1/pending-items`, { validateStatus: () => true });
     expect(response.status).toBe(401);
     expect(response.data.error_code).toBe('HRF.0401');
+  });
+
+  it('does not fire the timers, and does not announce them as scheduled', async () => {
+    // Prepare: deployWindow's schedule fires every second here (TIMER_TEST_ENV); scheduled, it starts the
+    // `failing` task within a second of the start (the next describe).
+    await sleep(3_000);
+
+    // Assess: the one deployment started is the HTTP test's.
+    expect(startedTasks(stack)).toStrictEqual([`/v2/tasks/${SEED.deployTasks.idle}/start`]);
+    expect(stack.timers).toStrictEqual(EXPECTED_TIMERS.map((timer) => ({ ...timer, scheduled: false })));
+    expect(output.filter((line) => line.includes('Scheduling ['))).toStrictEqual([]);
+  });
+
+  it('serves Lambda invocations on a socket in a directory only this user may enter, not on the HTTP port', async () => {
+    // Prepare
+    const event = JSON.parse(readFileSync(join(ROOT, 'events/release-check.schedule.json'), 'utf8')) as unknown;
+    const directory = statSync(dirname(stack.invokeEndpoint));
+
+    // Act
+    const overSocket = await invokeOverSocket(stack.invokeEndpoint, 'hwc-release-functions-local-releaseCheck', event);
+    const overHttpPort = await axios.post(`${stack.url}/2015-03-31/functions/hwc-release-functions-local-releaseCheck/invocations`, event, {
+      validateStatus: () => true,
+    });
+
+    // Assess
+    expect([directory.isDirectory(), directory.mode & 0o777, directory.uid]).toStrictEqual([true, 0o700, process.getuid?.()]);
+    expect(statSync(stack.invokeEndpoint).isSocket()).toBe(true);
+    expect(output).toContain(`Offline [http for lambda] listening on http://localhost:${stack.invokeEndpoint}`);
+    expect([overSocket.status, (overSocket.body as { status: string }).status]).toStrictEqual([200, 'reported']);
+    expect(overHttpPort.status).toBe(404);
+  });
+});
+
+describe('Local stack with the timers on (HRF_LOCAL_TIMERS=on)', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    const options = startOptionsFromEnv({ PORT: String(await freePort()), EMULATOR_PORT: '0', HRF_LOCAL_TIMERS: 'on', LOCAL_API_TOKEN: TOKEN });
+    stack = await startLocalStack({ ...options, env: TIMER_TEST_ENV, onOutput: () => undefined });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 30_000);
+
+  it('fires the timers on their schedules', async () => {
+    // Act: wait for deployWindow's first firing (every second here).
+    const deadline = Date.now() + 20_000;
+    while (startedTasks(stack).length === 0 && Date.now() < deadline) await sleep(100);
+
+    // Assess
+    expect(startedTasks(stack)).toStrictEqual([`/v2/tasks/${SEED.deployTasks.failing}/start`]);
+    expect(stack.timers).toStrictEqual(EXPECTED_TIMERS.map((timer) => ({ ...timer, scheduled: true })));
+  });
+
+  it('stops everything: the functions, the local cloud and the invoke socket directory', async () => {
+    // Act
+    await stack.stop();
+
+    // Assess
+    const refused = await axios.get(`${stack.url}/v1/openapi.json`).then(
+      () => 'answered',
+      (error: { code?: string }) => error.code,
+    );
+    const emulatorRefused = await axios.get(`${stack.emulator?.url}/_emulator/health`).then(
+      () => 'answered',
+      (error: { code?: string }) => error.code,
+    );
+    expect([refused, emulatorRefused]).toStrictEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    expect(() => statSync(dirname(stack.invokeEndpoint))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 });
