@@ -6,9 +6,10 @@
  * retry is never blind, and the record still refuses the key with a different payload.
  *
  * The memory store guarantees this within one function instance for the record's lifetime (1 h).
- * Across instances the publish handler still never creates a second package with the same name: it
- * looks the name up upstream first. A shared store (e.g. DCS Redis or DynamoDB) plugs in behind this
- * interface for cross-instance key guarantees.
+ * Across instances the publish handler looks the name up upstream first, which stops a second package of
+ * the same name unless the first is still being created while the lookup runs (DataArts refuses items
+ * already packaged, which narrows that further). A shared store (e.g. DCS Redis or DynamoDB) plugs in
+ * behind this interface for cross-instance key guarantees.
  */
 export type IdempotencyRecord =
   | { readonly status: 'in-progress'; readonly fingerprint: string; readonly expiresAt: number }

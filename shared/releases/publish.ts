@@ -46,6 +46,8 @@ export interface PublishDeps {
 export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 /** The code of the 409 a duplicate gets while the first publish is in flight. */
 export const IN_PROGRESS_CODE = 'HRF.0409.IN_PROGRESS';
+/** The code of the 409 when DataArts served the name lookup fewer packages than it counted (worth a retry). */
+export const NAME_LOOKUP_INCOMPLETE = 'HRF.0409.NAME_LOOKUP_INCOMPLETE';
 
 export function publishFingerprint(workspace: string, body: PublishPackageBody): string {
   const canonical = JSON.stringify({
@@ -83,9 +85,10 @@ export async function findPackageByName(
   const named = items.filter((p) => p.package_name === name);
   const found = named.find((p) => p.delete_flag !== 1) ?? (options.includeWithdrawn ? named[0] : undefined);
   if (!found && shortOfTotal) {
+    // Packages changing while the pages were read can do this, and a retry may see them settled.
     throw new ConflictError(
       `DataArts counted ${total} release packages with names containing "${name}" but served only ${items.length}, so whether the name is free cannot be checked: retry`,
-      { errorCode: 'HRF.0409.NAME_UNVERIFIABLE' },
+      { errorCode: NAME_LOOKUP_INCOMPLETE, retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS },
     );
   }
   if (!found && truncated) {
@@ -124,7 +127,7 @@ async function packagedItems(deps: PublishDeps, request: PublishRequest): Promis
 
 async function packageItems(client: HuaweiCloudClient, workspace: string, packageId: string, call: Omit<CallOptions, 'workspace'>): Promise<string[]> {
   const { data } = await showPackageDetail(client, packageId, { ...call, workspace });
-  return data.task_details.map((t) => t.pending_item_id).filter((id): id is string => id !== undefined);
+  return data.task_details.map((t) => t.pending_item_id).filter((id): id is string => id != null);
 }
 
 function sameItems(a: readonly string[], b: readonly string[]): boolean {
@@ -149,8 +152,8 @@ async function answerExisting(
 }
 
 /** The outcome of a publish is unknown and could not be settled: the caller must not assume either way. */
-function unsettled(cause: unknown, packageName: string): UpstreamError {
-  return new UpstreamError(`The publish of "${packageName}" may have been applied; looking it up failed, so its outcome is unknown`, {
+function unsettled(cause: unknown, packageName: string, why = 'looking it up failed'): UpstreamError {
+  return new UpstreamError(`The publish of "${packageName}" may have been applied; ${why}, so its outcome is unknown`, {
     operation: 'CreateFactoryPendingItemsPackage',
     kind: cause instanceof UpstreamError && cause.kind === 'timeout' ? 'timeout' : 'network',
     outcomeUnknown: true,
@@ -269,13 +272,21 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
         if (late) return late;
       }
       if (!unknown || attempt >= 2) {
-        auditFailure(error, unknown ? 'unknown' : 'failed');
-        throw error;
+        // After an unknown first attempt, whatever the second met, the first may still have been applied.
+        const stillUnknown = unknown || unknownBefore;
+        auditFailure(error, stillUnknown ? 'unknown' : 'failed');
+        throw stillUnknown && !unknown ? unsettled(error, request.body.package_name, 'sending it again failed') : error;
       }
       // The publish may have been applied: look before sending anything again.
       deps.logger.warn('Publish outcome unknown; reconciling by package name', { package_name: request.body.package_name });
       const settled = await reconcile(error);
       if (settled) return settled;
+      // Answered 2xx (or with a body too big to read): DataArts took it. A lookup that does not show it yet
+      // is behind; sending again could publish twice.
+      if ((error as UpstreamError).kind === 'invalid-response') {
+        auditFailure(error, 'unknown');
+        throw error;
+      }
       unknownBefore = true;
     }
   }

@@ -17,7 +17,7 @@ import { collectAll } from '../http/paginate';
 import { UpstreamError } from '../http/upstream-error';
 import { idempotencyStoreOf } from '../idempotency/store';
 import type { TimerFiring } from '../platform/timer-event';
-import { findPackageByName, IN_PROGRESS_CODE, publishReleasePackage } from '../releases/publish';
+import { findPackageByName, IN_PROGRESS_CODE, NAME_LOOKUP_INCOMPLETE, publishReleasePackage } from '../releases/publish';
 import type { ReleaseTrainConfig, ReleaseTrainRules } from './config';
 import { windowOfFiring, type TimeWindow } from './schedule';
 import { compactUtcMinute } from './time';
@@ -138,6 +138,8 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   try {
     existing = await findPackageByName(runtime.client, config.workspace, name, call, { includeWithdrawn: true });
   } catch (error) {
+    // The lookup was served short of its total: a redelivery may see the packages settled.
+    if (error instanceof ConflictError && error.errorCode === NAME_LOOKUP_INCOMPLETE) throw error;
     // The name cannot be told free (too many packages contain it): a redelivery would not do better.
     if (error instanceof ConflictError) return done({ status: 'failed', reason: error.message, ...base, items: [], deferred: [] });
     throw error;

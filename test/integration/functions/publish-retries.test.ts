@@ -9,6 +9,7 @@ import { APP, fixedRuntime, testRuntime, TOKENS } from '../../helpers/runtime';
 import { gatewayEvent, parseResponse, signGatewayEvent } from '../../helpers/http-events';
 import { lambdaContext } from '../../helpers/contexts';
 import { logsMatching } from '../../helpers/logs';
+import { startFakeUpstream } from '../../helpers/fake-upstream';
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -194,10 +195,11 @@ describe('Publish: review fixes', () => {
     addPackagesNamed('a_rel_paged_', 150, 110_000);
     emulator.state.offsetMeans = 'pages';
     const response = await call(handler, bodyFor('rel_paged', SEED.unpackagedItemIds.slice(0, 1)));
-    expect([response.statusCode, response.body]).toStrictEqual([
+    expect([response.statusCode, response.headers['Retry-After'], response.body]).toStrictEqual([
       409,
+      '5',
       {
-        error_code: 'HRF.0409.NAME_UNVERIFIABLE',
+        error_code: 'HRF.0409.NAME_LOOKUP_INCOMPLETE',
         error_msg: 'DataArts counted 150 release packages with names containing "rel_paged" but served only 100, so whether the name is free cannot be checked: retry',
         request_id: RID,
       },
@@ -270,6 +272,62 @@ describe('Publish: review fixes', () => {
       { package_name: 'rel_unsettled_2', release_package_id: id, replayed: true },
     ]);
     expect(publishes().map((r) => r.status)).toStrictEqual([503, 503, 200]);
+  });
+
+  it('never sends a publish again that DataArts answered 2xx, even when its answer cannot be read and the lookup does not show it yet', async () => {
+    // A DataArts whose publish answers 200 with a body our contract refuses, and whose lookup lags behind.
+    const fake = await startFakeUpstream((request) => {
+      if (request.rawPath.endsWith('/factory/pending-items/package')) return { status: 200, body: { package_name: 'rel_lagging', release_package_id: 1234567 } };
+      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/pending-items')) return { status: 200, body: { total: 0, data: [] } };
+      return { status: 404, body: { error_code: 'APIG.0101', error_msg: 'no such API' } };
+    });
+    try {
+      const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(fake.url)));
+      const response = await call(handler, bodyFor('rel_lagging', SEED.unpackagedItemIds.slice(0, 1)));
+      expect([response.statusCode, response.body]).toStrictEqual([
+        502,
+        {
+          error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+          error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its 200 answer could not be read: whether it was applied is unknown, so check before sending it again',
+          request_id: RID,
+        },
+      ]);
+      expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_lagging').map((e) => e.outcome)).toStrictEqual(['unknown']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reports a publish whose first attempt was lost and whose second was refused as unknown, not as the refusal', async () => {
+    // Attempt 1's connection drops after sending (it may have landed); attempt 2 is refused 400; the lookups show nothing.
+    let publishes = 0;
+    const fake = await startFakeUpstream((request) => {
+      if (request.rawPath.endsWith('/factory/pending-items/package')) {
+        publishes++;
+        return publishes === 1 ? 'drop' : { status: 400, body: { error_code: 'DLF.3051', error_msg: 'The request parameter is invalid.' } };
+      }
+      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/pending-items')) return { status: 200, body: { total: 0, data: [] } };
+      return { status: 404, body: { error_code: 'APIG.0101', error_msg: 'no such API' } };
+    });
+    try {
+      const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(fake.url)));
+      const response = await call(handler, bodyFor('rel_second_refused', SEED.unpackagedItemIds.slice(0, 1)));
+      expect([response.statusCode, response.body, publishes]).toStrictEqual([
+        502,
+        {
+          error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+          error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its answer was lost: whether it was applied is unknown, so check before sending it again',
+          request_id: RID,
+        },
+        2,
+      ]);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_second_refused').map((e) => e.outcome)).toStrictEqual(['unknown']);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('still refuses the key with another payload after an unknown outcome (422), without a call', async () => {

@@ -150,6 +150,15 @@ describe('releaseTrain: at most once per firing', () => {
     expect(logs((e) => e.audit === true && e.actor === 'releaseTrain').map((e) => e.outcome)).toStrictEqual(['unknown', 'succeeded']);
   });
 
+  it('fails the firing for a redelivery when DataArts serves the name lookup short of its total, publishing nothing', async () => {
+    for (let i = 0; i < 150; i++) local.emulator.state.createPackage({ packageName: `old_train_20261123T0800Z_${i}`, applyUserId: SEED.users.applicant, approverIds: [SEED.users.approver], itemIds: [] });
+    local.emulator.state.offsetMeans = 'pages';
+    await expect(train()(FIRING, lambdaContext())).rejects.toThrow(
+      'DataArts counted 150 release packages with names containing "train_20261123T0800Z" but served only 100, so whether the name is free cannot be checked: retry',
+    );
+    expect(publishes()).toHaveLength(0);
+  });
+
   it('leaves the publish to the delivery already making it in the same instance, without failing', async () => {
     const handler = train();
     local.emulator.setFaults({ latencyMs: 100, pathPattern: '/pending-items/package$' });
