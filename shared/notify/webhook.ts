@@ -93,21 +93,26 @@ export interface DeliverOptions {
   readonly attemptTimeoutMs?: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
-/** Waits `ms`, or until `signal` aborts, whichever comes first. */
-async function pause(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return sleep(ms);
-  if (signal.aborted) return;
+/**
+ * Waits `ms` (with `sleep` when one is injected), or until `signal` aborts, whichever comes first. The timer is
+ * left referenced, since it is what keeps the process alive between attempts (Lambda ends an invocation whose
+ * event loop drains, whatever the handler's promise), and cleared on abort so that it holds nothing after.
+ */
+async function pause(sleep: ((ms: number) => Promise<void>) | undefined, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (sleep && !signal) return sleep(ms);
+  if (signal?.aborted) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let stop = (): void => undefined;
-  const aborted = new Promise<void>((resolve) => {
+  const ended = new Promise<void>((resolve) => {
     stop = resolve;
-    signal.addEventListener('abort', stop, { once: true });
+    signal?.addEventListener('abort', stop, { once: true });
+    if (!sleep) timer = setTimeout(resolve, ms);
   });
   try {
-    await Promise.race([sleep(ms), aborted]);
+    await Promise.race(sleep ? [sleep(ms), ended] : [ended]);
   } finally {
-    signal.removeEventListener('abort', stop);
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', stop);
   }
 }
 const BACKOFF_MS = [1_000, 2_000, 4_000];
@@ -130,7 +135,6 @@ const transient = (status: number) => status === 408 || status === 429 || status
 /** Sends a signed webhook; never throws for delivery failures (the result says what happened). */
 export async function deliverWebhook(options: DeliverOptions): Promise<WebhookDelivery> {
   const send = options.fetch ?? fetch;
-  const sleep = options.sleep ?? defaultSleep;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   let last: WebhookDelivery = { delivered: false, attempts: 0, error: 'not sent', permanent: false };
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -154,7 +158,7 @@ export async function deliverWebhook(options: DeliverOptions): Promise<WebhookDe
     } catch (error) {
       last = { delivered: false, attempts: attempt, error: `the receiver could not be reached (${failureName(error)})`, permanent: false };
     }
-    if (attempt < maxAttempts) await pause(sleep, wait, options.signal);
+    if (attempt < maxAttempts) await pause(options.sleep, wait, options.signal);
   }
   return last;
 }

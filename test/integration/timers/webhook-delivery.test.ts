@@ -1,4 +1,5 @@
 /** Webhook delivery to a real node:http receiver on port 0: verified by standardwebhooks, retries, permanent failures (sleep injected). */
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -120,6 +121,23 @@ describe('Webhook: delivery to a real node:http receiver', () => {
     } finally {
       await new Promise<void>((resolve) => slowReceiver.close(() => resolve()));
     }
+  });
+
+  it('keeps the process alive through the wait between attempts (Lambda ends an invocation whose event loop drains)', async () => {
+    // A fresh Node process with nothing else to keep it alive: only the delivery's own wait can.
+    answers = [503, 503];
+    const script = [
+      `const { deliverWebhook, parseWebhookSecret } = require(${JSON.stringify(require.resolve('../../../shared/notify/webhook'))});`,
+      `deliverWebhook({ url: ${JSON.stringify(url)}, id: 'msg_fixed', body: '{"n":1}', secret: parseWebhookSecret(${JSON.stringify(TEST_WEBHOOK_SECRET)}), now: () => new Date(), maxAttempts: 2, signal: AbortSignal.timeout(20000) })`,
+      `  .then((result) => process.stdout.write(JSON.stringify(result)));`,
+    ].join('\n');
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=commonjs', '-e', script], { timeout: 15_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+    expect([JSON.parse(output || '{}'), received.length]).toStrictEqual([
+      { delivered: false, attempts: 2, status: 503, error: 'the receiver answered 503', permanent: false },
+      2,
+    ]);
   });
 
   it('reports an unreachable receiver as transient', async () => {
