@@ -12,7 +12,7 @@ export type LogSink = (line: string) => void;
 const SECRET_KEY = /(authorization|secret|password|passwd|token|signature|^sk$|secret_?key|access_?key|^ak$|cookie|api[-_]?key)/i;
 const SIGNATURE_IN_TEXT = /(Signature=)[0-9a-f]{16,}/gi;
 /** A bearer credential in text; not the words that follow "bearer" in prose ("The bearer token is not valid"). */
-const BEARER_IN_TEXT = /(Bearer\s+)(?!(?:token|tokens|credential|credentials)(?:[\s.,;:!?]|$))[^\s",]+/gi;
+const BEARER_IN_TEXT = /(Bearer\s+)(?!(?:token|tokens|credential|credentials)[.,;:!?]?(?:\s|$))[^\s",]+/gi;
 export const REDACTED = '[REDACTED]';
 
 /** Secrets of the configuration: masked for the life of the process. */

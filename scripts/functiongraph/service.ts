@@ -29,9 +29,10 @@ const DEFAULT_TIMEOUT_S = 6;
 
 /**
  * Variables whose values are secrets: written to the manifest by name only and set at deploy from the
- * deployer's environment (as FunctionGraph encrypted user data).
+ * deployer's environment (as FunctionGraph encrypted user data). A proxy URL counts: it may carry the proxy's
+ * user and password (`http://user:password@proxy:3128`).
  */
-export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|(^|_)(AK|SK|KEY)$|^HRF_CLIENTS$)/;
+export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|(^|_)(AK|SK|KEY)$|^HRF_CLIENTS$|^HTTPS?_PROXY$)/;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);

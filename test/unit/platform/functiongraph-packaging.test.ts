@@ -242,18 +242,18 @@ ${functions}`;
     expect(act).toThrow(message);
   });
 
-  it('treats credentials, passwords, tokens, keys and the client list as secrets, and nothing else', () => {
+  it('treats credentials, passwords, tokens, keys, the client list and proxy URLs as secrets, and nothing else', () => {
     // Prepare
     const names = [
       'HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_PASSWORD', 'HRF_CLIENTS',
-      'RELEASE_CHECK_WEBHOOK_SECRET', 'API_KEY', 'PRIVATE_CERT',
-      'HRF_CLIENTS_FILE', 'HUAWEICLOUD_SDK_REGION', 'LOG_LEVEL', 'NODE_OPTIONS', 'HUAWEICLOUD_ENDPOINT_IAM', 'KEYBOARD_LAYOUT',
+      'RELEASE_CHECK_WEBHOOK_SECRET', 'API_KEY', 'PRIVATE_CERT', 'HTTPS_PROXY', 'HTTP_PROXY',
+      'NO_PROXY', 'HRF_CLIENTS_FILE', 'HUAWEICLOUD_SDK_REGION', 'LOG_LEVEL', 'NODE_OPTIONS', 'HUAWEICLOUD_ENDPOINT_IAM', 'KEYBOARD_LAYOUT',
     ];
 
     // Act
     const secret = names.filter(isSecretName);
 
     // Assess
-    expect(secret).toStrictEqual(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_PASSWORD', 'HRF_CLIENTS', 'RELEASE_CHECK_WEBHOOK_SECRET', 'API_KEY', 'PRIVATE_CERT']);
+    expect(secret).toStrictEqual(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_PASSWORD', 'HRF_CLIENTS', 'RELEASE_CHECK_WEBHOOK_SECRET', 'API_KEY', 'PRIVATE_CERT', 'HTTPS_PROXY', 'HTTP_PROXY']);
   });
 });

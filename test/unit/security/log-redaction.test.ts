@@ -13,11 +13,14 @@ describe('Log redaction: bearer credentials in text', () => {
     ['Authorization: Bearer 0123456789abcdef', `Authorization: Bearer ${REDACTED}`],
     ['sent bearer eyJhbGciOiJIUzI1NiJ9.e30.x, then failed', `sent bearer ${REDACTED}, then failed`],
     ['Bearer token-looking-value', `Bearer ${REDACTED}`],
+    ['Authorization: Bearer token.abc123secret', `Authorization: Bearer ${REDACTED}`],
+    ['Bearer token:s3cr3t', `Bearer ${REDACTED}`],
+    ['Bearer Credentials!xyz', `Bearer ${REDACTED}`],
   ])('hides the credential in %j', (message, expected) => {
     expect(logged(message)).toStrictEqual({ level: 'info', message: expected });
   });
 
-  it.each(['The bearer token is not valid', 'a bearer credential is required', 'Bearer tokens are refused'])('leaves the prose %j as it is', (message) => {
+  it.each(['The bearer token is not valid', 'a bearer credential is required', 'Bearer tokens are refused', 'no bearer token.', 'send a bearer token, or a signature'])('leaves the prose %j as it is', (message) => {
     expect(logged(message)).toStrictEqual({ level: 'info', message });
   });
 });
