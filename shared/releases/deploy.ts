@@ -31,16 +31,20 @@ export async function startDeployment(
     });
     return data;
   } catch (error) {
-    const unknown = error instanceof UpstreamError && error.outcomeUnknown;
-    if (unknown && request.reconciles) throw error;
-    audit(deps.logger, {
-      actor: request.actor,
-      action: 'start-deploy-task',
-      target: { task_id: request.taskId },
-      outcome: unknown ? 'unknown' : 'failed',
-      upstreamRequestId: error instanceof UpstreamError ? error.requestId : undefined,
-      reason: error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}${error.outcomeUnknown ? ' (outcome unknown)' : ''}` : 'error',
-    });
+    if (!(request.reconciles && error instanceof UpstreamError && error.outcomeUnknown)) auditFailedStart(deps.logger, request.actor, request.taskId, error);
     throw error;
   }
+}
+
+/** The audit line of a start that did not succeed: `unknown` when it may have happened, else `failed`. */
+export function auditFailedStart(logger: Logger, actor: string, taskId: string, error: unknown): void {
+  const upstream = error instanceof UpstreamError ? error : undefined;
+  audit(logger, {
+    actor,
+    action: 'start-deploy-task',
+    target: { task_id: taskId },
+    outcome: upstream?.outcomeUnknown ? 'unknown' : 'failed',
+    upstreamRequestId: upstream?.requestId,
+    reason: upstream ? `${upstream.kind}${upstream.errorCode ? ` ${upstream.errorCode}` : ''}` : 'error',
+  });
 }

@@ -65,7 +65,7 @@ export async function rejectReview(
   request: { step: ReviewStep; actor: string; reason?: string; /** The caller has just read the step waiting. */ stepRead?: boolean },
 ): Promise<RejectManualReviewResponse> {
   const target = { ...request.step };
-  const record = (outcome: 'succeeded' | 'skipped' | 'failed', upstreamRequestId: string | undefined, reason: string | undefined) =>
+  const record = (outcome: 'succeeded' | 'skipped' | 'failed' | 'unknown', upstreamRequestId: string | undefined, reason: string | undefined) =>
     audit(deps.logger, { actor: request.actor, action: 'reject-manual-review', target, outcome, upstreamRequestId, reason });
 
   const decidedBefore = request.stepRead ? undefined : await decidedStatus(deps, request.step);
@@ -79,8 +79,9 @@ export async function rejectReview(
   } catch (error) {
     const rejected = error instanceof UpstreamError && error.kind === 'http' && error.status !== undefined && error.status >= 400 && error.status < 500;
     const decided = rejected && error.status !== 401 && error.status !== 403 ? await decidedStatus(deps, request.step) : undefined;
+    const unknown = error instanceof UpstreamError && error.outcomeUnknown;
     record(
-      decided ? 'skipped' : 'failed',
+      decided ? 'skipped' : unknown ? 'unknown' : 'failed',
       error instanceof UpstreamError ? error.requestId : undefined,
       decided ? `already decided (${decided})` : error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
     );

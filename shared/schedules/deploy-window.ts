@@ -19,7 +19,7 @@ import { audit } from '../audit';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
 import type { TimerFiring } from '../platform/timer-event';
-import { startDeployment } from '../releases/deploy';
+import { auditFailedStart, startDeployment } from '../releases/deploy';
 import type { DeployWindowConfig } from './config';
 import { DAY_MS, isoDay, parseZonedDateTime } from './time';
 import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
@@ -132,14 +132,7 @@ async function deployTask(taskId: string, windowStart: Date, now: Date, ctx: Run
         return { task_id: taskId, outcome: 'reconciled', record_id: found.record.execution_id, reason: 'the start answered no result, but the history shows the deployment' };
       }
       // The one audit line of a start whose outcome stays unknown (the redelivery reads the history again).
-      audit(logger, {
-        actor: ctx.functionName,
-        action: 'start-deploy-task',
-        target: { task_id: taskId },
-        outcome: 'unknown',
-        upstreamRequestId: error.requestId,
-        reason: `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}`,
-      });
+      auditFailedStart(logger, ctx.functionName, taskId, error);
     }
     return { task_id: taskId, outcome: 'failed', reason: describeFailure(error), ...(isTransientFailure(error) ? { transient: true as const } : {}) };
   }

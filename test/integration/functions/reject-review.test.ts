@@ -97,6 +97,22 @@ describe('Rejecting a manual review', () => {
     ]);
   });
 
+  it('a refusal whose answer is lost is reported and audited as unknown, never as failed', async () => {
+    const before = auditOf().length;
+    fake.server.script(runDetail('PAUSED'), 'drop');
+    const response = await reject();
+    expect([response.statusCode, response.body, sent()]).toStrictEqual([
+      502,
+      {
+        error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+        error_msg: 'Huawei Cloud received RejectManualReview, but its answer was lost: whether it was applied is unknown, so check before sending it again',
+        request_id: RID,
+      },
+      [`GET ${DETAIL_PATH}`, `POST ${REFUSE_PATH}`],
+    ]);
+    expect(auditOf().slice(before)).toStrictEqual([['unknown', 'network', undefined]]);
+  });
+
   it('sends the refusal anyway when the run cannot be read, and passes on what CodeArts answers it', async () => {
     fake.server.script({ status: 404, body: { error_code: 'DEVPIPE.00011401', error_msg: 'pipeline not found' } }, { status: 404, body: { error_code: 'DEVPIPE.00011401', error_msg: 'pipeline not found' } });
     const response = await reject();
