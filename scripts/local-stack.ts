@@ -229,8 +229,13 @@ export function localFunctionEnv(emulator: RunningEmulator | undefined, apiToken
   });
   if (!emulator) return env.HRF_CLIENTS || env.HRF_CLIENTS_FILE ? {} : { HRF_CLIENTS: clients };
   const { identity, url } = emulator;
+  // The local cloud is on loopback: a proxy in the developer's shell (HTTPS_PROXY, HTTP_PROXY, which
+  // serverless.yml passes on) must not be asked for it. Both spellings, since proxy-from-env reads either.
+  const noProxy = [env.no_proxy ?? env.NO_PROXY, '127.0.0.1', 'localhost'].filter((part) => part !== undefined && part !== '').join(',');
   return {
     HRF_CLIENTS: clients,
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
     HUAWEICLOUD_SDK_REGION: identity.region,
     HUAWEICLOUD_SDK_PROJECT_ID: identity.projectId,
     HUAWEICLOUD_SDK_AK: identity.accessKey,

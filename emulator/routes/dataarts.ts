@@ -21,13 +21,12 @@ import type { EmulatorState, PackageRecord } from '../state';
 const INVALID = 'DLF.3051';
 const invalid = (detail: string): EmulatorError => dlfError(INVALID, `The request parameter is invalid. ${detail}`);
 
-/** The path project must be the tenant's IAM project. */
-
 /** The first row a DataArts list answers from: `offset` read as an item offset, or as a page number (EmulatorState.offsetMeans). */
 function firstRow(ctx: { state: EmulatorState }, offset: number, limit: number): number {
   return ctx.state.offsetMeans === 'pages' ? offset * limit : offset;
 }
 
+/** The path project must be the tenant's IAM project. */
 function checkProject(ctx: RouteContext): void {
   const projectId = ctx.request.params.project_id;
   if (projectId !== ctx.identity.projectId) throw invalid(`project_id ${projectId ?? ''} is not the caller's project.`);

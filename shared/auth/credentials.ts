@@ -27,7 +27,7 @@ export interface CredentialsProvider {
 
 export class NoCredentialsError extends Error {
   constructor() {
-    super('none are configured: set HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, the HUAWEICLOUD_IAM_* password variables, or give the function an agency');
+    super('no Huawei Cloud credentials are configured: set HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, the HUAWEICLOUD_IAM_* password variables, or give the function an agency');
     this.name = 'NoCredentialsError';
   }
 }

@@ -44,7 +44,7 @@ export function upstreamToHttpError(error: UpstreamError): HttpError {
         'HRF.0502.CLOCK_SKEW',
       );
     case 'credentials':
-      return new BadGatewayError(`This function has no usable Huawei Cloud credentials: ${error.message}`, 'HRF.0502.CREDENTIALS');
+      return new BadGatewayError(`This function cannot call Huawei Cloud: ${error.message}`, 'HRF.0502.CREDENTIALS');
     case 'timeout':
       return new GatewayTimeoutError(
         `Huawei Cloud did not answer ${error.operation} in time${error.outcomeUnknown ? '; the outcome is unknown' : ''}`,

@@ -102,7 +102,7 @@ function describeIssue(error: z.core.$ZodError): string {
  * the gate off unseen, so they fail the event instead: no such project (a wrong HUAWEICLOUD_CODEARTS_PROJECT_ID)
  * and a 404 that is not the service's own (`APIG.0101`, no such API: a wrong endpoint, or none at all).
  */
-const PROJECT_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['DEVPIPE.00011412', 'DEVPIPE.30021001', 'DEV_21_100169']);
+const PROJECT_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['DEVPIPE.00011412', 'DEVPIPE.30021001']);
 
 function runGone(error: unknown): boolean {
   if (!(error instanceof UpstreamError && error.kind === 'http' && error.status === 404 && error.errorCode !== undefined)) return false;

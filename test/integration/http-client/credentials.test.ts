@@ -119,7 +119,7 @@ describe('HTTP client: the credentials chain', () => {
     // Assess
     expect(failure).toStrictEqual({
       ...NO_FAILURE_DETAILS,
-      message: 'none are configured: set HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, the HUAWEICLOUD_IAM_* password variables, or give the function an agency',
+      message: 'no Huawei Cloud credentials are configured: set HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, the HUAWEICLOUD_IAM_* password variables, or give the function an agency',
       operation: 'ListFactoryPendingItems',
       kind: 'credentials',
       attempts: 1,

@@ -5,8 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_IDENTITY } from '../../../emulator';
-import { DEFAULT_LOCAL_API_TOKEN, startOptionsFromEnv, timerNotices, type LocalTimer } from '../../../scripts/local-stack';
+import { DEFAULT_IDENTITY, startEmulator, type RunningEmulator } from '../../../emulator';
+import { DEFAULT_LOCAL_API_TOKEN, localFunctionEnv, startOptionsFromEnv, timerNotices, type LocalTimer } from '../../../scripts/local-stack';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -215,5 +215,26 @@ describe('npm start (scripts/start.ts)', () => {
 
     // Assess
     expect(result).toStrictEqual({ code: 1, stdout: '', stderr });
+  });
+});
+
+describe('npm start: the functions\' environment with the local cloud', () => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, seedSize: 0 });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('keeps a proxy of the shell away from the local cloud: loopback is added to NO_PROXY, in both spellings', () => {
+    const proxied = localFunctionEnv(emulator, 'token-0001', { HTTPS_PROXY: 'http://proxy.corp:3128', no_proxy: '.corp.example' });
+    const bare = localFunctionEnv(emulator, 'token-0001', {});
+    expect([proxied.NO_PROXY, proxied.no_proxy, bare.NO_PROXY, bare.no_proxy]).toStrictEqual([
+      '.corp.example,127.0.0.1,localhost',
+      '.corp.example,127.0.0.1,localhost',
+      '127.0.0.1,localhost',
+      '127.0.0.1,localhost',
+    ]);
   });
 });
