@@ -55,13 +55,18 @@ export interface DeployConfig {
 
 export const ENDPOINT_VARIABLE = 'HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH';
 export const FUNCTION_VALUE_PREFIX = 'FUNCTIONGRAPH_FN_';
-/** The deployer's own credentials: never copied into a function unless given as FUNCTIONGRAPH_FN_<NAME>. */
+/**
+ * The deployer's own credentials, and its own outbound proxy (a proxy on the deployer's machine or network
+ * is no proxy for the functions): never copied into a function unless given as FUNCTIONGRAPH_FN_<NAME>.
+ */
 export const DEPLOYER_CREDENTIAL_VARIABLES: ReadonlySet<string> = new Set([
   'HUAWEICLOUD_SDK_AK',
   'HUAWEICLOUD_SDK_SK',
   'HUAWEICLOUD_SDK_SECURITY_TOKEN',
   'CLOUD_SDK_AK',
   'CLOUD_SDK_SK',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
 ]);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

@@ -129,6 +129,10 @@ export function desiredState(manifest: Manifest, config: DeployConfig): DesiredS
       }
       if (entry.secret) {
         const value = functionVariableValue(config.env, name);
+        // A secret is resolved here, not in the build, so checkTarget's look at this machine is repeated for it.
+        if (value && !isLoopbackUrl(config.endpoint) && isLoopbackUrl(value)) {
+          throw new DeployPlanError(`refusing to deploy to ${config.endpoint}: ${name} of function ${fn.key} points at this machine`);
+        }
         if (value === undefined || value === '') unset.add(name);
         else secrets[name] = value;
       } else if (entry.value !== '') userData[name] = entry.value;

@@ -98,6 +98,11 @@ describe('FunctionGraph deploy: settings', () => {
     // Assess
     expect(values).toStrictEqual(['plain', 'explicit', 'FUNCTIONAK0001', undefined]);
   });
+
+  it("never copies the deployer's own proxy into a function: the functions' proxy is FUNCTIONGRAPH_FN_HTTPS_PROXY", () => {
+    const env = { ...BASE_ENV, HTTPS_PROXY: 'http://127.0.0.1:3128', HTTP_PROXY: 'http://127.0.0.1:3128', FUNCTIONGRAPH_FN_HTTPS_PROXY: 'http://proxy.corp.example:3128' };
+    expect(['HTTPS_PROXY', 'HTTP_PROXY'].map((name) => functionVariableValue(env, name))).toStrictEqual(['http://proxy.corp.example:3128', undefined]);
+  });
 });
 
 describe('FunctionGraph deploy: desired configuration', () => {
@@ -263,6 +268,16 @@ describe('FunctionGraph deploy: the target', () => {
     expect(error).toStrictEqual([
       'DeployPlanError',
       'FUNCTIONGRAPH_FN_HUAWEICLOUD_SDK_REGION, FUNCTIONGRAPH_FN_LOG_LEVEL: FUNCTIONGRAPH_FN_<NAME> sets secret variables only; HUAWEICLOUD_SDK_REGION, LOG_LEVEL are fixed in the build: set them and package again',
+    ]);
+  });
+
+  it('refuses a secret that points at this machine (a proxy on the deployer\'s loopback) when the target is remote, naming it', () => {
+    const withProxy = fn({ environment: { ...fn().environment, HTTPS_PROXY: { secret: true } } });
+    const remote = loadDeployConfig({ ...BASE_ENV, FUNCTIONGRAPH_FN_HTTPS_PROXY: 'http://127.0.0.1:3128', FUNCTIONGRAPH_APIG_GROUP_ID: 'g1', FUNCTIONGRAPH_APIG_ENV_ID: 'e1' });
+    const local = loadDeployConfig({ ...BASE_ENV, HUAWEICLOUD_ENDPOINT_FUNCTIONGRAPH: 'http://127.0.0.1:4010', FUNCTIONGRAPH_FN_HTTPS_PROXY: 'http://127.0.0.1:3128', FUNCTIONGRAPH_APIG_GROUP_ID: 'g1', FUNCTIONGRAPH_APIG_ENV_ID: 'e1' });
+    expect([thrown(() => desiredState(manifest([withProxy]), remote)), thrown(() => desiredState(manifest([withProxy]), local))]).toStrictEqual([
+      ['DeployPlanError', `refusing to deploy to ${remote.endpoint}: HTTPS_PROXY of function listPendingItems points at this machine`],
+      undefined,
     ]);
   });
 
