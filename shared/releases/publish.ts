@@ -85,10 +85,11 @@ export async function findPackageByName(
   const named = items.filter((p) => p.package_name === name);
   const found = named.find((p) => p.delete_flag !== 1) ?? (options.includeWithdrawn ? named[0] : undefined);
   if (!found && shortOfTotal) {
-    // Packages changing while the pages were read can do this, and a retry may see them settled.
+    // Packages changing while the pages were read can do this, and a retry may see them settled; a DataArts
+    // that always serves it so (reading offset as a page number) would not, so no Retry-After invites a loop.
     throw new ConflictError(
       `DataArts counted ${total} release packages with names containing "${name}" but served only ${items.length}, so whether the name is free cannot be checked: retry`,
-      { errorCode: NAME_LOOKUP_INCOMPLETE, retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS },
+      { errorCode: NAME_LOOKUP_INCOMPLETE },
     );
   }
   if (!found && truncated) {

@@ -184,6 +184,8 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     if (error instanceof ConflictError && error.errorCode === IN_PROGRESS_CODE) {
       return done({ status: 'skipped', reason: `another delivery of this firing is publishing ${name}`, ...base, items: [], deferred: [] });
     }
+    // The publish's own name lookup served short: a redelivery may see the packages settled, as above.
+    if (error instanceof ConflictError && error.errorCode === NAME_LOOKUP_INCOMPLETE) throw error;
     if (error instanceof ConflictError) return done({ status: 'failed', reason: error.message, ...outcome });
     if (isTransientFailure(error)) throw error;
     // A concurrent delivery of this firing may have packaged the same items first: look again.

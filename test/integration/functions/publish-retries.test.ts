@@ -197,7 +197,7 @@ describe('Publish: review fixes', () => {
     const response = await call(handler, bodyFor('rel_paged', SEED.unpackagedItemIds.slice(0, 1)));
     expect([response.statusCode, response.headers['Retry-After'], response.body]).toStrictEqual([
       409,
-      '5',
+      undefined,
       {
         error_code: 'HRF.0409.NAME_LOOKUP_INCOMPLETE',
         error_msg: 'DataArts counted 150 release packages with names containing "rel_paged" but served only 100, so whether the name is free cannot be checked: retry',

@@ -7,7 +7,8 @@ import { SEED } from '../../../emulator';
 import { createReleaseTrain } from '../../../functions/timers/release-train';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { admin } from '../../helpers/emulator';
-import { awsScheduledEvent, deliverUntilDone, functionGraphTimerEvent, requestsOf, runtimeSource, useLocalCloud } from './support';
+import { awsScheduledEvent, cloudRuntime, deliverUntilDone, functionGraphTimerEvent, requestsOf, runtimeSource, useLocalCloud } from './support';
+import { fixedRuntime } from '../../../shared/runtime';
 
 const NOW = new Date('2026-11-23T08:00:20Z');
 const local = useLocalCloud({ now: NOW, seedSize: 5 });
@@ -154,6 +155,22 @@ describe('releaseTrain: at most once per firing', () => {
     for (let i = 0; i < 150; i++) local.emulator.state.createPackage({ packageName: `old_train_20261123T0800Z_${i}`, applyUserId: SEED.users.applicant, approverIds: [SEED.users.approver], itemIds: [] });
     local.emulator.state.offsetMeans = 'pages';
     await expect(train()(FIRING, lambdaContext())).rejects.toThrow(
+      'DataArts counted 150 release packages with names containing "train_20261123T0800Z" but served only 100, so whether the name is free cannot be checked: retry',
+    );
+    expect(publishes()).toHaveLength(0);
+  });
+
+  it('fails the firing for a redelivery when only the publish\'s own name lookup is served short', async () => {
+    for (let i = 0; i < 150; i++) local.emulator.state.createPackage({ packageName: `old_train_20261123T0800Z_${i}`, applyUserId: SEED.users.applicant, approverIds: [SEED.users.approver], itemIds: [] });
+    // DataArts starts paging otherwise once the train has listed the pending items: its first lookup was whole.
+    const runtime = cloudRuntime(local.emulator, ENV);
+    const call = runtime.client.call.bind(runtime.client);
+    runtime.client.call = (async (contract, input, options) => {
+      const answer = await call(contract, input, options);
+      if (contract.name === 'ListFactoryPendingItems') local.emulator.state.offsetMeans = 'pages';
+      return answer;
+    }) as typeof runtime.client.call;
+    await expect(createReleaseTrain({ runtime: fixedRuntime(runtime) })(FIRING, lambdaContext())).rejects.toThrow(
       'DataArts counted 150 release packages with names containing "train_20261123T0800Z" but served only 100, so whether the name is free cannot be checked: retry',
     );
     expect(publishes()).toHaveLength(0);
