@@ -14,10 +14,11 @@
 export type IdempotencyRecord =
   | { readonly status: 'in-progress'; readonly fingerprint: string; readonly expiresAt: number }
   | { readonly status: 'completed'; readonly fingerprint: string; readonly expiresAt: number; readonly result: unknown }
-  | { readonly status: 'unknown'; readonly fingerprint: string; readonly expiresAt: number };
+  | { readonly status: 'unknown'; readonly fingerprint: string; readonly expiresAt: number; readonly accepted: boolean };
 
 export type ClaimOutcome =
-  | { readonly claimed: true }
+  /** `accepted`: the claim took over an unknown record whose write upstream had accepted (see markUnknown). */
+  | { readonly claimed: true; readonly accepted?: boolean }
   | { readonly claimed: false; readonly record: IdempotencyRecord };
 
 export interface IdempotencyStore {
@@ -27,8 +28,11 @@ export interface IdempotencyStore {
    */
   claim(key: string, fingerprint: string): Promise<ClaimOutcome>;
   complete(key: string, fingerprint: string, result: unknown): Promise<void>;
-  /** The call may have been applied: the next claim of the same request must reconcile before sending. */
-  markUnknown(key: string, fingerprint: string): Promise<void>;
+  /**
+   * The call may have been applied: the next claim of the same request must reconcile before sending.
+   * `accepted`: upstream answered 2xx (its answer unreadable), so the request must never be sent again.
+   */
+  markUnknown(key: string, fingerprint: string, accepted: boolean): Promise<void>;
   release(key: string): Promise<void>;
 }
 
@@ -52,18 +56,19 @@ export function createMemoryIdempotencyStore(options: { now: () => Date; maxEntr
     async claim(key, fingerprint) {
       const existing = live(key);
       if (existing && !(existing.status === 'unknown' && existing.fingerprint === fingerprint)) return { claimed: false, record: existing };
+      const accepted = existing?.status === 'unknown' && existing.accepted;
       if (records.size >= maxEntries) {
         const oldest = records.keys().next();
         if (!oldest.done) records.delete(oldest.value);
       }
       records.set(key, { status: 'in-progress', fingerprint, expiresAt: nowMs() + IN_PROGRESS_TTL_MS });
-      return { claimed: true };
+      return accepted ? { claimed: true, accepted: true } : { claimed: true };
     },
     async complete(key, fingerprint, result) {
       records.set(key, { status: 'completed', fingerprint, result, expiresAt: nowMs() + IDEMPOTENCY_TTL_MS });
     },
-    async markUnknown(key, fingerprint) {
-      records.set(key, { status: 'unknown', fingerprint, expiresAt: nowMs() + IDEMPOTENCY_TTL_MS });
+    async markUnknown(key, fingerprint, accepted) {
+      records.set(key, { status: 'unknown', fingerprint, accepted, expiresAt: nowMs() + IDEMPOTENCY_TTL_MS });
     },
     async release(key) {
       records.delete(key);

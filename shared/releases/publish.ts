@@ -36,6 +36,12 @@ export interface PublishRequest {
   readonly itemsChecked?: boolean;
 }
 
+/** publishOnce's own options, decided by publishReleasePackage from its idempotency record. */
+interface PublishOnceOptions {
+  /** DataArts accepted this very request before (a 2xx it could not read): look it up, never send it. */
+  readonly lookUpOnly?: boolean;
+}
+
 export interface PublishDeps {
   readonly client: HuaweiCloudClient;
   readonly store: IdempotencyStore;
@@ -153,10 +159,10 @@ async function answerExisting(
 }
 
 /** The outcome of a publish is unknown and could not be settled: the caller must not assume either way. */
-function unsettled(cause: unknown, packageName: string, why = 'looking it up failed'): UpstreamError {
+function unsettled(cause: unknown, packageName: string, why = 'looking it up failed', accepted = false): UpstreamError {
   return new UpstreamError(`The publish of "${packageName}" may have been applied; ${why}, so its outcome is unknown`, {
     operation: 'CreateFactoryPendingItemsPackage',
-    kind: cause instanceof UpstreamError && cause.kind === 'timeout' ? 'timeout' : 'network',
+    kind: accepted ? 'invalid-response' : cause instanceof UpstreamError && cause.kind === 'timeout' ? 'timeout' : 'network',
     outcomeUnknown: true,
     cause,
   });
@@ -177,13 +183,13 @@ function startItemCheck(deps: PublishDeps, request: PublishRequest): { result: P
   return { result, cancel: () => controller.abort() };
 }
 
-async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+async function publishOnce(deps: PublishDeps, request: PublishRequest, options: PublishOnceOptions = {}): Promise<PublishResult> {
   // Both reads at once; the check counts only when no package has the name yet (a retry's items are
   // packaged by that very package).
   const check = request.itemsChecked ? undefined : startItemCheck(deps, request);
   const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
   /** A publish answered without sending is audited too: replayed by name, or refused (name taken or not checkable, items packaged). */
-  const auditUnsent = (outcome: 'replayed' | 'refused', extra: { release_package_id?: string; reason?: string }) =>
+  const auditUnsent = (outcome: 'replayed' | 'refused' | 'unknown', extra: { release_package_id?: string; reason?: string }) =>
     audit(deps.logger, {
       actor: request.actor,
       action: 'publish-release-package',
@@ -210,6 +216,11 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest): Promise<
       if (error instanceof ConflictError) auditUnsent('refused', { release_package_id: existing.package_id, reason: error.errorCode });
       throw error;
     }
+  }
+  if (options.lookUpOnly) {
+    check?.cancel();
+    auditUnsent('unknown', { reason: 'accepted before; not listed yet' });
+    throw unsettled(undefined, request.body.package_name, 'DataArts accepted it before (its answer could not be read) and does not list it yet', true);
   }
   const packaged = (await check?.result) ?? [];
   if (packaged.length > 0) {
@@ -324,7 +335,7 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
     return { ...previous, replayed: true };
   }
   try {
-    const result = await publishOnce(deps, request);
+    const result = await publishOnce(deps, request, { lookUpOnly: claim.accepted === true });
     // A key's result is remembered (replayed for an hour); an identical request without a key is only
     // serialised while in flight: afterwards the name lookup answers it from upstream's current state.
     if (request.idempotencyKey) await deps.store.complete(key, fingerprint, { ...result, replayed: false });
@@ -334,8 +345,10 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
     // An unknown outcome is remembered, not released: a retry of the same request claims it again and
     // reconciles first (publishOnce looks the name up and checks the items before it sends), while the key
     // with another payload stays refused. Keeping it in progress instead would refuse every retry with 409
-    // until it expired, so a redelivered release train would give up on a publish nobody is making.
-    if (error instanceof UpstreamError && error.outcomeUnknown) await deps.store.markUnknown(key, fingerprint);
+    // until it expired, so a redelivered release train would give up on a publish nobody is making. A write
+    // DataArts answered 2xx (its answer unreadable) is remembered as accepted: never sent again.
+    const accepted = claim.accepted === true || (error instanceof UpstreamError && error.kind === 'invalid-response');
+    if (error instanceof UpstreamError && error.outcomeUnknown) await deps.store.markUnknown(key, fingerprint, accepted);
     else await deps.store.release(key);
     throw error;
   }

@@ -274,27 +274,39 @@ describe('Publish: review fixes', () => {
     expect(publishes().map((r) => r.status)).toStrictEqual([503, 503, 200]);
   });
 
-  it('never sends a publish again that DataArts answered 2xx, even when its answer cannot be read and the lookup does not show it yet', async () => {
+  it('never sends a publish again that DataArts answered 2xx, in the same call or a retry of it, until the lookup shows it', async () => {
     // A DataArts whose publish answers 200 with a body our contract refuses, and whose lookup lags behind.
+    let listed = false;
+    const pkg = { package_id: '77', package_name: 'rel_lagging', deploy_status: 1 };
     const fake = await startFakeUpstream((request) => {
       if (request.rawPath.endsWith('/factory/pending-items/package')) return { status: 200, body: { package_name: 'rel_lagging', release_package_id: 1234567 } };
-      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: listed ? { total: 1, data: [pkg] } : { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/release-packages/77')) return { status: 200, body: { release_package: pkg, task_details: [{ pending_item_id: SEED.unpackagedItemIds[0] }] } };
       if (request.rawPath.endsWith('/factory/pending-items')) return { status: 200, body: { total: 0, data: [] } };
       return { status: 404, body: { error_code: 'APIG.0101', error_msg: 'no such API' } };
     });
     try {
       const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(fake.url)));
-      const response = await call(handler, bodyFor('rel_lagging', SEED.unpackagedItemIds.slice(0, 1)));
-      expect([response.statusCode, response.body]).toStrictEqual([
+      const body = bodyFor('rel_lagging', SEED.unpackagedItemIds.slice(0, 1));
+      const first = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
+      const retry = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
+      listed = true;
+      const settled = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
+      const unread = (why: string) => ({
+        error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+        error_msg: `Huawei Cloud received CreateFactoryPendingItemsPackage, but its ${why}answer could not be read: whether it was applied is unknown, so check before sending it again`,
+        request_id: RID,
+      });
+      expect([first.statusCode, first.body, retry.statusCode, retry.body, settled.statusCode, settled.body]).toStrictEqual([
         502,
-        {
-          error_code: 'HRF.0502.OUTCOME_UNKNOWN',
-          error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its 200 answer could not be read: whether it was applied is unknown, so check before sending it again',
-          request_id: RID,
-        },
+        unread('200 '),
+        502,
+        unread(''),
+        200,
+        { package_name: 'rel_lagging', release_package_id: '77', replayed: true },
       ]);
       expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
-      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_lagging').map((e) => e.outcome)).toStrictEqual(['unknown']);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_lagging').map((e) => e.outcome)).toStrictEqual(['unknown', 'unknown', 'replayed']);
     } finally {
       await fake.close();
     }
