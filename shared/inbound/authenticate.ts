@@ -83,7 +83,7 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
     if (!app) throw new UnauthorizedError('Authentication failed: the signature is not valid');
     return app.principal;
   }
-  throw new UnauthorizedError('Unsupported Authorization scheme: use Bearer or SDK-HMAC-SHA256');
+  throw new UnauthorizedError('Unsupported Authorization scheme: send a bearer token or an SDK-HMAC-SHA256 signature');
 }
 
 export function requireScope(principal: Principal, scope: Scope): void {

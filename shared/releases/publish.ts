@@ -251,7 +251,15 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
       throw unsettled(error, request.body.package_name);
     }
     if (!created) return undefined;
-    const result = await answerExisting(deps, request, created);
+    let result: PublishResult;
+    try {
+      result = await answerExisting(deps, request, created);
+    } catch (error) {
+      // The write was sent and its outcome is still unknown: its one audit line, and never a released key
+      // (a package of this name with other items is the caller's 409; a detail that cannot be read keeps it unknown).
+      auditFailure(cause, 'unknown');
+      throw error instanceof ConflictError ? error : unsettled(error, request.body.package_name, 'reading the package of that name failed');
+    }
     audit(deps.logger, {
       actor: request.actor,
       action: 'publish-release-package',

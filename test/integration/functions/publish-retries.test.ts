@@ -312,6 +312,44 @@ describe('Publish: review fixes', () => {
     }
   });
 
+  it('keeps the outcome unknown when the package found after a lost answer cannot be read, then replays it though an item has no id (null)', async () => {
+    // The publish is applied but its answer lost; the lookup then finds the package; its details answer 503 at first.
+    let published = false;
+    let details = 0;
+    const pkg = { package_id: '78', package_name: 'rel_details', deploy_status: 1 };
+    const fake = await startFakeUpstream((request) => {
+      if (request.rawPath.endsWith('/factory/pending-items/package')) {
+        published = true;
+        return 'drop';
+      }
+      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: published ? { total: 1, data: [pkg] } : { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/release-packages/78')) {
+        details++;
+        return details <= 3
+          ? { status: 503, body: { error_code: 'APIG.0202', error_msg: 'Backend unavailable' } }
+          : { status: 200, body: { release_package: pkg, task_details: [{ pending_item_id: null }, { pending_item_id: SEED.unpackagedItemIds[0] }] } };
+      }
+      if (request.rawPath.endsWith('/factory/pending-items')) return { status: 200, body: { total: 0, data: [] } };
+      return { status: 404, body: { error_code: 'APIG.0101', error_msg: 'no such API' } };
+    });
+    try {
+      const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(fake.url)));
+      const body = bodyFor('rel_details', SEED.unpackagedItemIds.slice(0, 1));
+      const unread = await call(handler, body);
+      const replayed = await call(handler, body);
+      expect([unread.statusCode, (unread.body as { error_code: string }).error_code, replayed.statusCode, replayed.body]).toStrictEqual([
+        502,
+        'HRF.0502.OUTCOME_UNKNOWN',
+        200,
+        { package_name: 'rel_details', release_package_id: '78', replayed: true },
+      ]);
+      expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_details').map((e) => e.outcome)).toStrictEqual(['unknown', 'replayed']);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('reports a publish whose first attempt was lost and whose second was refused as unknown, not as the refusal', async () => {
     // Attempt 1's connection drops after sending (it may have landed); attempt 2 is refused 400; the lookups show nothing.
     let publishes = 0;

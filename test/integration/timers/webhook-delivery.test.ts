@@ -140,6 +140,32 @@ describe('Webhook: delivery to a real node:http receiver', () => {
     ]);
   });
 
+  it('lets the process end once the invocation runs out of time: the wait a receiver asked for holds nothing after', async () => {
+    // The receiver asks for 10 s; the invocation's 300 ms end the wait, and the process must not live on for it.
+    const slowReceiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(503, { 'Retry-After': '10', Connection: 'close' });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => slowReceiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const script = [
+        `const { deliverWebhook, parseWebhookSecret } = require(${JSON.stringify(require.resolve('../../../shared/notify/webhook'))});`,
+        `deliverWebhook({ url: 'http://127.0.0.1:${(slowReceiver.address() as AddressInfo).port}/hook', id: 'msg_fixed', body: '{}', secret: parseWebhookSecret(${JSON.stringify(TEST_WEBHOOK_SECRET)}), now: () => new Date(), signal: AbortSignal.timeout(300) })`,
+        `  .then((result) => process.stdout.write(JSON.stringify(result)));`,
+      ].join('\n');
+      // A timer left behind would hold the process for the 10 s asked: the 5 s limit kills it, and this fails.
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', '--input-type=commonjs', '-e', script], { timeout: 5_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+      });
+      expect(JSON.parse(output || '{}')).toStrictEqual({ delivered: false, attempts: 1, status: 503, error: 'the receiver answered 503; out of time for attempt 2', permanent: false });
+    } finally {
+      await new Promise<void>((resolve) => slowReceiver.close(() => resolve()));
+    }
+  });
+
   it('reports an unreachable receiver as transient', async () => {
     // A port that was free a moment ago: nothing listens there.
     const closed = createServer();

@@ -122,6 +122,16 @@ describe('HTTP chain: authentication and scopes', () => {
     expect(listPendingItems).not.toHaveBeenCalled();
   });
 
+  it('returns 401 naming what to send for another Authorization scheme, and logs that message whole', async () => {
+    const listPendingItems = list();
+    const event = gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', headers: { Authorization: 'Basic dXNlcjpwYXNz' } });
+    const message = 'Unsupported Authorization scheme: send a bearer token or an SDK-HMAC-SHA256 signature';
+    const response = parseResponse(await build(listPendingItemsRoute, { listPendingItems })(event, lambdaContext()));
+    expect(response.body).toStrictEqual({ error_code: 'HRF.0401', error_msg: message, request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
+    expect(logsMatching((e) => e.message === 'Request refused' && JSON.stringify(e).includes(message)).length).toBeGreaterThan(0);
+    expect(listPendingItems).not.toHaveBeenCalled();
+  });
+
   it('returns 403 when the credential lacks the scope', async () => {
     const startDeployTask = jest.fn();
     const response = await build(startDeployTaskRoute, { startDeployTask })(
