@@ -231,7 +231,7 @@ export function localFunctionEnv(emulator: RunningEmulator | undefined, apiToken
   const { identity, url } = emulator;
   // The local cloud is on loopback: a proxy in the developer's shell (HTTPS_PROXY, HTTP_PROXY, which
   // serverless.yml passes on) must not be asked for it. Both spellings, since proxy-from-env reads either.
-  const noProxy = [env.no_proxy ?? env.NO_PROXY, '127.0.0.1', 'localhost'].filter((part) => part !== undefined && part !== '').join(',');
+  const noProxy = [env.no_proxy || env.NO_PROXY, '127.0.0.1', 'localhost'].filter((part) => part !== undefined && part !== '').join(',');
   return {
     HRF_CLIENTS: clients,
     NO_PROXY: noProxy,
