@@ -25,7 +25,11 @@ export function platformHttpEvent(options: { runtime?: RuntimeSource; functionNa
       try {
         state.http = fromRestProxyEvent(request.event);
       } catch (error) {
-        if (error instanceof MalformedEventError) throw new ValidationError('The event is not an API gateway request', [{ field: 'event', message: error.message }]);
+        if (error instanceof MalformedEventError) {
+          throw error.field
+            ? new ValidationError(`Invalid request: ${error.field}`, [{ field: error.field, message: error.message }])
+            : new ValidationError('The event is not an API gateway request', [{ field: 'event', message: error.message }]);
+        }
         throw error;
       }
     },

@@ -55,9 +55,20 @@ export interface HttpRequest {
 }
 
 export class MalformedEventError extends Error {
-  constructor(message: string) {
+  /** The request field at fault, when the event is a request but one of its parts cannot be taken. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
     super(message);
     this.name = 'MalformedEventError';
+    this.field = field;
+  }
+}
+
+/** Query parameters named `__proto__`: a JSON-parsed event holds them as own keys, which a record parse drops unseen. */
+function refuseProtoKeys(raw: unknown): void {
+  const event = raw as { queryStringParameters?: unknown; multiValueQueryStringParameters?: unknown } | null;
+  for (const map of [event?.queryStringParameters, event?.multiValueQueryStringParameters]) {
+    if (map && typeof map === 'object' && Object.hasOwn(map, '__proto__')) throw new MalformedEventError('is not accepted', 'query.__proto__');
   }
 }
 
@@ -75,6 +86,7 @@ function lowerCaseKeys(map: Record<string, string>): Record<string, string> {
 
 /** Normalises an API Gateway (Lambda) or APIG (FunctionGraph) REST proxy event. */
 export function fromRestProxyEvent(raw: unknown): HttpRequest {
+  refuseProtoKeys(raw);
   const parsed = restProxyEventSchema.safeParse(raw);
   if (!parsed.success) throw new MalformedEventError('not an API gateway proxy event');
   const event = parsed.data;

@@ -245,3 +245,18 @@ describe('Text that is not well-formed Unicode', () => {
     expect([query?.success, body?.success]).toStrictEqual([true, true]);
   });
 });
+
+describe('A query parameter named __proto__', () => {
+  it.each(routes.map((r) => [r.route.functionName, r] as const))('%s refuses it with 400 naming query.__proto__, without calling upstream', async (_name, target) => {
+    upstreamCalls.length = 0;
+    const event = gatewayEvent({ platform: 'aws', method: target.method, path: target.path, pathParameters: target.pathParameters, ...(target.validBody ? { body: target.validBody } : {}), bearer: TOKENS.all });
+    // As a gateway delivers it: JSON, in which "__proto__" is an own key.
+    const hostile = { ...event, queryStringParameters: JSON.parse('{"__proto__": "x", "limit": "5"}') as Record<string, string> };
+    const response = await httpFunction(target.route, runtime)(hostile, lambdaContext() as never);
+    expect([response.statusCode, JSON.parse(response.body), upstreamCalls]).toStrictEqual([
+      400,
+      { error_code: 'HRF.0400', error_msg: 'Invalid request: query.__proto__', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', fields: [{ field: 'query.__proto__', message: 'is not accepted' }] },
+      [],
+    ]);
+  });
+});
