@@ -8,8 +8,11 @@ import { idempotencyStoreOf } from '../../shared/idempotency/store';
 import { publishReleasePackage } from '../../shared/releases/publish';
 import { resolveWorkspace, workspaceHeadersSchema } from '../../shared/releases/workspace';
 
+/** IAM user ids are hex: the same user in another letter case is the same user. */
+const sameUser = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 export const publishRequestBodySchema = publishPackageBodySchema.check(
-  z.refine((body) => !body.approver_ids.includes(body.apply_user_id), {
+  z.refine((body) => !body.approver_ids.some((approver) => sameUser(approver, body.apply_user_id)), {
     message: 'must not include the applicant (apply_user_id)',
     path: ['approver_ids'],
   }),
@@ -41,7 +44,7 @@ export const publishReleasePackageRoute = defineRoute({
   otherSuccesses: { 200: 'Replayed: this request (or its Idempotency-Key) published this package before; "replayed" is true, nothing was sent' },
   handle: async ({ headers, body }, { runtime, principal, call, logger }) => {
     const workspace = resolveWorkspace(runtime, principal, headers['x-workspace-id']);
-    if (principal.iamUserId && body.apply_user_id !== principal.iamUserId) {
+    if (principal.iamUserId && !sameUser(body.apply_user_id, principal.iamUserId)) {
       throw new ForbiddenError('This credential may publish only with its own IAM user as apply_user_id');
     }
     const result = await publishReleasePackage(

@@ -224,7 +224,7 @@ function itemPattern(env: Env): RegExp | undefined {
 export function loadReleaseTrainConfig(env: Env, runtime: Runtime): ReleaseTrainConfig {
   const applicantId = withSchema('RELEASE_TRAIN_APPLICANT_ID', required(env, 'RELEASE_TRAIN_APPLICANT_ID'), userIdSchema);
   const approverIds = idList(env, 'RELEASE_TRAIN_APPROVER_IDS', userIdSchema, { min: 1, max: 20 });
-  if (approverIds.includes(applicantId)) throw new ConfigError('RELEASE_TRAIN_APPROVER_IDS', 'must not include the applicant (RELEASE_TRAIN_APPLICANT_ID)');
+  if (approverIds.some((id) => id.toLowerCase() === applicantId.toLowerCase())) throw new ConfigError('RELEASE_TRAIN_APPROVER_IDS', 'must not include the applicant (RELEASE_TRAIN_APPLICANT_ID)');
   const prefix = withSchema(
     'RELEASE_TRAIN_PREFIX',
     value(env, 'RELEASE_TRAIN_PREFIX') ?? RELEASE_TRAIN_DEFAULTS.prefix,

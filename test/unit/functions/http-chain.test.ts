@@ -211,12 +211,15 @@ describe('HTTP chain: bad input', () => {
     expect(queryReleasePackages).not.toHaveBeenCalled();
   });
 
-  it('refuses a publish whose applicant is also an approver, naming approver_ids', async () => {
+  it.each([
+    ['the same id', 'f8ccc2ff3c7748e8a7bfede38ae1cffa'],
+    ['the same id in capitals', 'F8CCC2FF3C7748E8A7BFEDE38AE1CFFA'],
+  ])('refuses a publish whose applicant is also an approver (%s), naming approver_ids', async (_case, approver) => {
     const publishPendingItems = jest.fn();
     const user = 'f8ccc2ff3c7748e8a7bfede38ae1cffa';
     const response = parseResponse(
       await build(publishReleasePackageRoute, { publishPendingItems })(
-        gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.all, body: { package_name: 'pkg_1', pending_item_list: ['26'], approver_ids: [user], apply_user_id: user } }),
+        gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.all, body: { package_name: 'pkg_1', pending_item_list: ['26'], approver_ids: [approver], apply_user_id: user } }),
         lambdaContext(),
       ),
     );
