@@ -50,6 +50,14 @@ function authenticateWebhook(request: HttpRequest, auth: InboundAuthConfig, now:
   return sender.principal;
 }
 
+/**
+ * The headers a route acts on: an app signature must cover each one the request carries, or a captured
+ * request could be sent again with one added (another workspace, a new idempotency key, another event type).
+ */
+function actedOnHeaders(request: HttpRequest): string[] {
+  return Object.keys(request.headers).filter((name) => name === 'x-workspace-id' || name === 'idempotency-key' || name === 'content-type' || name.startsWith('ce-'));
+}
+
 export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date, options: { webhookSignatures?: boolean } = {}): Principal {
   const header = request.headers.authorization;
   if (!header && options.webhookSignatures && request.headers['webhook-signature'] !== undefined) return authenticateWebhook(request, auth, now);
@@ -70,17 +78,26 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
     const verify = (rawPath: string) =>
       verifyRequest(
         { method: request.method, rawPath, rawQuery, headers: request.headers, body: request.rawBody },
-        { now, secretFor: (key) => auth.appsByKey.get(key)?.secret },
+        { now, secretFor: (key) => auth.appsByKey.get(key)?.secret, signedWhenPresent: actedOnHeaders(request) },
       );
     // The caller signed the URL it called: with API Gateway that may carry the stage prefix.
     let result = verify(request.path);
     if (!result.ok && result.reason === 'signature-mismatch' && request.addressedPath) result = verify(request.addressedPath);
     if (!result.ok) {
-      const reason = result.reason === 'date-out-of-window' ? 'the X-Sdk-Date is more than 15 minutes from server time' : 'the signature is not valid';
+      const reason =
+        result.reason === 'date-out-of-window'
+          ? 'the X-Sdk-Date is more than 15 minutes from server time'
+          : result.reason === 'unsigned-required-header'
+            ? 'the signature must cover X-Sdk-Date and each header sent of Content-Type, Idempotency-Key, X-Workspace-Id, ce-*, X-Security-Token'
+            : 'the signature is not valid';
       throw new UnauthorizedError(`Authentication failed: ${reason}`);
     }
     const app = auth.appsByKey.get(result.accessKey);
     if (!app) throw new UnauthorizedError('Authentication failed: the signature is not valid');
+    // A request that changes something is taken once: the same signed request again is a replay (per instance).
+    if (request.method !== 'GET' && !auth.recentSignatures.admit(`${result.accessKey}\n${header.trim()}`, now)) {
+      throw new UnauthorizedError('Authentication failed: this signed request was received already (sign each request anew)');
+    }
     return app.principal;
   }
   throw new UnauthorizedError('Unsupported Authorization scheme: send a bearer token or an SDK-HMAC-SHA256 signature');

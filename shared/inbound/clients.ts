@@ -18,6 +18,7 @@ import { ConfigError } from '../errors';
 import { registerSecret } from '../logger';
 import { codeartsIdSchema, userIdSchema, workspaceIdSchema } from '../contracts/ids';
 import { parseWebhookSecret, WebhookSecretError } from '../notify/webhook';
+import { DEFAULT_MAX_SKEW_MS } from '../signing/verifier';
 import { RecentDeliveries } from '../signing/webhook-verifier';
 
 export const SCOPES = ['read', 'publish', 'deploy', 'review'] as const;
@@ -97,6 +98,8 @@ export interface InboundAuthConfig {
   readonly webhookSenders: ReadonlyArray<{ key: Buffer; principal: Principal }>;
   /** Signed webhook deliveries accepted lately, so that a replayed capture is refused. */
   readonly recentDeliveries: RecentDeliveries;
+  /** App-signed requests that change something, accepted lately: the same signed request twice is a replay. */
+  readonly recentSignatures: RecentDeliveries;
 }
 
 export function sha256Hex(text: string): string {
@@ -128,7 +131,8 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
       webhookSenders.push({ key: secret.key, principal });
     }
   }
-  return { bearerByDigest, appsByKey, webhookSenders, recentDeliveries: new RecentDeliveries() };
+  // A signature verifies while its X-Sdk-Date is within the skew either side of now: remembered that long.
+  return { bearerByDigest, appsByKey, webhookSenders, recentDeliveries: new RecentDeliveries(), recentSignatures: new RecentDeliveries(10_000, 2 * DEFAULT_MAX_SKEW_MS) };
 }
 
 /** Reads HRF_CLIENTS or HRF_CLIENTS_FILE. No clients configured means every request is refused (401). */

@@ -34,6 +34,11 @@ export interface VerifyOptions {
    * accepts it (the SDKs send it for non-JSON bodies); our own inbound authentication does not.
    */
   readonly allowUnsignedPayload?: boolean;
+  /**
+   * Headers (lower case) that must be signed when the request carries them: those the receiver acts on, so
+   * that nobody can add one to a captured request without breaking its signature.
+   */
+  readonly signedWhenPresent?: readonly string[];
 }
 
 export type VerifyFailure =
@@ -103,7 +108,7 @@ export function verifyRequest(request: ReceivedRequest, options: VerifyOptions):
   }
   // The date must be signed, and so must a security token or a payload-hash override when sent.
   const signedSet = new Set(parsed.signedHeaders);
-  for (const required of ['x-sdk-date', 'x-security-token', 'x-sdk-content-sha256']) {
+  for (const required of ['x-sdk-date', 'x-security-token', 'x-sdk-content-sha256', ...(options.signedWhenPresent ?? [])]) {
     if ((required === 'x-sdk-date' || headerValue(request.headers, required) !== undefined) && !signedSet.has(required)) {
       return { ok: false, reason: 'unsigned-required-header', accessKey };
     }

@@ -59,7 +59,11 @@ export function verifyWebhook(message: WebhookMessage, keys: readonly Uint8Array
 export class RecentDeliveries {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    /** How long a delivery is remembered: while its signature could still verify. */
+    private readonly rememberMs = 2 * WEBHOOK_TOLERANCE_SECONDS * 1000,
+  ) {}
 
   /** Records a delivery; false when the same signed delivery was recorded within the window. */
   admit(key: string, now: Date): boolean {
@@ -73,7 +77,7 @@ export class RecentDeliveries {
       this.seen.delete(seenKey);
     }
     // Verifiable until its timestamp (up to the tolerance ahead of now) plus the tolerance.
-    this.seen.set(key, nowMs + 2 * WEBHOOK_TOLERANCE_SECONDS * 1000);
+    this.seen.set(key, nowMs + this.rememberMs);
     return true;
   }
 }

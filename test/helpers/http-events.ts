@@ -69,9 +69,12 @@ export function signGatewayEvent(event: Record<string, unknown>, app: { key: str
   const query = (event.queryStringParameters ?? {}) as Record<string, string>;
   const qs = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   const body = event.isBase64Encoded ? Buffer.from(String(event.body ?? ''), 'base64') : Buffer.from(String(event.body ?? ''), 'utf8');
+  // As a caller's SDK does: every header the function acts on is signed with the date.
   const toSign: Record<string, string> = {};
-  const contentType = headers['Content-Type'] ?? headers['content-type'];
-  if (contentType) toSign['content-type'] = contentType;
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-type' || lower === 'x-workspace-id' || lower === 'idempotency-key' || lower.startsWith('ce-')) toSign[lower] = value;
+  }
   const signed = signRequest(
     { method: String(event.httpMethod), url: `https://${host}${String(event.path)}${qs ? `?${qs}` : ''}`, headers: toSign, body },
     { accessKey: app.key, secretKey: app.secret },

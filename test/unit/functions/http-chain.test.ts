@@ -169,6 +169,46 @@ describe('HTTP chain: authentication and scopes', () => {
     expect(queryReleasePackages).not.toHaveBeenCalled();
   });
 
+  it('takes an app-signed request that changes something once: the same signed request again is refused as a replay', async () => {
+    const now = new Date('2026-11-23T08:00:00Z');
+    const startDeployTask = jest.fn().mockResolvedValue({ data: { id: 'r'.repeat(32), task_id: 'a'.repeat(32), app_component_list: [] }, requestId: undefined, attempts: 1 });
+    const fn = build(startDeployTaskRoute, { startDeployTask }, { now });
+    const signed = signGatewayEvent(
+      gatewayEvent({ platform: 'aws', method: 'POST', path: `/v1/deploy-tasks/${'a'.repeat(32)}/start`, pathParameters: { task_id: 'a'.repeat(32) }, body: {} }),
+      APP,
+      now,
+    );
+    const first = parseResponse(await fn(structuredClone(signed), lambdaContext()));
+    const replay = parseResponse(await fn(structuredClone(signed), lambdaContext()));
+    expect([first.statusCode, replay.statusCode, replay.body]).toStrictEqual([
+      200,
+      401,
+      { error_code: 'HRF.0401', error_msg: 'Authentication failed: this signed request was received already (sign each request anew)', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+    ]);
+    expect(startDeployTask).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an app-signed request carrying a header it acts on that the signature does not cover (one added to a capture)', async () => {
+    const now = new Date('2026-11-23T08:00:00Z');
+    const listPendingItems = list();
+    const fn = build(listPendingItemsRoute, { listPendingItems }, { now, extraEnv: { HRF_WORKSPACE_ALLOWLIST: OTHER_WORKSPACE } });
+    const signed = signGatewayEvent(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items' }), APP, now) as { headers: Record<string, string> };
+    const redirected = { ...signed, headers: { ...signed.headers, 'X-Workspace-Id': OTHER_WORKSPACE } };
+    const signedWithIt = signGatewayEvent(gatewayEvent({ platform: 'aws', method: 'GET', path: '/v1/pending-items', headers: { 'X-Workspace-Id': OTHER_WORKSPACE } }), APP, now);
+    const refused = parseResponse(await fn(redirected, lambdaContext()));
+    const accepted = parseResponse(await fn(signedWithIt, lambdaContext()));
+    expect([refused.statusCode, refused.body, accepted.statusCode]).toStrictEqual([
+      401,
+      {
+        error_code: 'HRF.0401',
+        error_msg: 'Authentication failed: the signature must cover X-Sdk-Date and each header sent of Content-Type, Idempotency-Key, X-Workspace-Id, ce-*, X-Security-Token',
+        request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      },
+      200,
+    ]);
+    expect(listPendingItems).toHaveBeenCalledTimes(1);
+  });
+
   it('returns 403 for a workspace outside the allow-list, and uses an allowed one', async () => {
     const listPendingItems = list();
     const fn = build(listPendingItemsRoute, { listPendingItems }, { extraEnv: { HRF_WORKSPACE_ALLOWLIST: OTHER_WORKSPACE } });
