@@ -21,6 +21,9 @@ const gateConfig = lazyConfig(loadPipelineGateConfig);
 
 const ceHeader = z.optional(z.string().check(z.maxLength(1024)));
 
+/** Over HTTP, as on every route, a field the gate does not know is refused (400), not silently dropped. */
+const strictEventDataSchema = z.strictObject(pipelineEventDataSchema.shape);
+
 
 export const pipelineEventWebhookRoute = defineRoute({
   functionName: FUNCTION_NAME,
@@ -43,7 +46,7 @@ export const pipelineEventWebhookRoute = defineRoute({
     // would redeliver a failed invocation.
     const parsed = parseHttpEvent(http.headers, body);
     if (!parsed.ok) throw new ValidationError(`Invalid pipeline event: ${parsed.reason}`, [{ field: parsed.field, message: parsed.message }]);
-    const data = pipelineEventDataSchema.safeParse(parsed.event.data);
+    const data = strictEventDataSchema.safeParse(parsed.event.data);
     if (!data.success) {
       const fields = dataIssues(parsed.dataAt, data.error);
       throw new ValidationError(`Invalid pipeline event: ${[...new Set(fields.map((f) => f.field))].join(', ')}`, fields);

@@ -88,7 +88,10 @@ function refused(reason: string, field: string, message = reason): Failure {
  */
 export function dataIssues(dataAt: string, error: z.core.$ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
+    // Unknown fields are named as on every route (shared/middleware/validation.ts).
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => key.slice(0, 64)).join(',') : '';
+    const path = [...issue.path.map(String), ...(unknown ? [unknown] : [])].join('.');
+    if (unknown) return dataAt.endsWith('data_base64') ? { field: dataAt, message: `${path}: is not a known field` } : { field: join(dataAt, path), message: 'is not a known field' };
     if (dataAt.endsWith('data_base64')) return { field: dataAt, message: `${path || 'data'}: ${issue.message}` };
     return { field: join(dataAt, path), message: issue.message };
   });

@@ -300,6 +300,21 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
     ]);
   });
 
+  it('refuses event data with a field the gate does not know with 400 naming it, calling nothing', async () => {
+    const extra = { ...dataFor(waiting, '3'), approve: true };
+    const responses = [
+      await post('aws', cloudEvent(extra), { bearer: TOKENS.all }),
+      await post('aws', { ...cloudEvent(undefined), data: undefined, data_base64: Buffer.from(JSON.stringify(extra)).toString('base64') }, { bearer: TOKENS.all }),
+    ];
+    expect([responses, local.emulator.requests.length]).toStrictEqual([
+      [
+        refused('aws', 'Invalid pipeline event: body.data.approve', [{ field: 'body.data.approve', message: 'is not a known field' }]),
+        refused('aws', 'Invalid pipeline event: body.data_base64', [{ field: 'body.data_base64', message: 'approve: is not a known field' }]),
+      ],
+      0,
+    ]);
+  });
+
   it('refuses event data that does not name a review step and a package with 400 naming each field, calling nothing', async () => {
     const hostile = { ...dataFor(waiting, '3'), step_run_id: '../x', package_id: undefined };
     const responses = [
