@@ -14,7 +14,7 @@ import { DEPLOY_STATUS, type ReleasePackage } from '../contracts/dataarts';
 import type { PipelineRunDetail } from '../contracts/codearts-pipeline';
 import type { CallOptions } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
-import { ConflictError } from '../errors';
+import { ConfigError, ConflictError, HttpError } from '../errors';
 import { idempotencyStoreOf } from '../idempotency/store';
 import type { ReceivedEvent } from '../platform/cloud-event';
 import { AlreadyDecidedError, findStep, rejectReview, WAITING_STEP_STATUSES, type ReviewStep } from '../releases/review';
@@ -109,6 +109,14 @@ function runGone(error: unknown): boolean {
   return error.errorCode.startsWith('DEVPIPE.') && !PROJECT_NOT_FOUND_CODES.has(error.errorCode);
 }
 
+/**
+ * A failure the gate cannot explain to a sender (a bug, not Huawei Cloud's answer nor our configuration): it
+ * fails the invocation (a 500 that says nothing, over HTTP) rather than travel in a result's reason.
+ */
+function unexpected(error: unknown): boolean {
+  return !(error instanceof UpstreamError || error instanceof HttpError || error instanceof ConfigError);
+}
+
 /** Whether a manual-review step still waits for a decision (shared/releases/review.ts holds the statuses). */
 function waiting(status: string): boolean {
   return WAITING_STEP_STATUSES.has(status);
@@ -120,7 +128,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
   const call: CallOptions = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs };
   const base = { step, package_id: data.package_id };
   const permanent = (error: unknown, what: string): GateResult => {
-    if (isTransientFailure(error)) throw error;
+    if (isTransientFailure(error) || unexpected(error)) throw error;
     return { status: 'failed', reason: `${what}: ${describeFailure(error)}`, ...base };
   };
 
@@ -141,7 +149,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
   try {
     pkg = (await showPackageDetail(runtime.client, data.package_id, { ...call, workspace })).data.release_package;
   } catch (error) {
-    if (isTransientFailure(error)) throw error;
+    if (isTransientFailure(error) || unexpected(error)) throw error;
     return { status: 'left', reason: `release package ${data.package_id} could not be read, so the review is left to its reviewers (${describeFailure(error)})`, ...base };
   }
   const decision = gateDecision(pkg, runtime.now(), config.approvalDeadlineMs);

@@ -15,7 +15,8 @@ import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { admin } from '../../helpers/emulator';
 import { gatewayEvent, parseResponse, type EventPlatform } from '../../helpers/http-events';
 import { TOKENS, WEBHOOK_SENDER } from '../../helpers/runtime';
-import { deliverUntilDone, requestsOf, runtimeSource, useLocalCloud } from './support';
+import { cloudRuntime, deliverUntilDone, requestsOf, runtimeSource, useLocalCloud } from './support';
+import { fixedRuntime } from '../../../shared/runtime';
 import { startFakeUpstream } from '../../helpers/fake-upstream';
 
 const NOW = new Date('2026-11-23T08:00:00Z');
@@ -298,6 +299,21 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
       ],
       0,
     ]);
+  });
+
+  it('answers an unexpected failure (a bug, not Huawei Cloud\'s answer) with a 500 that says nothing, not a result carrying its text', async () => {
+    const runtime = cloudRuntime(local.emulator);
+    runtime.client.call = (async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'codeartsProjectId')");
+    }) as typeof runtime.client.call;
+    const webhook = httpFunction(pipelineEventWebhookRoute, fixedRuntime(runtime));
+    const response = parseResponse(await webhook(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/events/pipeline', body: cloudEvent(dataFor(waiting, '3')), bearer: TOKENS.all }), lambdaContext() as never));
+    expect(response).toStrictEqual({
+      statusCode: 500,
+      headers: JSON_HEADERS('aws'),
+      body: { error_code: 'HRF.0500', error_msg: 'Internal error', request_id: requestIdOf('aws') },
+      isBase64Encoded: false,
+    });
   });
 
   it('refuses event data with a field the gate does not know with 400 naming it, calling nothing', async () => {
