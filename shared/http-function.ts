@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import type * as z from 'zod/mini';
 import type { Scope, Principal } from './inbound/clients';
+import type { WebhookAuthenticator } from './inbound/webhook-authentication';
 import type { CallOptions } from './http/client';
 import type { Logger } from './logger';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './platform/http-event';
@@ -58,10 +59,11 @@ export interface RouteSpec<
   readonly description?: string;
   readonly scope: Scope;
   /**
-   * Also accept Standard Webhooks signatures (clients of type "webhook"). Only for routes that receive
-   * webhooks: such a signature covers the body, not the method or path it was sent to.
+   * Also accept Standard Webhooks signatures (clients of type "webhook"), verified by this (pass
+   * `authenticateWebhook` of shared/inbound/webhook-authentication.ts). Only for routes that receive webhooks:
+   * such a signature covers the body, not the method or path it was sent to.
    */
-  readonly webhookSignatures?: boolean;
+  readonly webhookSignatures?: WebhookAuthenticator;
   readonly request: { readonly path?: P; readonly query?: Q; readonly headers?: H; readonly body?: B; readonly bodyRequired?: boolean };
   /** The success body; the handler's result is parsed with it, so only allow-listed fields leave. */
   readonly response: R;
@@ -90,7 +92,7 @@ export function httpFunction(spec: AnyRouteSpec, runtime: RuntimeSource = lazyRu
   return middy<unknown, HttpResponse, Error, HttpContext>({ timeoutEarlyInMillis: 0 })
     .use(httpErrors())
     .use(platformHttpEvent({ runtime, functionName: spec.functionName }))
-    .use(authentication({ scope: spec.scope, webhookSignatures: spec.webhookSignatures ?? false }))
+    .use(authentication({ scope: spec.scope, webhookSignatures: spec.webhookSignatures }))
     .use(jsonBody({ required: spec.request.bodyRequired ?? false }))
     .use(validation(spec.request))
     .handler(async (_event, context): Promise<HttpResponse> => {

@@ -13,6 +13,7 @@ import { lazyConfig, loadPipelineGateConfig } from '../../shared/schedules/confi
 import { gateResultSchema, pipelineEventDataSchema, runPipelineGate, type WorkspaceChoice } from '../../shared/schedules/pipeline-gate';
 import { ValidationError } from '../../shared/errors';
 import { requirePipeline } from '../../shared/inbound/authenticate';
+import { authenticateWebhook } from '../../shared/inbound/webhook-authentication';
 
 const FUNCTION_NAME = 'pipelineEventWebhook';
 
@@ -33,7 +34,7 @@ export const pipelineEventWebhookRoute = defineRoute({
   description:
     'The body is a CloudEvents 1.0 event in structured JSON mode, or its data in binary mode with ce-* headers. Besides a bearer token or an app signature, a webhook client may sign the delivery the Standard Webhooks way (webhook-id, webhook-timestamp within 5 minutes, webhook-signature); the same signed delivery twice is refused (401) by the instance that took it. A malformed event, or event data that does not name a review and a package, is refused with 400 naming the field; nothing is called.',
   scope: 'review',
-  webhookSignatures: true,
+  webhookSignatures: authenticateWebhook,
   request: {
     headers: z.object({ 'ce-specversion': ceHeader, 'ce-id': ceHeader, 'ce-source': ceHeader, 'ce-type': ceHeader, 'ce-subject': ceHeader, 'ce-time': ceHeader }),
     body: z.unknown(),

@@ -6,9 +6,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import { encodeRfc3986 } from '../signing/signer';
 import { verifyRequest } from '../signing/verifier';
-import { verifyWebhook, WEBHOOK_TOLERANCE_SECONDS, type WebhookVerifyFailure } from '../signing/webhook-verifier';
 import type { HttpRequest } from '../platform/http-event';
 import { sha256Hex, type InboundAuthConfig, type Principal, type Scope } from './clients';
+import type { WebhookAuthenticator } from './webhook-authentication';
 
 /** Rebuilds a raw query from decoded values; the canonical form decodes and re-encodes, so this is exact. */
 function rawQueryOf(query: HttpRequest['query']): string {
@@ -29,27 +29,6 @@ function findBearer(auth: InboundAuthConfig, token: string): Principal | undefin
   return found;
 }
 
-const WEBHOOK_FAILURES: Readonly<Record<WebhookVerifyFailure, string>> = {
-  'missing-headers': 'webhook-id, webhook-timestamp and webhook-signature are all required',
-  'malformed-id': 'the webhook-id is too long',
-  'timestamp-out-of-window': `the webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes from server time`,
-  'signature-mismatch': 'the webhook signature is not valid',
-};
-
-/** A Standard Webhooks delivery: the signature over id, timestamp and the raw body, from a known sender, not seen before. */
-function authenticateWebhook(request: HttpRequest, auth: InboundAuthConfig, now: Date): Principal {
-  const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request.headers;
-  const result = verifyWebhook({ id, timestamp, signature, body: request.rawBody }, auth.webhookSenders.map((sender) => sender.key), now);
-  if (!result.ok) throw new UnauthorizedError(`Authentication failed: ${WEBHOOK_FAILURES[result.reason]}`);
-  const sender = auth.webhookSenders[result.keyIndex];
-  if (!sender) throw new UnauthorizedError('Authentication failed: the webhook signature is not valid');
-  // The very same signed delivery again is a replay; a sender's own redelivery is signed anew.
-  if (!auth.recentDeliveries.admit(`${sender.principal.clientId}\n${id}\n${timestamp}`, now)) {
-    throw new UnauthorizedError('Authentication failed: this signed delivery was received already (a redelivery must be signed again)');
-  }
-  return sender.principal;
-}
-
 /**
  * The headers a route acts on: an app signature must cover each one the request carries, or a captured
  * request could be sent again with one added (another workspace, a new idempotency key, another event type).
@@ -58,9 +37,10 @@ function actedOnHeaders(request: HttpRequest): string[] {
   return Object.keys(request.headers).filter((name) => name === 'x-workspace-id' || name === 'idempotency-key' || name === 'content-type' || name.startsWith('ce-'));
 }
 
-export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date, options: { webhookSignatures?: boolean } = {}): Principal {
+/** `webhookSignatures`: on a route that receives webhooks, how a Standard Webhooks delivery is authenticated. */
+export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date, options: { webhookSignatures?: WebhookAuthenticator | undefined } = {}): Principal {
   const header = request.headers.authorization;
-  if (!header && options.webhookSignatures && request.headers['webhook-signature'] !== undefined) return authenticateWebhook(request, auth, now);
+  if (!header && options.webhookSignatures && request.headers['webhook-signature'] !== undefined) return options.webhookSignatures(request, auth, now);
   if (!header) throw new UnauthorizedError('Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature');
   const bearer = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (bearer?.[1]) {

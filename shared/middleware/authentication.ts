@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime';
 import type { HttpResponse } from '../platform/http-event';
 import { stateOf, type HttpContext } from './http-state';
 import { oncePer } from '../once';
+import type { WebhookAuthenticator } from '../inbound/webhook-authentication';
 import { logger as rootLogger } from '../logger';
 
 /**
@@ -22,12 +23,12 @@ const inboundOf = oncePer((runtime: Runtime): InboundAuthConfig => {
   return inbound;
 });
 
-export function authentication(options: { scope: Scope; webhookSignatures?: boolean }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+export function authentication(options: { scope: Scope; webhookSignatures?: WebhookAuthenticator | undefined }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
   return {
     before: (request) => {
       const state = stateOf(request.context);
       if (!state.http || !state.runtime) throw new Error('authentication runs after platformHttpEvent');
-      const principal = authenticate(state.http, inboundOf(state.runtime), state.runtime.now(), { webhookSignatures: options.webhookSignatures ?? false });
+      const principal = authenticate(state.http, inboundOf(state.runtime), state.runtime.now(), { webhookSignatures: options.webhookSignatures });
       requireScope(principal, options.scope);
       state.principal = principal;
     },
