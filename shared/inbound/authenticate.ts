@@ -3,9 +3,9 @@
  * that receive webhooks) a Standard Webhooks signature.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError } from '../errors';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors';
 import { encodeRfc3986 } from '../signing/signer';
-import { verifyRequest } from '../signing/verifier';
+import { parseAuthorization, verifyRequest } from '../signing/verifier';
 import type { HttpRequest } from '../platform/http-event';
 import { sha256Hex, type InboundAuthConfig, type Principal, type Scope } from './clients';
 import type { WebhookAuthenticator } from './webhook-authentication';
@@ -30,23 +30,34 @@ function findBearer(auth: InboundAuthConfig, token: string): Principal | undefin
 }
 
 /**
- * The headers a route acts on: an app signature must cover each one the request carries, or a captured
+ * The headers the functions act on: an app signature must cover each one the request carries, or a captured
  * request could be sent again with one added (another workspace, a new idempotency key, another event type).
  */
+const ACTED_ON_HEADERS: ReadonlySet<string> = new Set(['content-type', 'idempotency-key', 'x-workspace-id', 'ce-specversion', 'ce-id', 'ce-source', 'ce-type', 'ce-subject', 'ce-time']);
+
 function actedOnHeaders(request: HttpRequest): string[] {
-  return Object.keys(request.headers).filter((name) => name === 'x-workspace-id' || name === 'idempotency-key' || name === 'content-type' || name.startsWith('ce-'));
+  return Object.keys(request.headers).filter((name) => ACTED_ON_HEADERS.has(name));
+}
+
+export interface Authenticated {
+  readonly principal: Principal;
+  /**
+   * For an app signature: what the signature covers, to take a request that changes something only once
+   * (see {@link admitOnce}, after the scope check, so a client without the scope cannot fill the memory).
+   */
+  readonly signature?: string;
 }
 
 /** `webhookSignatures`: on a route that receives webhooks, how a Standard Webhooks delivery is authenticated. */
-export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date, options: { webhookSignatures?: WebhookAuthenticator | undefined } = {}): Principal {
+export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now: Date, options: { webhookSignatures?: WebhookAuthenticator | undefined } = {}): Authenticated {
   const header = request.headers.authorization;
-  if (!header && options.webhookSignatures && request.headers['webhook-signature'] !== undefined) return options.webhookSignatures(request, auth, now);
+  if (!header && options.webhookSignatures && request.headers['webhook-signature'] !== undefined) return { principal: options.webhookSignatures(request, auth, now) };
   if (!header) throw new UnauthorizedError('Authentication required: send a bearer token or an SDK-HMAC-SHA256 signature');
   const bearer = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (bearer?.[1]) {
     const principal = findBearer(auth, bearer[1]);
     if (!principal) throw new UnauthorizedError('The bearer token is not valid');
-    return principal;
+    return { principal };
   }
   if (/^SDK-HMAC-SHA256\s/.test(header.trim())) {
     let rawQuery: string;
@@ -68,19 +79,27 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
         result.reason === 'date-out-of-window'
           ? 'the X-Sdk-Date is more than 15 minutes from server time'
           : result.reason === 'unsigned-required-header'
-            ? 'the signature must cover X-Sdk-Date and each header sent of Content-Type, Idempotency-Key, X-Workspace-Id, ce-*, X-Security-Token'
+            ? 'the signature must cover X-Sdk-Date and each header sent of Content-Type, Idempotency-Key, X-Workspace-Id, the CloudEvents ce-* headers, X-Security-Token, X-Sdk-Content-Sha256'
             : 'the signature is not valid';
       throw new UnauthorizedError(`Authentication failed: ${reason}`);
     }
     const app = auth.appsByKey.get(result.accessKey);
     if (!app) throw new UnauthorizedError('Authentication failed: the signature is not valid');
-    // A request that changes something is taken once: the same signed request again is a replay (per instance).
-    if (request.method !== 'GET' && !auth.recentSignatures.admit(`${result.accessKey}\n${header.trim()}`, now)) {
-      throw new UnauthorizedError('Authentication failed: this signed request was received already (sign each request anew)');
-    }
-    return app.principal;
+    // The signature itself, not the header as written: the header's spacing is not signed.
+    return { principal: app.principal, signature: `${result.accessKey}\n${parseAuthorization(header)?.signature ?? ''}` };
   }
   throw new UnauthorizedError('Unsupported Authorization scheme: send a bearer token or an SDK-HMAC-SHA256 signature');
+}
+
+/**
+ * Takes an app-signed request that changes something once per instance: the same signature again is a replay
+ * (401), for as long as it could verify. When that memory is full of live signatures, the request is refused
+ * (429) rather than an entry dropped, which would let its replay through.
+ */
+export function admitOnce(auth: InboundAuthConfig, signature: string, now: Date): void {
+  const admitted = auth.recentSignatures.admit(signature, now);
+  if (admitted === 'seen') throw new UnauthorizedError('Authentication failed: this signed request was received already (sign each request anew)');
+  if (admitted === 'full') throw new TooManyRequestsError('Too many signed requests to remember against replays; retry later', auth.recentSignatures.secondsUntilRoom(now));
 }
 
 export function requireScope(principal: Principal, scope: Scope): void {

@@ -132,7 +132,7 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
     }
   }
   // A signature verifies while its X-Sdk-Date is within the skew either side of now: remembered that long.
-  return { bearerByDigest, appsByKey, webhookSenders, recentDeliveries: new RecentDeliveries(), recentSignatures: new RecentDeliveries(10_000, 2 * DEFAULT_MAX_SKEW_MS) };
+  return { bearerByDigest, appsByKey, webhookSenders, recentDeliveries: new RecentDeliveries(), recentSignatures: new RecentDeliveries(50_000, 2 * DEFAULT_MAX_SKEW_MS) };
 }
 
 /** Reads HRF_CLIENTS or HRF_CLIENTS_FILE. No clients configured means every request is refused (401). */

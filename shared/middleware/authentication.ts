@@ -1,6 +1,6 @@
 /** Authenticates the caller and checks the route's scope; nothing reaches upstream without both. */
 import type { MiddlewareObj } from '@middy/core';
-import { authenticate, requireScope } from '../inbound/authenticate';
+import { admitOnce, authenticate, requireScope } from '../inbound/authenticate';
 import { loadInboundAuth, type InboundAuthConfig, type Scope } from '../inbound/clients';
 import type { Runtime } from '../runtime';
 import type { HttpResponse } from '../platform/http-event';
@@ -28,8 +28,12 @@ export function authentication(options: { scope: Scope; webhookSignatures?: Webh
     before: (request) => {
       const state = stateOf(request.context);
       if (!state.http || !state.runtime) throw new Error('authentication runs after platformHttpEvent');
-      const principal = authenticate(state.http, inboundOf(state.runtime), state.runtime.now(), { webhookSignatures: options.webhookSignatures });
+      const inbound = inboundOf(state.runtime);
+      const now = state.runtime.now();
+      const { principal, signature } = authenticate(state.http, inbound, now, { webhookSignatures: options.webhookSignatures });
       requireScope(principal, options.scope);
+      // Routes that only read may be signed-and-sent again harmlessly (and within one second re-signing gives the same signature).
+      if (signature !== undefined && options.scope !== 'read') admitOnce(inbound, signature, now);
       state.principal = principal;
     },
   };

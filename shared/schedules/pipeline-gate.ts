@@ -15,6 +15,7 @@ import type { PipelineRunDetail } from '../contracts/codearts-pipeline';
 import type { CallOptions } from '../http/client';
 import { UpstreamError } from '../http/upstream-error';
 import { ConfigError, ConflictError, HttpError } from '../errors';
+import { UnsupportedRegionError } from '../config/endpoints';
 import { idempotencyStoreOf } from '../idempotency/store';
 import type { ReceivedEvent } from '../platform/cloud-event';
 import { AlreadyDecidedError, findStep, rejectReview, WAITING_STEP_STATUSES, type ReviewStep } from '../releases/review';
@@ -114,7 +115,7 @@ function runGone(error: unknown): boolean {
  * fails the invocation (a 500 that says nothing, over HTTP) rather than travel in a result's reason.
  */
 function unexpected(error: unknown): boolean {
-  return !(error instanceof UpstreamError || error instanceof HttpError || error instanceof ConfigError);
+  return !(error instanceof UpstreamError || error instanceof HttpError || error instanceof ConfigError || error instanceof UnsupportedRegionError);
 }
 
 /** Whether a manual-review step still waits for a decision (shared/releases/review.ts holds the statuses). */

@@ -65,19 +65,30 @@ export class RecentDeliveries {
     private readonly rememberMs = 2 * WEBHOOK_TOLERANCE_SECONDS * 1000,
   ) {}
 
-  /** Records a delivery; false when the same signed delivery was recorded within the window. */
-  admit(key: string, now: Date): boolean {
+  /**
+   * Records a delivery: `seen` when the same signed delivery was recorded within the window, `full` when
+   * `capacity` deliveries are remembered and none has expired. A live entry is never dropped to make room:
+   * that would let its replay through early, so whoever fills the memory is refused instead.
+   */
+  admit(key: string, now: Date): 'admitted' | 'seen' | 'full' {
     const nowMs = now.getTime();
     const expiresAt = this.seen.get(key);
-    if (expiresAt !== undefined && expiresAt >= nowMs) return false;
+    if (expiresAt !== undefined && expiresAt >= nowMs) return 'seen';
     this.seen.delete(key);
-    // Oldest first: drop what has expired, and the oldest live ones when full (memory stays bounded).
+    // Oldest first (all are remembered equally long): drop what has expired.
     for (const [seenKey, seenExpiresAt] of this.seen) {
-      if (seenExpiresAt > nowMs && this.seen.size < this.capacity) break;
+      if (seenExpiresAt >= nowMs) break;
       this.seen.delete(seenKey);
     }
+    if (this.seen.size >= this.capacity) return 'full';
     // Verifiable until its timestamp (up to the tolerance ahead of now) plus the tolerance.
     this.seen.set(key, nowMs + this.rememberMs);
-    return true;
+    return 'admitted';
+  }
+
+  /** Seconds until the oldest remembered delivery expires (when full, how long until there is room). */
+  secondsUntilRoom(now: Date): number {
+    const oldest = this.seen.values().next();
+    return oldest.done ? 0 : Math.max(1, Math.ceil((oldest.value - now.getTime()) / 1000));
   }
 }

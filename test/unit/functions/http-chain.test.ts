@@ -178,14 +178,25 @@ describe('HTTP chain: authentication and scopes', () => {
       APP,
       now,
     );
+    // The same signature with its header spaced otherwise (the spacing is not signed) is the same request.
+    const headers = (signed as { headers: Record<string, string> }).headers;
+    const authorization = Object.keys(headers).find((name) => name.toLowerCase() === 'authorization') as string;
+    const respaced = { ...signed, headers: { ...headers, [authorization]: (headers[authorization] as string).replace('SDK-HMAC-SHA256 ', 'SDK-HMAC-SHA256   ').replace(/, /g, ',\t') } };
     const first = parseResponse(await fn(structuredClone(signed), lambdaContext()));
-    const replay = parseResponse(await fn(structuredClone(signed), lambdaContext()));
-    expect([first.statusCode, replay.statusCode, replay.body]).toStrictEqual([
-      200,
-      401,
-      { error_code: 'HRF.0401', error_msg: 'Authentication failed: this signed request was received already (sign each request anew)', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
-    ]);
+    const replays = [parseResponse(await fn(structuredClone(signed), lambdaContext())), parseResponse(await fn(respaced, lambdaContext()))];
+    const replayed = { error_code: 'HRF.0401', error_msg: 'Authentication failed: this signed request was received already (sign each request anew)', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' };
+    expect([first.statusCode, ...replays.map((r) => [r.statusCode, r.body])]).toStrictEqual([200, [401, replayed], [401, replayed]]);
     expect(startDeployTask).toHaveBeenCalledTimes(1);
+  });
+
+  it('lets an app-signed request to a route that only reads come again (a query POSTed twice within the second its date allows)', async () => {
+    const now = new Date('2026-11-23T08:00:00Z');
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: emptyList, requestId: undefined, attempts: 1 });
+    const fn = build(queryReleasePackagesRoute, { queryReleasePackages }, { now });
+    const signed = signGatewayEvent(gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages/query', body: { limit: 10 } }), APP, now);
+    const statuses = [parseResponse(await fn(structuredClone(signed), lambdaContext())).statusCode, parseResponse(await fn(structuredClone(signed), lambdaContext())).statusCode];
+    expect(statuses).toStrictEqual([200, 200]);
+    expect(queryReleasePackages).toHaveBeenCalledTimes(2);
   });
 
   it('refuses an app-signed request carrying a header it acts on that the signature does not cover (one added to a capture)', async () => {
@@ -201,7 +212,7 @@ describe('HTTP chain: authentication and scopes', () => {
       401,
       {
         error_code: 'HRF.0401',
-        error_msg: 'Authentication failed: the signature must cover X-Sdk-Date and each header sent of Content-Type, Idempotency-Key, X-Workspace-Id, ce-*, X-Security-Token',
+        error_msg: 'Authentication failed: the signature must cover X-Sdk-Date and each header sent of Content-Type, Idempotency-Key, X-Workspace-Id, the CloudEvents ce-* headers, X-Security-Token, X-Sdk-Content-Sha256',
         request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
       },
       200,

@@ -66,17 +66,20 @@ describe('Recent deliveries (replay window)', () => {
   it('admits a delivery once within the window, and again once the window has passed', () => {
     const recent = new RecentDeliveries();
     const window = 2 * WEBHOOK_TOLERANCE_SECONDS;
-    expect([recent.admit('a', seconds(0)), recent.admit('a', seconds(window - 1)), recent.admit('b', seconds(1)), recent.admit('a', seconds(window + 1))]).toStrictEqual([true, false, true, true]);
+    expect([recent.admit('a', seconds(0)), recent.admit('a', seconds(window - 1)), recent.admit('b', seconds(1)), recent.admit('a', seconds(window + 1))]).toStrictEqual(['admitted', 'seen', 'admitted', 'admitted']);
   });
 
-  it('keeps at most its capacity, forgetting the oldest first', () => {
+  it('keeps at most its capacity: when every entry is live it refuses a new one rather than forget one (whose replay would then pass)', () => {
     const recent = new RecentDeliveries(2);
-    expect([recent.admit('a', seconds(0)), recent.admit('b', seconds(1)), recent.admit('c', seconds(2)), recent.admit('b', seconds(3)), recent.admit('a', seconds(4))]).toStrictEqual([
-      true,
-      true,
-      true,
-      false,
-      true,
-    ]);
+    const window = 2 * WEBHOOK_TOLERANCE_SECONDS;
+    expect([
+      recent.admit('a', seconds(0)),
+      recent.admit('b', seconds(1)),
+      recent.admit('c', seconds(2)),
+      recent.secondsUntilRoom(seconds(2)),
+      recent.admit('a', seconds(3)),
+      recent.admit('c', seconds(window + 1)),
+      recent.admit('a', seconds(window + 2)),
+    ]).toStrictEqual(['admitted', 'admitted', 'full', window - 2, 'seen', 'admitted', 'admitted']);
   });
 });
