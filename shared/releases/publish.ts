@@ -355,8 +355,9 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
     // with another payload stays refused. Keeping it in progress instead would refuse every retry with 409
     // until it expired, so a redelivered release train would give up on a publish nobody is making. A write
     // DataArts answered 2xx (its answer unreadable) is remembered as accepted: never sent again.
+    // Once accepted, always: whatever stops this look-up (a detail that cannot be read), the record stays.
     const accepted = claim.accepted === true || (error instanceof UpstreamError && error.kind === 'invalid-response');
-    if (error instanceof UpstreamError && error.outcomeUnknown) await deps.store.markUnknown(key, fingerprint, accepted);
+    if (claim.accepted === true || (error instanceof UpstreamError && error.outcomeUnknown)) await deps.store.markUnknown(key, fingerprint, accepted);
     else await deps.store.release(key);
     throw error;
   }

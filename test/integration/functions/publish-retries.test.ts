@@ -277,11 +277,14 @@ describe('Publish: review fixes', () => {
   it('never sends a publish again that DataArts answered 2xx, in the same call or a retry of it, until the lookup shows it', async () => {
     // A DataArts whose publish answers 200 with a body our contract refuses, and whose lookup lags behind.
     let listed = false;
+    let detailsDown = false;
     const pkg = { package_id: '77', package_name: 'rel_lagging', deploy_status: 1 };
     const fake = await startFakeUpstream((request) => {
       if (request.rawPath.endsWith('/factory/pending-items/package')) return { status: 200, body: { package_name: 'rel_lagging', release_package_id: 1234567 } };
       if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: listed ? { total: 1, data: [pkg] } : { total: 0, data: [] } };
-      if (request.rawPath.endsWith('/factory/release-packages/77')) return { status: 200, body: { release_package: pkg, task_details: [{ pending_item_id: SEED.unpackagedItemIds[0] }] } };
+      if (request.rawPath.endsWith('/factory/release-packages/77')) {
+        return detailsDown ? { status: 503, body: { error_code: 'APIG.0202', error_msg: 'Backend unavailable' } } : { status: 200, body: { release_package: pkg, task_details: [{ pending_item_id: SEED.unpackagedItemIds[0] }] } };
+      }
       if (request.rawPath.endsWith('/factory/pending-items')) return { status: 200, body: { total: 0, data: [] } };
       return { status: 404, body: { error_code: 'APIG.0101', error_msg: 'no such API' } };
     });
@@ -291,22 +294,32 @@ describe('Publish: review fixes', () => {
       const first = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
       const retry = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
       listed = true;
+      detailsDown = true;
+      const unreadable = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
+      // A lookup behind again after that failure still sends nothing: the request stays remembered as accepted.
+      detailsDown = false;
+      listed = false;
+      const behindAgain = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
+      listed = true;
       const settled = await call(handler, body, { 'Idempotency-Key': 'key-0000000012' });
       const unread = (why: string) => ({
         error_code: 'HRF.0502.OUTCOME_UNKNOWN',
         error_msg: `Huawei Cloud received CreateFactoryPendingItemsPackage, but its ${why}answer could not be read: whether it was applied is unknown, so check before sending it again`,
         request_id: RID,
       });
-      expect([first.statusCode, first.body, retry.statusCode, retry.body, settled.statusCode, settled.body]).toStrictEqual([
+      expect([first.statusCode, first.body, retry.statusCode, retry.body, unreadable.statusCode, (unreadable.body as { error_code: string }).error_code, [behindAgain.statusCode, behindAgain.body], settled.statusCode, settled.body]).toStrictEqual([
         502,
         unread('200 '),
         502,
         unread(''),
+        502,
+        'HRF.0502.UPSTREAM',
+        [502, unread('')],
         200,
         { package_name: 'rel_lagging', release_package_id: '77', replayed: true },
       ]);
       expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
-      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_lagging').map((e) => e.outcome)).toStrictEqual(['unknown', 'unknown', 'replayed']);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_lagging').map((e) => e.outcome)).toStrictEqual(['unknown', 'unknown', 'unknown', 'replayed']);
     } finally {
       await fake.close();
     }
