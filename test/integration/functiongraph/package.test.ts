@@ -52,6 +52,24 @@ beforeAll(async () => {
 });
 afterAll(() => build?.cleanup());
 
+
+/** Runs `npm run package:functiongraph`'s script as a process, with only PATH and `env` as its environment. */
+function runPackager(out: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/functiongraph/package.ts', '--stage', TEST_STAGE, '--out', out], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 describe('FunctionGraph package: the manifest', () => {
   it('describes every function of serverless.yml: name, handler, runtime, memory, timeout', () => {
     // Prepare
@@ -161,19 +179,7 @@ describe('FunctionGraph package: the zips', () => {
     const out = mkdtempSync(join(tmpdir(), 'fg-build-cli-'));
 
     // Act
-    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/functiongraph/package.ts', '--stage', TEST_STAGE, '--out', out], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', ...PACKAGE_ENV },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      child.once('error', reject);
-      child.once('close', (status) => resolve({ status, stdout, stderr }));
-    });
+    const run = await runPackager(out, PACKAGE_ENV);
     const again = manifestSchema.parse(JSON.parse(readFileSync(join(out, MANIFEST_FILE), 'utf8')));
     rmSync(out, { recursive: true, force: true });
 
@@ -231,19 +237,7 @@ describe('FunctionGraph package: the settings the functions need', () => {
     const out = join(parent, 'build');
 
     // Act
-    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/functiongraph/package.ts', '--stage', TEST_STAGE, '--out', out], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      child.once('error', reject);
-      child.once('close', (status) => resolve({ status, stdout, stderr }));
-    });
+    const run = await runPackager(out, { LOG_LEVEL: 'warn' });
 
     // Assess
     const runtime = 'listPendingItems, publishReleasePackage, queryReleasePackages, startDeployTask, rejectManualReview, pipelineEventWebhook, releaseCheck, releaseTrain, deployWindow, pipelineGate';
