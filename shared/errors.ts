@@ -70,6 +70,17 @@ export class NotFoundError extends HttpError {
   readonly errorCode = 'HRF.0404';
 }
 
+export class MethodNotAllowedError extends HttpError {
+  override readonly name: string = 'MethodNotAllowedError';
+  readonly statusCode = 405;
+  readonly errorCode = 'HRF.0405';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(allowed: string) {
+    super(`This route answers ${allowed} only`);
+    this.headers = { Allow: allowed };
+  }
+}
+
 export class ConflictError extends HttpError {
   override readonly name: string = 'ConflictError';
   readonly statusCode = 409;

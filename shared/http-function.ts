@@ -91,7 +91,7 @@ export type AnyRouteSpec = RouteSpec<z.ZodMiniType | undefined, z.ZodMiniType | 
 export function httpFunction(spec: AnyRouteSpec, runtime: RuntimeSource = lazyRuntime()) {
   return middy<unknown, HttpResponse, Error, HttpContext>({ timeoutEarlyInMillis: 0 })
     .use(httpErrors())
-    .use(platformHttpEvent({ runtime, functionName: spec.functionName }))
+    .use(platformHttpEvent({ runtime, functionName: spec.functionName, method: spec.method }))
     .use(authentication({ scope: spec.scope, webhookSignatures: spec.webhookSignatures }))
     .use(jsonBody({ required: spec.request.bodyRequired ?? false }))
     .use(validation(spec.request))

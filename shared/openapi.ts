@@ -65,6 +65,7 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { ve
         '400': errorResponse('Invalid request; `fields` names each offending field'),
         '401': errorResponse('No credential, or an invalid one'),
         '403': errorResponse('The credential lacks the scope, or may not use the workspace, deploy task or pipeline'),
+        '405': errorResponse('Another method than the route\'s; Allow names it'),
         '409': errorResponse('Conflict (a duplicate in progress, a name taken, a review already decided)'),
         ...(spec.request.body
           ? {

@@ -4,13 +4,17 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import { logger as rootLogger } from '../logger';
-import { ValidationError } from '../errors';
+import { MethodNotAllowedError, ValidationError } from '../errors';
 import { fromRestProxyEvent, MalformedEventError, type HttpResponse } from '../platform/http-event';
 import { fromPlatformContext, invocationSignal } from '../platform/invocation';
 import type { RuntimeSource } from '../runtime';
 import type { HttpContext, HttpState } from './http-state';
 
-export function platformHttpEvent(options: { runtime?: RuntimeSource; functionName: string }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+/**
+ * `method`: the route's. A gateway route may take any method (FunctionGraph's APIG triggers are ANY), so a
+ * request with another is refused here, before anyone is authenticated or anything runs.
+ */
+export function platformHttpEvent(options: { runtime?: RuntimeSource; functionName: string; method?: string }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
   return {
     before: (request) => {
       const invocation = fromPlatformContext(request.context);
@@ -32,6 +36,7 @@ export function platformHttpEvent(options: { runtime?: RuntimeSource; functionNa
         }
         throw error;
       }
+      if (options.method && state.http.method !== options.method) throw new MethodNotAllowedError(options.method);
     },
   };
 }

@@ -132,6 +132,18 @@ describe('HTTP chain: authentication and scopes', () => {
     expect(listPendingItems).not.toHaveBeenCalled();
   });
 
+  it('refuses another method with 405 and Allow, before authentication and without a call', async () => {
+    const publishPendingItems = jest.fn();
+    const response = parseResponse(await build(publishReleasePackageRoute, { publishPendingItems })(gatewayEvent({ platform: 'functiongraph', method: 'GET', path: '/v1/release-packages' }), functionGraphContext({ requestId: 'fg-request-0001' }) as never));
+    expect(response).toStrictEqual({
+      statusCode: 405,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Allow: 'POST', 'X-Request-Id': 'fg-request-0001' },
+      body: { error_code: 'HRF.0405', error_msg: 'This route answers POST only', request_id: 'fg-request-0001' },
+      isBase64Encoded: false,
+    });
+    expect(publishPendingItems).not.toHaveBeenCalled();
+  });
+
   it('returns 403 when the credential lacks the scope', async () => {
     const startDeployTask = jest.fn();
     const response = await build(startDeployTaskRoute, { startDeployTask })(
@@ -420,8 +432,8 @@ describe('GET /v1/openapi.json', () => {
     // Every status a route answers is listed: publish's replay (200) beside its 201, and the body errors where there is a body.
     const statuses = (path: string, method: string) => Object.keys((doc.paths[path]?.[method] as unknown as { responses: Record<string, unknown> }).responses);
     expect([statuses('/v1/release-packages', 'post'), statuses('/v1/pending-items', 'get')]).toStrictEqual([
-      ['200', '201', '400', '401', '403', '409', '413', '415', '422', '429', '500', '502', '504'],
-      ['200', '400', '401', '403', '409', '422', '429', '500', '502', '504'],
+      ['200', '201', '400', '401', '403', '405', '409', '413', '415', '422', '429', '500', '502', '504'],
+      ['200', '400', '401', '403', '405', '409', '422', '429', '500', '502', '504'],
     ]);
   });
 });
