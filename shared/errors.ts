@@ -1,3 +1,5 @@
+import type * as z from 'zod/mini';
+
 /**
  * Typed errors that own their HTTP status. One middleware (shared/middleware/http-errors.ts) maps
  * them to responses; messages are exposed only below 500.
@@ -8,6 +10,20 @@ export interface FieldIssue {
   readonly field: string;
   readonly message: string;
 }
+
+export const MAX_REPORTED_ISSUES = 20;
+
+/** A failed parse's issues as fields under `prefix` (`body`, `query`, …): an unknown field is named, not its parent. */
+export function issuesOf(prefix: string, error: z.core.$ZodError): FieldIssue[] {
+  return error.issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const path = [prefix, ...issue.path.map(String)].join('.');
+    return keys.length > 0
+      ? { field: `${path}.${keys.map((k) => k.slice(0, 64)).join(',')}`, message: 'is not a known field' }
+      : { field: path, message: issue.message };
+  });
+}
+
 
 export interface ErrorBody {
   readonly error_code: string;

@@ -3,7 +3,7 @@
  * that receive webhooks) a Standard Webhooks signature.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors';
+import { ForbiddenError, UnauthorizedError } from '../errors';
 import { encodeRfc3986 } from '../signing/signer';
 import { parseAuthorization, verifyRequest } from '../signing/verifier';
 import type { HttpRequest } from '../platform/http-event';
@@ -97,9 +97,7 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
  * (429) rather than an entry dropped, which would let its replay through.
  */
 export function admitOnce(auth: InboundAuthConfig, signature: string, now: Date): void {
-  const admitted = auth.recentSignatures.admit(signature, now);
-  if (admitted === 'seen') throw new UnauthorizedError('Authentication failed: this signed request was received already (sign each request anew)');
-  if (admitted === 'full') throw new TooManyRequestsError('Too many signed requests to remember against replays; retry later', auth.recentSignatures.secondsUntilRoom(now));
+  auth.recentSignatures.take(signature, now, { received: 'this signed request', advice: 'sign each request anew', plural: 'signed requests' });
 }
 
 export function requireScope(principal: Principal, scope: Scope): void {

@@ -19,7 +19,8 @@ import { registerSecret } from '../logger';
 import { codeartsIdSchema, userIdSchema, workspaceIdSchema } from '../contracts/ids';
 import { parseWebhookSecret, WebhookSecretError } from '../notify/webhook';
 import { DEFAULT_MAX_SKEW_MS } from '../signing/verifier';
-import { RecentDeliveries } from '../signing/webhook-verifier';
+import { WEBHOOK_TOLERANCE_SECONDS } from '../signing/webhook-verifier';
+import { ReplayMemory } from './replay-memory';
 
 export const SCOPES = ['read', 'publish', 'deploy', 'review'] as const;
 export const scopeSchema = z.enum(SCOPES);
@@ -97,9 +98,9 @@ export interface InboundAuthConfig {
   /** Webhook senders, tried in order: a Standard Webhooks delivery names no key. */
   readonly webhookSenders: ReadonlyArray<{ key: Buffer; principal: Principal }>;
   /** Signed webhook deliveries accepted lately, so that a replayed capture is refused. */
-  readonly recentDeliveries: RecentDeliveries;
+  readonly recentDeliveries: ReplayMemory;
   /** App-signed requests that change something, accepted lately: the same signed request twice is a replay. */
-  readonly recentSignatures: RecentDeliveries;
+  readonly recentSignatures: ReplayMemory;
 }
 
 export function sha256Hex(text: string): string {
@@ -131,8 +132,14 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
       webhookSenders.push({ key: secret.key, principal });
     }
   }
-  // A signature verifies while its X-Sdk-Date is within the skew either side of now: remembered that long.
-  return { bearerByDigest, appsByKey, webhookSenders, recentDeliveries: new RecentDeliveries(), recentSignatures: new RecentDeliveries(50_000, 2 * DEFAULT_MAX_SKEW_MS) };
+  // A signature verifies while its timestamp is within the tolerance either side of now: remembered that long.
+  return {
+    bearerByDigest,
+    appsByKey,
+    webhookSenders,
+    recentDeliveries: new ReplayMemory(2 * WEBHOOK_TOLERANCE_SECONDS * 1000),
+    recentSignatures: new ReplayMemory(2 * DEFAULT_MAX_SKEW_MS, 50_000),
+  };
 }
 
 /** Reads HRF_CLIENTS or HRF_CLIENTS_FILE. No clients configured means every request is refused (401). */

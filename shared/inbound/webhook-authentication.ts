@@ -2,7 +2,7 @@
  * Standard Webhooks deliveries as a way in, for the routes that receive webhooks only (the route passes this
  * to its chain: `webhookSignatures: authenticateWebhook`), so that no other function carries the verifier.
  */
-import { TooManyRequestsError, UnauthorizedError } from '../errors';
+import { UnauthorizedError } from '../errors';
 import { verifyWebhook, WEBHOOK_TOLERANCE_SECONDS, type WebhookVerifyFailure } from '../signing/webhook-verifier';
 import type { HttpRequest } from '../platform/http-event';
 import type { InboundAuthConfig, Principal } from './clients';
@@ -25,8 +25,10 @@ export const authenticateWebhook: WebhookAuthenticator = (request, auth, now) =>
   const sender = auth.webhookSenders[result.keyIndex];
   if (!sender) throw new UnauthorizedError('Authentication failed: the webhook signature is not valid');
   // The very same signed delivery again is a replay; a sender's own redelivery is signed anew.
-  const admitted = auth.recentDeliveries.admit(`${sender.principal.clientId}\n${id}\n${timestamp}`, now);
-  if (admitted === 'seen') throw new UnauthorizedError('Authentication failed: this signed delivery was received already (a redelivery must be signed again)');
-  if (admitted === 'full') throw new TooManyRequestsError('Too many signed deliveries to remember against replays; retry later', auth.recentDeliveries.secondsUntilRoom(now));
+  auth.recentDeliveries.take(`${sender.principal.clientId}\n${id}\n${timestamp}`, now, {
+    received: 'this signed delivery',
+    advice: 'a redelivery must be signed again',
+    plural: 'signed deliveries',
+  });
   return sender.principal;
 };

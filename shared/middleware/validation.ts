@@ -1,7 +1,7 @@
 /** Validates path, query, headers and body with the route's zod schemas; unknown fields are refused. */
 import type { MiddlewareObj } from '@middy/core';
 import type * as z from 'zod/mini';
-import { ValidationError, type FieldIssue } from '../errors';
+import { issuesOf, MAX_REPORTED_ISSUES, ValidationError, type FieldIssue } from '../errors';
 import type { HttpResponse } from '../platform/http-event';
 import { stateOf, type HttpContext } from './http-state';
 
@@ -10,18 +10,6 @@ export interface RequestSchemas {
   readonly query?: z.ZodMiniType;
   readonly headers?: z.ZodMiniType;
   readonly body?: z.ZodMiniType;
-}
-
-const MAX_REPORTED_ISSUES = 20;
-
-export function issuesOf(prefix: string, error: z.core.$ZodError): FieldIssue[] {
-  return error.issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const path = [prefix, ...issue.path.map(String)].join('.');
-    return keys.length > 0
-      ? { field: `${path}.${keys.map((k) => k.slice(0, 64)).join(',')}`, message: 'is not a known field' }
-      : { field: path, message: issue.message };
-  });
 }
 
 /** Only the headers a route declares are validated; gateways add many of their own. */

@@ -10,7 +10,7 @@
  */
 import '../zod-config';
 import * as z from 'zod/mini';
-import type { FieldIssue } from '../errors';
+import { issuesOf, type FieldIssue } from '../errors';
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
@@ -87,14 +87,9 @@ function refused(reason: string, field: string, message = reason): Failure {
  * base64 is named as a whole, the path inside it going into the message.
  */
 export function dataIssues(dataAt: string, error: z.core.$ZodError): FieldIssue[] {
-  return error.issues.map((issue) => {
-    // Unknown fields are named as on every route (shared/middleware/validation.ts).
-    const unknown = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => key.slice(0, 64)).join(',') : '';
-    const path = [...issue.path.map(String), ...(unknown ? [unknown] : [])].join('.');
-    if (unknown) return dataAt.endsWith('data_base64') ? { field: dataAt, message: `${path}: is not a known field` } : { field: join(dataAt, path), message: 'is not a known field' };
-    if (dataAt.endsWith('data_base64')) return { field: dataAt, message: `${path || 'data'}: ${issue.message}` };
-    return { field: join(dataAt, path), message: issue.message };
-  });
+  const issues = issuesOf(dataAt, error);
+  if (!dataAt.endsWith('data_base64')) return issues;
+  return issues.map(({ field, message }) => ({ field: dataAt, message: `${field.slice(dataAt.length + 1) || 'data'}: ${message}` }));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
