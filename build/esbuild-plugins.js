@@ -12,7 +12,8 @@
  *    the one place that needs it.
  *  - axios modules our requests never reach become stubs that throw a clear Error if they ever are: the
  *    browser's xhr adapter (and with it resolveConfig, cookies, isURLSameOrigin), FormData/Blob/data: URL
- *    helpers, and the progress/maxRate streams (the http adapter then refuses those options up front).
+ *    helpers, the progress/maxRate streams (the http adapter then refuses those options up front) and the
+ *    HTTP/2 session pool (our requests are HTTP/1.1).
  *  - Node built-ins the first request does not need are required on first use: https-proxy-agent (and
  *    node:assert) only when a proxy applies, zlib only when a response is compressed, node:stream/web (for
  *    @middy/core) only when a response is streamed.
@@ -312,6 +313,17 @@ const AXIOS_STUBS = {
     guards: { 'axios.js': ['axios.CancelToken = CancelToken;'] },
     contents: `export default class CancelToken { constructor() { throw new Error(${notBundled('CancelToken', 'our client cancels with an AbortSignal')}); } static source() { return new CancelToken(); } }`,
   },
+  'helpers/Http2Sessions.js': {
+    plugin: 'axios-without-http2',
+    exports: ['export default Http2Sessions;'],
+    text: ['  getSession(authority, options) {'],
+    // The http adapter builds one pool at load (`new Http2Sessions()`, kept) and asks it for a session only in
+    // http2Transport, which it takes only for `httpVersion: 2`; our client never sets httpVersion, so every
+    // request is HTTP/1.1 through node:http(s) or the connection pool's transport.
+    importers: { 'adapters/http.js': { Http2Sessions: 3, http2Sessions: 2, http2Transport: 2 } },
+    guards: { 'adapters/http.js': ['      const isHttp2 = httpVersion === 2;\n', '      if (isHttp2) {\n        if (proxyApplied) {', '        transport = http2Transport;\n'] },
+    contents: `export default class Http2Sessions { getSession() { throw new Error(${notBundled('HTTP/2 support', 'our client sends HTTP/1.1 requests (it sets no httpVersion: 2)')}); } }`,
+  },
   'helpers/HttpStatusCode.js': {
     plugin: 'axios-without-public-extras',
     exports: ['export default HttpStatusCode;'],
@@ -410,6 +422,8 @@ const axiosWithoutForms = axiosStubPlugin('axios-without-forms');
 const axiosWithoutDataUrls = axiosStubPlugin('axios-without-data-urls');
 /** @type {import('esbuild').Plugin} */
 const axiosWithoutPublicExtras = axiosStubPlugin('axios-without-public-extras');
+/** @type {import('esbuild').Plugin} */
+const axiosWithoutHttp2 = axiosStubPlugin('axios-without-http2');
 
 // ---- the http adapter: progress options refused up front -----------------------------------------
 
@@ -503,6 +517,7 @@ module.exports = [
   axiosWithoutForms,
   axiosWithoutDataUrls,
   axiosWithoutPublicExtras,
+  axiosWithoutHttp2,
   axiosWithoutProgress,
   lazyZlib,
   lazyHttpsProxyAgent,
@@ -517,6 +532,7 @@ Object.assign(module.exports, {
   axiosWithoutForms,
   axiosWithoutDataUrls,
   axiosWithoutPublicExtras,
+  axiosWithoutHttp2,
   axiosWithoutProgress,
   lazyZlib,
   lazyHttpsProxyAgent,

@@ -193,6 +193,16 @@ describe('the text checks', () => {
       (dir) => edit(dir, 'lib/adapters/http.js', (t) => t.replace('      const maxRate = config.maxRate;\n', '      const { maxRate } = config;\n')),
       /axios-without-progress: axios\/lib\/adapters\/http\.js changed \(expected once, found 0 times/,
     ],
+    [
+      'a new way to reach the HTTP/2 session pool',
+      (dir) => edit(dir, 'lib/adapters/http.js', (t) => t.replace('      const isHttp2 = httpVersion === 2;\n', "      const isHttp2 = httpVersion === 2 || config.http2 === true;\n")),
+      /axios-without-http2: axios\/lib\/adapters\/http\.js changed \(expected once, found 0 times/,
+    ],
+    [
+      'a new use of the HTTP/2 session pool',
+      (dir) => edit(dir, 'lib/adapters/http.js', (t) => `${t}\nexport const __sessions = http2Sessions;\n`),
+      /axios-without-http2: axios\/lib\/adapters\/http\.js changed \(http2Sessions named 3 times, reviewed 2\)/,
+    ],
   ])('fail the build on %s', async (_what, change, message) => {
     await expect(buildChangedAxios(change)).rejects.toThrow(message);
   });
@@ -433,6 +443,7 @@ describe('a bundle of the client built with the production plugins', () => {
         httpAdapter: typeof axios.getAdapter('http'),
         cancelToken: sync(() => axios.CancelToken.source()),
         statusTable: sync(() => axios.HttpStatusCode.Ok),
+        http2: await failure(axios.get(url, { maxRedirects: 0, httpVersion: 2 })),
       };`,
       [bundleFile, JSON.stringify(clientEnv(endpoint())), `${endpoint()}/stubs`],
     );
@@ -453,6 +464,7 @@ describe('a bundle of the client built with the production plugins', () => {
       httpAdapter: 'function',
       cancelToken: left('CancelToken'),
       statusTable: left('HttpStatusCode table'),
+      http2: { ok: false, message: left('HTTP/2 support'), code: undefined },
     });
     // Only the one harmless GET reached the server.
     expect(upstream.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /stubs']);
