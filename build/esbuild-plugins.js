@@ -174,6 +174,48 @@ function patchAxiosUtils(text) {
   return text.replace(declaration, 'let FormDataCtor = null;').replace(eagerCheck, '').replace(appendCheck, lazyCheck);
 }
 
+/**
+ * https-proxy-agent and agent-base log through `debug`, which is a no-op stub here (STUBS.debug): their
+ * `debug('...', ...)` statements do nothing but carry their message text. Marked pure, esbuild drops them
+ * (an argument that might have an effect, a property read, is kept as its own statement). Each file must
+ * hold exactly the reviewed number of such one-line statements, and `debug` must be the module's own
+ * binding of the `debug` package, or the build fails naming the file.
+ */
+const PROXY_AGENT_DEBUG_CALLS = {
+  'agent-base/dist/src/index.js': { name: 'agent-base', calls: 5 },
+  'https-proxy-agent/dist/agent.js': { name: 'https-proxy-agent:agent', calls: 5 },
+  'https-proxy-agent/dist/parse-proxy-response.js': { name: 'https-proxy-agent:parse-proxy-response', calls: 5 },
+};
+const PROXY_AGENT_FILE = /[\\/]node_modules[\\/]((?:agent-base|https-proxy-agent)[\\/]dist[\\/].*\.js)$/;
+
+/** Marks a proxy agent module's `debug(...)` statements pure, after checking them (see PROXY_AGENT_DEBUG_CALLS). */
+function dropProxyAgentDebugCalls(file, text) {
+  const plugin = 'proxy-agents-without-debug';
+  const reviewed = PROXY_AGENT_DEBUG_CALLS[file];
+  const statement = /^(\s*)debug\((.*)\);$/gm;
+  const found = text.match(statement)?.length ?? 0;
+  if (!reviewed) {
+    if (occurrences(text, 'debug') > 0) throw changed(plugin, file, 'a module that was not reviewed names debug');
+    return text;
+  }
+  expectOnce(plugin, file, text, [`const debug = debug_1.default('${reviewed.name}');`]);
+  // require("debug"), the binding and the statements: nothing else may name it.
+  const others = occurrences(text, 'debug') - found - 2;
+  if (found !== reviewed.calls || others !== 0) throw changed(plugin, file, `${found} debug statements and ${others} other uses of debug, reviewed ${reviewed.calls} and none`);
+  return text.replace(statement, '$1/* @__PURE__ */ debug($2);');
+}
+
+/** @type {import('esbuild').Plugin} */
+const proxyAgentsWithoutDebug = {
+  name: 'proxy-agents-without-debug',
+  setup(build) {
+    build.onLoad({ filter: PROXY_AGENT_FILE }, async (args) => {
+      const file = PROXY_AGENT_FILE.exec(args.path)[1].split(sep).join('/');
+      return { contents: dropProxyAgentDebugCalls(file, await readFile(args.path, 'utf8')), loader: 'js' };
+    });
+  },
+};
+
 // ---- axios modules our requests never reach -----------------------------------------------------
 
 /** The message of every stub that is reached after all. */
@@ -521,6 +563,7 @@ module.exports = [
   axiosWithoutProgress,
   lazyZlib,
   lazyHttpsProxyAgent,
+  proxyAgentsWithoutDebug,
   lazyWebStreamsForMiddy,
   pureCalls,
 ];
@@ -536,11 +579,13 @@ Object.assign(module.exports, {
   axiosWithoutProgress,
   lazyZlib,
   lazyHttpsProxyAgent,
+  proxyAgentsWithoutDebug,
   lazyWebStreamsForMiddy,
   pureCalls,
   // The pure text work, for the tests.
   patchAxiosUtils,
   patchAxiosHttpAdapter,
+  dropProxyAgentDebugCalls,
   lazyStreamWeb,
   STUBS,
   AXIOS_STUBS,
