@@ -11,8 +11,7 @@
 import '../zod-config';
 import * as z from 'zod/mini';
 import { issuesOf, type FieldIssue } from '../errors';
-
-const rfc3339 = z.iso.datetime({ offset: true });
+import { rfc3339DateTime as rfc3339 } from './rfc3339';
 
 /** CloudEvents 1.0 structured mode (spec §3.1 required attributes, §3.2 optional ones). */
 export const cloudEventSchema = z

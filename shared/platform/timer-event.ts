@@ -7,9 +7,10 @@
  */
 import '../zod-config';
 import * as z from 'zod/mini';
+import { rfc3339DateTime } from './rfc3339';
 
 const instant = z.pipe(
-  z.iso.datetime({ offset: true }),
+  rfc3339DateTime,
   z.transform((value: string) => new Date(value)),
 );
 

@@ -26,6 +26,7 @@ interface PluginsModule {
   readonly patchAxiosUtils: (text: string) => string;
   readonly patchAxiosHttpAdapter: (text: string) => string;
   readonly lazyStreamWeb: (importerText: string) => string;
+  readonly dropProxyAgentDebugCalls: (file: string, text: string) => string;
   readonly STUBS: Readonly<Record<string, string>>;
   readonly AXIOS_STUBS: Readonly<Record<string, { readonly plugin: string }>>;
 }
@@ -76,6 +77,9 @@ describe('the production bundles', () => {
     }
     const outputs = Object.values(result.metafile.outputs).filter((output) => output.entryPoint);
     expect(outputs).toHaveLength(functions.length);
+    // The proxy agents' debug statements (no-ops, debug being a stub) are gone with their messages.
+    const bundles = (result.outputFiles ?? []).filter((file) => file.path.endsWith('.js'));
+    expect(bundles.map((file) => /Freeing socket|Upgrading socket connection to TLS|got proxy server response/.test(file.text))).toStrictEqual(functions.map(() => false));
     for (const output of outputs) {
       const bytesOf = (suffix: string) => Object.entries(output.inputs).find(([input]) => input.endsWith(suffix))?.[1].bytesInOutput;
       // The stubbed axios modules are in the bundle as their stubs only (a few hundred bytes).
@@ -112,6 +116,26 @@ describe('the text checks', () => {
     );
     expect(() => pluginsModule.patchAxiosHttpAdapter(`${text}\nconst later = (config) => config.onDownloadProgress;\n`)).toThrow(
       'axios-without-progress: axios/lib/adapters/http.js changed (onDownloadProgress named 5 times, reviewed 4); review build/esbuild-plugins.js',
+    );
+  });
+
+  it("mark the proxy agents' debug statements pure, and refuse a changed module", () => {
+    const files = ['agent-base/dist/src/index.js', 'https-proxy-agent/dist/agent.js', 'https-proxy-agent/dist/parse-proxy-response.js'];
+    const texts = files.map((file) => readFileSync(join(ROOT, 'node_modules', file), 'utf8'));
+    const marked = files.map((file, i) => pluginsModule.dropProxyAgentDebugCalls(file, texts[i] as string));
+    expect(marked.map((text) => text.split('/* @__PURE__ */ debug(').length - 1)).toStrictEqual([5, 5, 5]);
+    // Only the marks were added.
+    expect(marked.map((text) => text.replaceAll('/* @__PURE__ */ debug(', 'debug('))).toStrictEqual(texts);
+
+    const agentBase = texts[0] as string;
+    expect(() => pluginsModule.dropProxyAgentDebugCalls(files[0] as string, `${agentBase}\ndebug('one more');\n`)).toThrow(
+      'proxy-agents-without-debug: agent-base/dist/src/index.js changed (6 debug statements and 0 other uses of debug, reviewed 5 and none); review build/esbuild-plugins.js',
+    );
+    expect(() => pluginsModule.dropProxyAgentDebugCalls(files[0] as string, `${agentBase}\nexports.log = debug;\n`)).toThrow(
+      'proxy-agents-without-debug: agent-base/dist/src/index.js changed (5 debug statements and 1 other uses of debug, reviewed 5 and none); review build/esbuild-plugins.js',
+    );
+    expect(() => pluginsModule.dropProxyAgentDebugCalls('https-proxy-agent/dist/index.js', "const debug = require('debug');")).toThrow(
+      'proxy-agents-without-debug: https-proxy-agent/dist/index.js changed (a module that was not reviewed names debug); review build/esbuild-plugins.js',
     );
   });
 
