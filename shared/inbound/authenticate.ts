@@ -92,12 +92,17 @@ export function authenticate(request: HttpRequest, auth: InboundAuthConfig, now:
 }
 
 /**
- * Takes an app-signed request that changes something once per instance: the same signature again is a replay
- * (401), for as long as it could verify. When that memory is full of live signatures, the request is refused
- * (429) rather than an entry dropped, which would let its replay through.
+ * Takes an app-signed request that changes something once per instance: the same signature again is refused
+ * (409, Retry-After: 1) for as long as it could verify, whether a replay or a client that signed its retry
+ * within the same second. When the memory, or the client's share of it, is full of live signatures, the
+ * request is refused (429) rather than an entry dropped, which would let its replay through.
  */
-export function admitOnce(auth: InboundAuthConfig, signature: string, now: Date): void {
-  auth.recentSignatures.take(signature, now, { received: 'this signed request', advice: 'sign each request anew', plural: 'signed requests' });
+export function admitOnce(auth: InboundAuthConfig, principal: Principal, signature: string, now: Date): void {
+  auth.recentSignatures.take(signature, principal.clientId, now, {
+    received: 'This signed request',
+    advice: 'sign each request anew, in a later second (X-Sdk-Date counts whole seconds, so a request signed again within the same second carries the same signature)',
+    plural: 'signed requests',
+  });
 }
 
 export function requireScope(principal: Principal, scope: Scope): void {

@@ -132,13 +132,14 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
       webhookSenders.push({ key: secret.key, principal });
     }
   }
-  // A signature verifies while its timestamp is within the tolerance either side of now: remembered that long.
+  // A signature verifies while its timestamp is within the tolerance either side of now: remembered that long,
+  // each client in its share of the memory.
   return {
     bearerByDigest,
     appsByKey,
     webhookSenders,
-    recentDeliveries: new ReplayMemory(2 * WEBHOOK_TOLERANCE_SECONDS * 1000),
-    recentSignatures: new ReplayMemory(2 * DEFAULT_MAX_SKEW_MS, 50_000),
+    recentDeliveries: new ReplayMemory(2 * WEBHOOK_TOLERANCE_SECONDS * 1000, 10_000, webhookSenders.length),
+    recentSignatures: new ReplayMemory(2 * DEFAULT_MAX_SKEW_MS, 50_000, appsByKey.size),
   };
 }
 

@@ -2,6 +2,7 @@
  * Standard Webhooks deliveries as a way in, for the routes that receive webhooks only (the route passes this
  * to its chain: `webhookSignatures: authenticateWebhook`), so that no other function carries the verifier.
  */
+import { createHash } from 'node:crypto';
 import { UnauthorizedError } from '../errors';
 import { verifyWebhook, WEBHOOK_TOLERANCE_SECONDS, type WebhookVerifyFailure } from '../signing/webhook-verifier';
 import type { HttpRequest } from '../platform/http-event';
@@ -24,10 +25,13 @@ export const authenticateWebhook: WebhookAuthenticator = (request, auth, now) =>
   if (!result.ok) throw new UnauthorizedError(`Authentication failed: ${WEBHOOK_FAILURES[result.reason]}`);
   const sender = auth.webhookSenders[result.keyIndex];
   if (!sender) throw new UnauthorizedError('Authentication failed: the webhook signature is not valid');
-  // The very same signed delivery again is a replay; a sender's own redelivery is signed anew.
-  auth.recentDeliveries.take(`${sender.principal.clientId}\n${id}\n${timestamp}`, now, {
-    received: 'this signed delivery',
-    advice: 'a redelivery must be signed again',
+  // The very same signed delivery again is a replay, whichever sender's key it is checked against (a sender
+  // rotating its key is configured twice, and a capture signed with both would verify with either); a sender's
+  // own redelivery is signed anew, with a new timestamp.
+  const delivery = `${id}\n${timestamp}\n${createHash('sha256').update(request.rawBody).digest('base64')}`;
+  auth.recentDeliveries.take(delivery, sender.principal.clientId, now, {
+    received: 'This signed delivery',
+    advice: 'a redelivery is signed again, with a new webhook-timestamp',
     plural: 'signed deliveries',
   });
   return sender.principal;

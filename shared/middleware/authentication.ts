@@ -33,7 +33,7 @@ export function authentication(options: { scope: Scope; webhookSignatures?: Webh
       const { principal, signature } = authenticate(state.http, inbound, now, { webhookSignatures: options.webhookSignatures });
       requireScope(principal, options.scope);
       // Routes that only read may be signed-and-sent again harmlessly (and within one second re-signing gives the same signature).
-      if (signature !== undefined && options.scope !== 'read') admitOnce(inbound, signature, now);
+      if (signature !== undefined && options.scope !== 'read') admitOnce(inbound, principal, signature, now);
       state.principal = principal;
     },
   };

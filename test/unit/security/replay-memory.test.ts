@@ -1,28 +1,82 @@
 /** The memory of signed requests taken lately (shared/inbound/replay-memory.ts): once per window, never forgetting a live one. */
 import { ReplayMemory } from '../../../shared/inbound/replay-memory';
+import { ConflictError, TooManyRequestsError } from '../../../shared/errors';
 import { WEBHOOK_TOLERANCE_SECONDS } from '../../../shared/signing/webhook-verifier';
 
 const START = new Date('2026-11-23T08:00:00Z');
 const seconds = (s: number) => new Date(START.getTime() + s * 1000);
+const WINDOW = 2 * WEBHOOK_TOLERANCE_SECONDS;
 
 describe('Replay memory (the window a signature verifies in)', () => {
   it('admits a delivery once within the window, and again once the window has passed', () => {
-    const recent = new ReplayMemory(2 * WEBHOOK_TOLERANCE_SECONDS * 1000);
-    const window = 2 * WEBHOOK_TOLERANCE_SECONDS;
-    expect([recent.admit('a', seconds(0)), recent.admit('a', seconds(window - 1)), recent.admit('b', seconds(1)), recent.admit('a', seconds(window + 1))]).toStrictEqual(['admitted', 'seen', 'admitted', 'admitted']);
+    const recent = new ReplayMemory(WINDOW * 1000);
+    expect([recent.admit('a', 'x', seconds(0)), recent.admit('a', 'x', seconds(WINDOW - 1)), recent.admit('b', 'x', seconds(1)), recent.admit('a', 'x', seconds(WINDOW + 1))]).toStrictEqual([
+      'admitted',
+      'seen',
+      'admitted',
+      'admitted',
+    ]);
+  });
+
+  it('refuses the same request from another owner too (a capture checked against another key)', () => {
+    const recent = new ReplayMemory(WINDOW * 1000, 10, 2);
+    expect([recent.admit('a', 'old-key', seconds(0)), recent.admit('a', 'new-key', seconds(1))]).toStrictEqual(['admitted', 'seen']);
   });
 
   it('keeps at most its capacity: when every entry is live it refuses a new one rather than forget one (whose replay would then pass)', () => {
-    const recent = new ReplayMemory(2 * WEBHOOK_TOLERANCE_SECONDS * 1000, 2);
-    const window = 2 * WEBHOOK_TOLERANCE_SECONDS;
+    const recent = new ReplayMemory(WINDOW * 1000, 2);
     expect([
-      recent.admit('a', seconds(0)),
-      recent.admit('b', seconds(1)),
-      recent.admit('c', seconds(2)),
-      recent.secondsUntilRoom(seconds(2)),
-      recent.admit('a', seconds(3)),
-      recent.admit('c', seconds(window + 1)),
-      recent.admit('a', seconds(window + 2)),
-    ]).toStrictEqual(['admitted', 'admitted', 'full', window - 2, 'seen', 'admitted', 'admitted']);
+      recent.admit('a', 'x', seconds(0)),
+      recent.admit('b', 'x', seconds(1)),
+      recent.admit('c', 'x', seconds(2)),
+      recent.secondsUntilRoom('x', seconds(2)),
+      recent.admit('a', 'x', seconds(3)),
+      recent.admit('c', 'x', seconds(WINDOW + 1)),
+      recent.admit('a', 'x', seconds(WINDOW + 2)),
+    ]).toStrictEqual(['admitted', 'admitted', 'full', WINDOW - 2, 'seen', 'admitted', 'admitted']);
+  });
+
+  it('gives each owner its share: one that fills its own is refused while the others are still admitted', () => {
+    const recent = new ReplayMemory(WINDOW * 1000, 4, 2);
+    expect([
+      recent.admit('a1', 'noisy', seconds(0)),
+      recent.admit('a2', 'noisy', seconds(1)),
+      recent.admit('a3', 'noisy', seconds(2)),
+      recent.secondsUntilRoom('noisy', seconds(2)),
+      recent.admit('b1', 'quiet', seconds(3)),
+      recent.admit('b2', 'quiet', seconds(4)),
+      recent.admit('b3', 'quiet', seconds(5)),
+      // The noisy owner's first entry has expired: room for it again.
+      recent.admit('a3', 'noisy', seconds(WINDOW + 1)),
+    ]).toStrictEqual(['admitted', 'admitted', 'full', WINDOW - 2, 'admitted', 'admitted', 'full', 'admitted']);
+  });
+
+  it('finds expired entries behind a live one when the clock stepped back, before refusing', () => {
+    const recent = new ReplayMemory(WINDOW * 1000, 2);
+    expect([recent.admit('x', 'o', seconds(100)), recent.admit('y', 'o', seconds(0)), recent.admit('z', 'o', seconds(WINDOW + 50)), recent.admit('z', 'o', seconds(WINDOW + 51))]).toStrictEqual([
+      'admitted',
+      'admitted',
+      'admitted',
+      'seen',
+    ]);
+  });
+
+  it('refuses a request received already with 409 and Retry-After: 1, and a full memory with 429 and the wait', () => {
+    const recent = new ReplayMemory(WINDOW * 1000, 1);
+    const words = { received: 'This signed delivery', advice: 'sign it again', plural: 'signed deliveries' };
+    recent.take('a', 'x', seconds(0), words);
+    const refusal = (key: string, at: Date) => {
+      try {
+        recent.take(key, 'x', at, words);
+        return 'taken';
+      } catch (error) {
+        const { statusCode, errorCode, headers, message } = error as ConflictError | TooManyRequestsError;
+        return { type: (error as Error).constructor.name, statusCode, errorCode, headers, message };
+      }
+    };
+    expect([refusal('a', seconds(1)), refusal('b', seconds(10))]).toStrictEqual([
+      { type: 'ConflictError', statusCode: 409, errorCode: 'HRF.0409.ALREADY_RECEIVED', headers: { 'Retry-After': '1' }, message: 'This signed delivery was received already: sign it again' },
+      { type: 'TooManyRequestsError', statusCode: 429, errorCode: 'HRF.0429', headers: { 'Retry-After': String(WINDOW - 10) }, message: 'Too many signed deliveries to remember against replays; retry later' },
+    ]);
   });
 });
