@@ -14,7 +14,7 @@ export { API_VERSION } from './api-version';
 
 export const handler = middy<unknown, HttpResponse, Error, HttpContext>({ timeoutEarlyInMillis: 0 })
   .use(httpErrors())
-  .use(platformHttpEvent({ functionName: 'openapi' }))
+  .use(platformHttpEvent({ functionName: 'openapi', method: 'GET' }))
   .handler(async (_event, context) =>
     jsonResponse(200, document, { 'X-Request-Id': stateOf(context).requestId, 'Cache-Control': 'public, max-age=300' }),
   );

@@ -144,6 +144,28 @@ describe('HTTP chain: authentication and scopes', () => {
     expect(publishPendingItems).not.toHaveBeenCalled();
   });
 
+  it('refuses another method on an AWS event too, whatever its case or credential, and takes a lowercase right one', async () => {
+    const listPendingItems = list();
+    const answer = async (method: string, bearer?: string) => {
+      const response = parseResponse(await build(listPendingItemsRoute, { listPendingItems })(gatewayEvent({ platform: 'aws', method, path: '/v1/pending-items', ...(bearer ? { bearer } : {}) }), lambdaContext()));
+      return [response.statusCode, response.headers.Allow, response.body];
+    };
+    const refused = [405, 'GET', { error_code: 'HRF.0405', error_msg: 'This route answers GET only', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' }];
+    const outcomes = [await answer('POST'), await answer('delete', 'not-a-token'), await answer('get', TOKENS.read)];
+    expect(outcomes).toStrictEqual([refused, refused, [200, undefined, { data: [], total: 0 }]]);
+    expect(listPendingItems).toHaveBeenCalledTimes(1);
+  });
+
+  it('serves the OpenAPI document to GET only', async () => {
+    const response = parseResponse(await openapiHandler(gatewayEvent({ platform: 'aws', method: 'DELETE', path: '/v1/openapi.json' }), lambdaContext()));
+    expect(response).toStrictEqual({
+      statusCode: 405,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Allow: 'GET', 'X-Request-Id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+      body: { error_code: 'HRF.0405', error_msg: 'This route answers GET only', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+      isBase64Encoded: false,
+    });
+  });
+
   it('returns 403 when the credential lacks the scope', async () => {
     const startDeployTask = jest.fn();
     const response = await build(startDeployTaskRoute, { startDeployTask })(
@@ -196,8 +218,13 @@ describe('HTTP chain: authentication and scopes', () => {
     const respaced = { ...signed, headers: { ...headers, [authorization]: (headers[authorization] as string).replace('SDK-HMAC-SHA256 ', 'SDK-HMAC-SHA256   ').replace(/, /g, ',\t') } };
     const first = parseResponse(await fn(structuredClone(signed), lambdaContext()));
     const replays = [parseResponse(await fn(structuredClone(signed), lambdaContext())), parseResponse(await fn(respaced, lambdaContext()))];
-    const replayed = { error_code: 'HRF.0401', error_msg: 'Authentication failed: this signed request was received already (sign each request anew)', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' };
-    expect([first.statusCode, ...replays.map((r) => [r.statusCode, r.body])]).toStrictEqual([200, [401, replayed], [401, replayed]]);
+    const replayed = {
+      error_code: 'HRF.0409.ALREADY_RECEIVED',
+      error_msg:
+        'This signed request was received already: sign each request anew, in a later second (X-Sdk-Date counts whole seconds, so a request signed again within the same second carries the same signature)',
+      request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+    };
+    expect([first.statusCode, ...replays.map((r) => [r.statusCode, r.headers['Retry-After'], r.body])]).toStrictEqual([200, [409, '1', replayed], [409, '1', replayed]]);
     expect(startDeployTask).toHaveBeenCalledTimes(1);
   });
 
