@@ -66,7 +66,9 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { ve
         '401': errorResponse('No credential, or an invalid one'),
         '403': errorResponse('The credential lacks the scope, or may not use the workspace, deploy task or pipeline'),
         '405': errorResponse('Another method than the route\'s; Allow names it'),
-        '409': errorResponse('Conflict (a duplicate in progress, a name taken, a review already decided)'),
+        '409': errorResponse(
+          'Conflict (a duplicate in progress, a name taken, a review already decided); HRF.0409.ALREADY_RECEIVED: this very signed request or delivery was taken already (sign it anew; Retry-After: 1, as a retry signed within the same second carries the same signature)',
+        ),
         ...(spec.request.body
           ? {
               '413': errorResponse('The body is larger than the route accepts'),
@@ -74,7 +76,7 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { ve
             }
           : {}),
         '422': errorResponse('Understood but not done (an Idempotency-Key reused with another payload, items already in a release package); `fields` names each'),
-        '429': errorResponse('Huawei Cloud is throttling; see Retry-After'),
+        '429': errorResponse('Huawei Cloud is throttling, or this client has filled its share of the memory of signed requests taken (against replays); see Retry-After'),
         '500': errorResponse('An internal error; the response says nothing more (the log does)'),
         '502': errorResponse(
           'Huawei Cloud failed (HRF.0502.UPSTREAM, HRF.0502.NETWORK, HRF.0502.RESPONSE), refused our own credentials (HRF.0502.UPSTREAM_AUTH, HRF.0502.CREDENTIALS, HRF.0502.CLOCK_SKEW), is not offered in the region (HRF.0502.REGION) or the configured workspace does not exist (HRF.0502.CONFIG); a write whose outcome is unknown is HRF.0502.OUTCOME_UNKNOWN',

@@ -138,10 +138,16 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
     bearerByDigest,
     appsByKey,
     webhookSenders,
-    recentDeliveries: new ReplayMemory(2 * WEBHOOK_TOLERANCE_SECONDS * 1000, 10_000, webhookSenders.length),
-    recentSignatures: new ReplayMemory(2 * DEFAULT_MAX_SKEW_MS, 50_000, appsByKey.size),
+    recentDeliveries: new ReplayMemory(2 * WEBHOOK_TOLERANCE_SECONDS * 1000, 10_000, distinctClients(webhookSenders.map((sender) => sender.principal))),
+    recentSignatures: new ReplayMemory(2 * DEFAULT_MAX_SKEW_MS, 50_000, distinctClients([...appsByKey.values()].map((app) => app.principal).filter(changesSomething))),
   };
 }
+
+/** The clients that share a replay memory: one share each, however many keys a client id has. */
+const distinctClients = (principals: readonly Principal[]) => new Set(principals.map((principal) => principal.clientId)).size;
+
+/** Only requests to routes that change something are remembered; a read-only client never takes a share. */
+const changesSomething = (principal: Principal) => [...principal.scopes].some((scope) => scope !== 'read');
 
 /** Reads HRF_CLIENTS or HRF_CLIENTS_FILE. No clients configured means every request is refused (401). */
 export function loadInboundAuth(env: Readonly<Record<string, string | undefined>>): InboundAuthConfig {

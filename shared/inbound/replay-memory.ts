@@ -20,7 +20,8 @@ export class ReplayMemory {
   /** In the order taken: the order of expiry while the clock runs forward. */
   private readonly seen = new Map<string, Entry>();
   private readonly heldBy = new Map<string, number>();
-  private readonly ownerCapacity: number;
+  /** How many entries one owner may hold: its share. */
+  readonly ownerCapacity: number;
 
   constructor(
     /** How long a signature is remembered: while it could still verify. */

@@ -36,19 +36,20 @@ describe('Replay memory (the window a signature verifies in)', () => {
     ]).toStrictEqual(['admitted', 'admitted', 'full', WINDOW - 2, 'seen', 'admitted', 'admitted']);
   });
 
-  it('gives each owner its share: one that fills its own is refused while the others are still admitted', () => {
+  it('gives each owner its share: one that fills its own is refused, told when its own oldest expires, while the others are still admitted', () => {
     const recent = new ReplayMemory(WINDOW * 1000, 4, 2);
     expect([
-      recent.admit('a1', 'noisy', seconds(0)),
-      recent.admit('a2', 'noisy', seconds(1)),
-      recent.admit('a3', 'noisy', seconds(2)),
-      recent.secondsUntilRoom('noisy', seconds(2)),
-      recent.admit('b1', 'quiet', seconds(3)),
-      recent.admit('b2', 'quiet', seconds(4)),
-      recent.admit('b3', 'quiet', seconds(5)),
+      recent.admit('b1', 'quiet', seconds(0)),
+      recent.admit('a1', 'noisy', seconds(10)),
+      recent.admit('a2', 'noisy', seconds(11)),
+      recent.admit('a3', 'noisy', seconds(12)),
+      recent.secondsUntilRoom('noisy', seconds(12)),
+      recent.admit('b2', 'quiet', seconds(13)),
+      recent.admit('b3', 'quiet', seconds(14)),
+      recent.secondsUntilRoom('quiet', seconds(14)),
       // The noisy owner's first entry has expired: room for it again.
-      recent.admit('a3', 'noisy', seconds(WINDOW + 1)),
-    ]).toStrictEqual(['admitted', 'admitted', 'full', WINDOW - 2, 'admitted', 'admitted', 'full', 'admitted']);
+      recent.admit('a3', 'noisy', seconds(WINDOW + 11)),
+    ]).toStrictEqual(['admitted', 'admitted', 'admitted', 'full', WINDOW - 2, 'admitted', 'full', WINDOW - 14, 'admitted']);
   });
 
   it('finds expired entries behind a live one when the clock stepped back, before refusing', () => {

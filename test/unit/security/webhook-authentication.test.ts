@@ -67,3 +67,23 @@ describe('Webhook deliveries during a key rotation', () => {
     expect(outcomes).toStrictEqual(['sender-old', REPLAY, REPLAY, 'sender-new']);
   });
 });
+
+describe('Replay memory shares', () => {
+  it('gives one share to each client that can change something, however many keys it has', () => {
+    // Prepare: two write clients (one with two app keys), a read-only one; two webhook senders.
+    const app = (id: string, key: string, scopes: string[]) => ({ id, type: 'app', app_key: key, app_secret: `secret-of-${key}-0123456789abcdef`, scopes });
+    const auth = buildInboundAuth({
+      clients: [
+        app('ci', 'ci-key-1', ['publish']),
+        app('ci', 'ci-key-2', ['publish']),
+        app('deployer', 'deployer-key', ['read', 'deploy']),
+        app('dashboard', 'dashboard-key', ['read']),
+        { id: 'sender-old', type: 'webhook', webhook_secret: OLD_SECRET, scopes: ['review'] },
+        { id: 'sender-new', type: 'webhook', webhook_secret: NEW_SECRET, scopes: ['review'] },
+      ],
+    } as ClientsDocument);
+
+    // Act + Assess: 50,000 signatures for two clients, 10,000 deliveries for two senders.
+    expect([auth.recentSignatures.ownerCapacity, auth.recentDeliveries.ownerCapacity]).toStrictEqual([25_000, 5_000]);
+  });
+});
