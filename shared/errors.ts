@@ -91,9 +91,9 @@ export class MethodNotAllowedError extends HttpError {
   readonly statusCode = 405;
   readonly errorCode = 'HRF.0405';
   override readonly headers: Readonly<Record<string, string>>;
-  constructor(allowed: string) {
-    super(`This route answers ${allowed} only`);
-    this.headers = { Allow: allowed };
+  constructor(allowed: readonly string[]) {
+    super(`This route answers ${allowed.join(' or ')} only`);
+    this.headers = { Allow: allowed.join(', ') };
   }
 }
 

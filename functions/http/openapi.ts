@@ -14,7 +14,10 @@ export { API_VERSION } from './api-version';
 
 export const handler = middy<unknown, HttpResponse, Error, HttpContext>({ timeoutEarlyInMillis: 0 })
   .use(httpErrors())
-  .use(platformHttpEvent({ functionName: 'openapi', method: 'GET' }))
-  .handler(async (_event, context) =>
-    jsonResponse(200, document, { 'X-Request-Id': stateOf(context).requestId, 'Cache-Control': 'public, max-age=300' }),
-  );
+  // HEAD too, as wherever GET is served (uptime checks use it): the same answer without its body.
+  .use(platformHttpEvent({ functionName: 'openapi', method: ['GET', 'HEAD'] }))
+  .handler(async (_event, context) => {
+    const state = stateOf(context);
+    const response = jsonResponse(200, document, { 'X-Request-Id': state.requestId, 'Cache-Control': 'public, max-age=300' });
+    return state.http?.method === 'HEAD' ? { ...response, body: '' } : response;
+  });

@@ -11,10 +11,11 @@ import type { RuntimeSource } from '../runtime';
 import type { HttpContext, HttpState } from './http-state';
 
 /**
- * `method`: the route's. A gateway route may take any method (FunctionGraph's APIG triggers are ANY), so a
- * request with another is refused here, before anyone is authenticated or anything runs.
+ * `method`: the route's (or its methods). A gateway route may take any method (FunctionGraph's APIG triggers
+ * are ANY), so a request with another is refused here, before anyone is authenticated or anything runs.
  */
-export function platformHttpEvent(options: { runtime?: RuntimeSource; functionName: string; method?: string }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+export function platformHttpEvent(options: { runtime?: RuntimeSource; functionName: string; method?: string | readonly string[] }): MiddlewareObj<unknown, HttpResponse, Error, HttpContext> {
+  const allowed = typeof options.method === 'string' ? [options.method] : options.method;
   return {
     before: (request) => {
       const invocation = fromPlatformContext(request.context);
@@ -36,7 +37,7 @@ export function platformHttpEvent(options: { runtime?: RuntimeSource; functionNa
         }
         throw error;
       }
-      if (options.method && state.http.method !== options.method) throw new MethodNotAllowedError(options.method);
+      if (allowed && !allowed.includes(state.http.method)) throw new MethodNotAllowedError(allowed);
     },
   };
 }

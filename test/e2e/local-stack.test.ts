@@ -141,10 +141,10 @@ describe('Local stack over HTTP', () => {
     ]);
   });
 
-  it('serves the OpenAPI document', async () => {
+  it('serves the OpenAPI document, and its headers alone to HEAD', async () => {
     const response = await http().get('/v1/openapi.json');
-    expect(response.status).toBe(200);
-    expect(response.data.openapi).toBe('3.1.0');
+    const head = await http().head('/v1/openapi.json');
+    expect([response.status, response.data.openapi, head.status, head.headers['content-type'], head.data]).toStrictEqual([200, '3.1.0', 200, 'application/json; charset=utf-8', '']);
   });
 
   it('refuses a request without a token', async () => {

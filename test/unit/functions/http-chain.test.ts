@@ -156,14 +156,23 @@ describe('HTTP chain: authentication and scopes', () => {
     expect(listPendingItems).toHaveBeenCalledTimes(1);
   });
 
-  it('serves the OpenAPI document to GET only', async () => {
-    const response = parseResponse(await openapiHandler(gatewayEvent({ platform: 'aws', method: 'DELETE', path: '/v1/openapi.json' }), lambdaContext()));
-    expect(response).toStrictEqual({
-      statusCode: 405,
-      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Allow: 'GET', 'X-Request-Id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
-      body: { error_code: 'HRF.0405', error_msg: 'This route answers GET only', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
-      isBase64Encoded: false,
-    });
+  it('serves the OpenAPI document to GET, its headers alone to HEAD, and refuses another method', async () => {
+    const send = (method: string) => openapiHandler(gatewayEvent({ platform: 'aws', method, path: '/v1/openapi.json' }), lambdaContext());
+    const [head, refused] = [await send('HEAD'), parseResponse(await send('DELETE'))];
+    expect([head, refused]).toStrictEqual([
+      {
+        statusCode: 200,
+        headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300', 'X-Request-Id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+        body: '',
+        isBase64Encoded: false,
+      },
+      {
+        statusCode: 405,
+        headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Allow: 'GET, HEAD', 'X-Request-Id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+        body: { error_code: 'HRF.0405', error_msg: 'This route answers GET or HEAD only', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+        isBase64Encoded: false,
+      },
+    ]);
   });
 
   it('returns 403 when the credential lacks the scope', async () => {
