@@ -21,9 +21,13 @@ const pinnedSecrets = new Set<string>();
 const rotatingSecrets = new Set<string>();
 const MAX_ROTATING_SECRETS = 64;
 
-/** Registers a secret value so that it is masked wherever it shows up in a log line. */
+/**
+ * Registers a secret value so that it is masked wherever it shows up in a log line, or in upstream text we
+ * pass on (maskSecrets). A rotating secret used again becomes the newest; one registered pinned stays.
+ */
 export function registerSecret(value: string | undefined, lifetime: 'pinned' | 'rotating' = 'pinned'): void {
-  if (!value || value.length < 6 || pinnedSecrets.has(value) || rotatingSecrets.has(value)) return;
+  if (!value || value.length < 6 || pinnedSecrets.has(value)) return;
+  rotatingSecrets.delete(value);
   if (lifetime === 'pinned') {
     pinnedSecrets.add(value);
     return;
@@ -35,7 +39,11 @@ export function registerSecret(value: string | undefined, lifetime: 'pinned' | '
   rotatingSecrets.add(value);
 }
 
-function scrubText(text: string): string {
+/**
+ * Masks the secrets in a text: every registered value, SDK-HMAC signatures and bearer credentials. For log
+ * lines, and for text from upstream that we pass on (an error message may echo a request header back).
+ */
+export function maskSecrets(text: string): string {
   let out = text.replace(SIGNATURE_IN_TEXT, `$1${REDACTED}`).replace(BEARER_IN_TEXT, `$1${REDACTED}`);
   for (const secrets of [pinnedSecrets, rotatingSecrets]) {
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
@@ -45,9 +53,9 @@ function scrubText(text: string): string {
 
 function scrub(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[truncated]';
-  if (typeof value === 'string') return scrubText(value);
+  if (typeof value === 'string') return maskSecrets(value);
   if (value instanceof Error) {
-    return { name: value.name, message: scrubText(value.message), ...(value.cause ? { cause: scrub(value.cause, depth + 1) } : {}) };
+    return { name: value.name, message: maskSecrets(value.message), ...(value.cause ? { cause: scrub(value.cause, depth + 1) } : {}) };
   }
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   if (value && typeof value === 'object') {

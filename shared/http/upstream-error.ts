@@ -2,6 +2,8 @@
  * Every failure of an upstream call, as one error type: the operation, the failure class, the HTTP
  * status, Huawei's error_code / error_msg, the upstream request id. Never carries a secret.
  */
+import { maskSecrets } from '../logger';
+
 export type UpstreamFailureKind = 'http' | 'network' | 'timeout' | 'invalid-response' | 'clock-skew' | 'credentials' | 'invalid-request';
 
 export interface UpstreamErrorDetails {
@@ -60,12 +62,16 @@ export interface ParsedErrorBody {
   readonly requestId: string | undefined;
 }
 
-/** Both error shapes of Huawei Cloud: `{error_code, error_msg}` and `{error: {code, message}}`. */
+/**
+ * Both error shapes of Huawei Cloud: `{error_code, error_msg}` and `{error: {code, message}}`. Their text is
+ * passed on to callers (a 4xx message, a timer's reason), so our secrets are masked in it: a message may quote
+ * a request header back (the signature, the access key, a security or IAM token).
+ */
 export function parseErrorBody(body: unknown): ParsedErrorBody {
   if (!body || typeof body !== 'object') return { failureCode: undefined, errorCode: undefined, errorMsg: undefined, requestId: undefined };
   const record = body as Record<string, unknown>;
   const nested = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : undefined;
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? maskSecrets(v) : undefined);
   return {
     failureCode: str(nested?.code) ?? str(record.error_code),
     errorCode: str(nested?.code) ?? str(record.error_code) ?? str(record.code),

@@ -31,7 +31,7 @@ export const TEST_SECRETS = new Set<string>([
   'fake-iam-token-0003',
 ]);
 
-const PATTERNS: readonly RegExp[] = [/Signature=[0-9a-f]{64}/, /SDK-HMAC-SHA256 Access=/, /Bearer [A-Za-z0-9._~+/-]{8,}/];
+const PATTERNS: readonly RegExp[] = [/Signature=[0-9a-f]{64}/, /SDK-HMAC-SHA256 Access=(?!\[REDACTED\])/, /Bearer [A-Za-z0-9._~+/-]{8,}/];
 
 export function logsMatching(predicate: (entry: Record<string, unknown>) => boolean): Record<string, unknown>[] {
   return capturedLogLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter(predicate);
