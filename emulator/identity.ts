@@ -9,6 +9,8 @@ export interface EmulatorIdentity {
   /** CodeArts project id: the `{project_id}` of CodeArts Pipeline (and Deploy history) paths. */
   codeartsProjectId: string;
   region: string;
+  /** The account (domain) id: IAM's `domain.id`, and each CodeArts Deploy component's `domain_id` (the tenant id). */
+  domainId: string;
   /** IAM account (domain) name, user name and password accepted by POST /v3/auth/tokens. */
   iamDomain: string;
   iamUser: string;
@@ -22,6 +24,7 @@ export const DEFAULT_IDENTITY: EmulatorIdentity = Object.freeze({
   workspace: 'e265f808151d458bb7967e0aaf42d146',
   codeartsProjectId: 'c0dea75c0dea75c0dea75c0dea75c0de',
   region: 'cn-north-4',
+  domainId: 'd0a1d0a1d0a1d0a1d0a1d0a1d0a1d0a1',
   iamDomain: 'emulator-domain',
   iamUser: 'emulator-user',
   iamPassword: 'emulator-password-0001',
@@ -34,6 +37,7 @@ const ENV_KEYS: Record<keyof EmulatorIdentity, string> = {
   workspace: 'EMULATOR_WORKSPACE',
   codeartsProjectId: 'EMULATOR_CODEARTS_PROJECT_ID',
   region: 'EMULATOR_REGION',
+  domainId: 'EMULATOR_DOMAIN_ID',
   iamDomain: 'EMULATOR_IAM_DOMAIN',
   iamUser: 'EMULATOR_IAM_USER',
   iamPassword: 'EMULATOR_IAM_PASSWORD',

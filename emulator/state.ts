@@ -332,10 +332,12 @@ export class EmulatorState {
 
   addDeployment(task: DeployTaskRecord, input: { startedAtMs: number; durationMs: number; outcome?: 'succeeded' | 'failed'; operator: EmulatorUser; params?: DeploymentRecord['params'] }): DeploymentRecord {
     const releaseId = task.nextReleaseId++;
+    const id = this.newId();
     const deployment: DeploymentRecord = {
-      id: this.newId(),
+      id,
       taskId: task.id,
-      jobName: `job_${task.id}_${input.startedAtMs}`,
+      // As CodeArts names it (API page 003's example): the record id and the start time.
+      jobName: `job_${id}_${input.startedAtMs}`,
       releaseId,
       startedAtMs: input.startedAtMs,
       durationMs: input.durationMs,

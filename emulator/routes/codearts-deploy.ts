@@ -62,7 +62,7 @@ function startDeployTask(ctx: RouteContext) {
         app_name: task.appName,
         comp_id: task.compId,
         comp_name: task.compName,
-        domain_id: ctx.identity.projectId,
+        domain_id: ctx.identity.domainId,
         region: ctx.identity.region,
         state: '1',
       },

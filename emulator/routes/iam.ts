@@ -38,7 +38,6 @@ function iamTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-const DOMAIN_ID = 'd0a1d0a1d0a1d0a1d0a1d0a1d0a1d0a1';
 
 function issueToken(ctx: RouteContext) {
   const raw = jsonBody(ctx.request, () => keystoneError(400, 'Bad Request', 'The request body is not valid JSON.'));
@@ -47,7 +46,7 @@ function issueToken(ctx: RouteContext) {
   const { identity: idn, scope } = parsed.data.auth;
   const user = idn.password.user;
   const identity = ctx.identity;
-  const domainMatches = 'id' in user.domain ? user.domain.id === DOMAIN_ID : user.domain.name === identity.iamDomain;
+  const domainMatches = 'id' in user.domain ? user.domain.id === identity.domainId : user.domain.name === identity.iamDomain;
   if (!domainMatches || user.name !== identity.iamUser || user.password !== identity.iamPassword) {
     throw keystoneError(401, 'Unauthorized', 'The username or password is wrong.');
   }
@@ -61,7 +60,7 @@ function issueToken(ctx: RouteContext) {
   const token = `MII${randomBytes(96).toString('base64url')}`;
   const expiresAtMs = now + TOKEN_VALIDITY_MS;
   ctx.state.tokens.set(token, { issuedAtMs: now, expiresAtMs, userId: SEED_USERS.caller, userName: identity.iamUser });
-  const domain = { id: DOMAIN_ID, name: identity.iamDomain };
+  const domain = { id: identity.domainId, name: identity.iamDomain };
   const body = {
     token: {
       expires_at: iamTime(expiresAtMs),

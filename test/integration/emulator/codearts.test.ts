@@ -29,11 +29,13 @@ describe('Emulator CodeArts Deploy: StartDeployTask', () => {
     // Act
     const response = await start(SEED.deployTasks.idle, { params: [{ key: 'version', value: '1.2.3', type: 'text' }] });
     // Assess
+    const recordId = (response.body as { id: string }).id;
     expect(response.status).toBe(200);
+    expect(recordId).toMatch(/^[0-9a-f]{32}$/);
     expect(response.body).toStrictEqual({
-      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      id: recordId,
       task_id: SEED.deployTasks.idle,
-      job_name: `job_${SEED.deployTasks.idle}_${NOW.getTime()}`,
+      job_name: `job_${recordId}_${NOW.getTime()}`,
       app_component_list: [
         {
           task_id: SEED.deployTasks.idle,
@@ -41,7 +43,7 @@ describe('Emulator CodeArts Deploy: StartDeployTask', () => {
           app_name: 'release-app-1',
           comp_id: 'comp0000000000000000000000000001',
           comp_name: 'release-component-1',
-          domain_id: emulator.identity.projectId,
+          domain_id: emulator.identity.domainId,
           region: 'cn-north-4',
           state: '1',
         },

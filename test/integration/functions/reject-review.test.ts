@@ -50,9 +50,10 @@ const alreadyDecided = (status: string) => ({
 });
 
 describe('Rejecting a manual review', () => {
-  it('refuses a waiting review once: the step is read, then refused', async () => {
+  // PAUSED is what the local cloud reports; the API reference leaves SUSPEND possible for a waiting review.
+  it.each(['PAUSED', 'SUSPEND'])('refuses a waiting review (%s) once: the step is read, then refused', async (status) => {
     const before = auditOf().length;
-    fake.server.script(runDetail('PAUSED'), refused(true));
+    fake.server.script(runDetail(status), refused(true));
     expect([await reject(), sent(), auditOf().slice(before)]).toStrictEqual([
       { statusCode: 200, headers: HEADERS, body: { success: true }, isBase64Encoded: false },
       [`GET ${DETAIL_PATH}`, `POST ${REFUSE_PATH}`],

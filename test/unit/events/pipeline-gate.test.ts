@@ -39,9 +39,12 @@ const detail = { id: ID('r'), pipeline_id: ID('p'), status: 'RUNNING', stages: [
 const event = { specversion: '1.0', id: 'evt-9', source: 'codearts', type: 'review.waiting', data };
 const credentials = { accessKey: 'TEMPACCESSKEY0001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
 
-/** A runtime whose upstream says: the review waits, package 13 failed, the refusal succeeds. */
-function stubbedCloud() {
-  const showPipelineRunDetail = jest.fn().mockResolvedValue({ data: detail, requestId: 'up-1', attempts: 1 });
+/** The run detail with the review step in `status`. */
+const detailWaitingAs = (status: string) => ({ ...detail, stages: [{ id: 'st', status: 'RUNNING', jobs: [{ id: ID('j'), status, steps: [{ id: ID('s'), status }] }] }] });
+
+/** A runtime whose upstream says: the review waits (as `stepStatus`), package 13 failed, the refusal succeeds. */
+function stubbedCloud(stepStatus = 'PAUSED') {
+  const showPipelineRunDetail = jest.fn().mockResolvedValue({ data: detailWaitingAs(stepStatus), requestId: 'up-1', attempts: 1 });
   const showPackageDetail = jest.fn().mockResolvedValue({ data: { release_package: pkg({ deploy_status: 3 }), task_details: [] }, requestId: 'up-2', attempts: 1 });
   const rejectManualReview = jest.fn().mockResolvedValue({ data: { success: true }, requestId: 'up-3', attempts: 1 });
   const runtime = fixedRuntime(stubbedRuntime({ showPipelineRunDetail, showPackageDetail, rejectManualReview }, { now: () => NOW }));
@@ -55,9 +58,10 @@ function stubbedCloud() {
 }
 
 describe('pipelineGate: the event chain', () => {
-  it('passes FunctionGraph\'s per-invocation credentials to every call, and the workspace to the package read', async () => {
+  // PAUSED is what the local cloud reports; the API reference leaves SUSPEND possible for a waiting review.
+  it.each(['PAUSED', 'SUSPEND'])('passes FunctionGraph\'s per-invocation credentials to every call, and the workspace to the package read (a review %s)', async (stepStatus) => {
     // Prepare
-    const cloud = stubbedCloud();
+    const cloud = stubbedCloud(stepStatus);
     const handler = createPipelineGate({ runtime: cloud.runtime });
     // Act
     const result = await handler(structuredClone(event), functionGraphContext({ credentials }));
