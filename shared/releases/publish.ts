@@ -241,16 +241,29 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
       idempotencyKey: request.idempotencyKey,
       reason: error instanceof UpstreamError ? `${error.kind}${error.errorCode ? ` ${error.errorCode}` : ''}` : 'error',
     });
-  /** After an unknown outcome: the package as the name lookup finds it now (the lookup failing keeps it unknown). */
-  const reconcile = async (cause: unknown): Promise<PublishResult | undefined> => {
+  /**
+   * After an unknown outcome: the package as the name lookup finds it now (the lookup failing keeps it unknown).
+   * `beforeResend`: the items are read too, and when the name is not listed but an item is packaged now, the
+   * write may have landed where the lookup does not show it yet, so nothing is sent again (promise 4).
+   */
+  const reconcile = async (cause: unknown, beforeResend = false): Promise<PublishResult | undefined> => {
+    const items = beforeResend ? startItemCheck(deps, request) : undefined;
     let created: ReleasePackage | undefined;
     try {
       created = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
     } catch (error) {
+      items?.cancel();
       auditFailure(cause, 'unknown'); // the one audit line of an attempt whose outcome stays unknown
       throw unsettled(error, request.body.package_name);
     }
-    if (!created) return undefined;
+    if (!created) {
+      const packaged = (await items?.result) ?? [];
+      if (packaged.length === 0) return undefined;
+      auditFailure(cause, 'unknown');
+      const fields = packaged.map((issue) => issue.field).join(', ');
+      throw unsettled(cause, request.body.package_name, `its items are in a release package now (${fields}) that the name lookup does not list`);
+    }
+    items?.cancel();
     let result: PublishResult;
     try {
       result = await answerExisting(deps, request, created);
@@ -299,7 +312,7 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
       }
       // The publish may have been applied: look before sending anything again.
       deps.logger.warn('Publish outcome unknown; reconciling by package name', { package_name: request.body.package_name });
-      const settled = await reconcile(error);
+      const settled = await reconcile(error, true);
       if (settled) return settled;
       // Answered 2xx (or with a body too big to read): DataArts took it. A lookup that does not show it yet
       // is behind; sending again could publish twice.

@@ -51,6 +51,12 @@ describe('Publish: Idempotency-Key', () => {
     expect([first.statusCode, first.body]).toStrictEqual([201, { package_name: 'rel_key_1', release_package_id: id, replayed: false }]);
     expect([second.statusCode, second.body]).toStrictEqual([200, { package_name: 'rel_key_1', release_package_id: id, replayed: true }]);
     expect(publishes()).toHaveLength(1);
+    // Each audit line carries the caller's key (reliability promise 18).
+    const auditLines = logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_key_1');
+    expect(auditLines.map((e) => [e.action, e.outcome, e.idempotency_key])).toStrictEqual([
+      ['publish-release-package', 'succeeded', 'key-0000000001'],
+      ['publish-release-package', 'replayed', 'key-0000000001'],
+    ]);
   });
 
   it('answers 422 when the key is reused with another payload, without an upstream call', async () => {
@@ -140,9 +146,12 @@ describe('Publish: unknown outcome', () => {
     const ops = emulator.requests.map((r) => r.operation);
     expect(response.statusCode).toBe(201);
     // The item check and the name lookup go out together, in either order.
-    expect([[...ops.slice(0, 2)].sort(), ops.slice(2)]).toStrictEqual([
+    // So do they before anything is sent again.
+    expect([[...ops.slice(0, 2)].sort(), ops[2], [...ops.slice(3, 5)].sort(), ops.slice(5)]).toStrictEqual([
       ['ListFactoryPendingItems', 'ListFactoryReleasePackages'],
-      ['CreateFactoryPendingItemsPackage', 'ListFactoryReleasePackages', 'CreateFactoryPendingItemsPackage'],
+      'CreateFactoryPendingItemsPackage',
+      ['ListFactoryPendingItems', 'ListFactoryReleasePackages'],
+      ['CreateFactoryPendingItemsPackage'],
     ]);
     expect(publishes().filter((r) => r.status === 200)).toHaveLength(1);
   });
@@ -272,6 +281,40 @@ describe('Publish: review fixes', () => {
       { package_name: 'rel_unsettled_2', release_package_id: id, replayed: true },
     ]);
     expect(publishes().map((r) => r.status)).toStrictEqual([503, 503, 200]);
+  });
+
+  it('sends nothing again when the lost publish\'s items are packaged now though the name lookup does not list it yet', async () => {
+    // A DataArts that applies the publish but loses its answer, and whose name lookup lags behind.
+    let applied = false;
+    const item = SEED.unpackagedItemIds[0] as string;
+    const fake = await startFakeUpstream((request) => {
+      if (request.rawPath.endsWith('/factory/pending-items/package')) {
+        applied = true;
+        return 'drop';
+      }
+      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/pending-items')) {
+        const row = { pending_item_id: item, item_name: 'job_x', task_type: 1, update_type: 1, package_flag: applied ? 1 : 0 };
+        return { status: 200, body: { total: 1, data: [row] } };
+      }
+      return { status: 404, body: { error_code: 'APIG.0101', error_msg: 'no such API' } };
+    });
+    try {
+      const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(fake.url)));
+      const response = await call(handler, bodyFor('rel_items_packaged', [item]));
+      expect([response.statusCode, response.body]).toStrictEqual([
+        502,
+        {
+          error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+          error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its answer was lost: whether it was applied is unknown, so check before sending it again',
+          request_id: RID,
+        },
+      ]);
+      expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_items_packaged').map((e) => e.outcome)).toStrictEqual(['unknown']);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('never sends a publish again that DataArts answered 2xx, in the same call or a retry of it, until the lookup shows it', async () => {
