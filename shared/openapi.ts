@@ -67,7 +67,7 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], info: { ve
         '403': errorResponse('The credential lacks the scope, or may not use the workspace, deploy task or pipeline'),
         '405': errorResponse('Another method than the route\'s; Allow names it'),
         '409': errorResponse(
-          'Conflict (a duplicate in progress, a name taken, a review already decided); HRF.0409.ALREADY_RECEIVED: this very signed request or delivery was taken already (sign it anew; Retry-After: 1, as a retry signed within the same second carries the same signature)',
+          'Conflict (a duplicate in progress, a name taken, a review already decided); HRF.0409.ALREADY_RECEIVED: this very app-signed request was taken already (sign it anew; Retry-After: 1, as a retry signed within the same second carries the same signature)',
         ),
         ...(spec.request.body
           ? {

@@ -32,7 +32,7 @@ export const pipelineEventWebhookRoute = defineRoute({
   path: '/v1/events/pipeline',
   summary: 'Pipeline event webhook: reject a waiting manual review when its release package failed, was withdrawn or is unapproved past the deadline',
   description:
-    'The body is a CloudEvents 1.0 event in structured JSON mode, or its data in binary mode with ce-* headers. Besides a bearer token or an app signature, a webhook client may sign the delivery the Standard Webhooks way (webhook-id, webhook-timestamp within 5 minutes, webhook-signature); the same signed delivery twice is refused (409, Retry-After: 1) by the instance that took it. A malformed event, or event data that does not name a review and a package, is refused with 400 naming the field; nothing is called.',
+    'The body is a CloudEvents 1.0 event in structured JSON mode, or its data in binary mode with ce-* headers. Besides a bearer token or an app signature, a webhook client may sign the delivery the Standard Webhooks way (webhook-id, webhook-timestamp within 5 minutes, webhook-signature); the same signed delivery twice is refused (401) by the instance that took it. A malformed event, or event data that does not name a review and a package, is refused with 400 naming the field; nothing is called.',
   scope: 'review',
   webhookSignatures: authenticateWebhook,
   request: {

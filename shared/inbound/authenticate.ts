@@ -102,6 +102,7 @@ export function admitOnce(auth: InboundAuthConfig, principal: Principal, signatu
     received: 'This signed request',
     advice: 'sign each request anew, in a later second (X-Sdk-Date counts whole seconds, so a request signed again within the same second carries the same signature)',
     plural: 'signed requests',
+    refusal: 'conflict',
   });
 }
 

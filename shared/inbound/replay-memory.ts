@@ -9,7 +9,7 @@
  * Each client (the owner of an entry) may fill only its share of the memory, so one client sending many signed
  * requests, valid or not, cannot make the others' requests wait.
  */
-import { ConflictError, TooManyRequestsError } from '../errors';
+import { ConflictError, TooManyRequestsError, UnauthorizedError } from '../errors';
 
 interface Entry {
   readonly expiresAt: number;
@@ -65,12 +65,19 @@ export class ReplayMemory {
   }
 
   /**
-   * Takes a signed request once, or refuses it: 409 with `Retry-After: 1` for one received already (`received`
-   * and `advice` word the message: a client signing again within the same second sends the same signature),
-   * 429 with Retry-After when the memory, or the owner's share, is full.
+   * Takes a signed request once, or refuses one received already (`received` and `advice` word the message):
+   * `conflict`, 409 with `Retry-After: 1` (an app signing its retry again within the same second sends the same
+   * signature), or `unauthorized`, 401 (a webhook delivery: a sender's redelivery carries a new timestamp, and
+   * webhook verification refuses with 401). 429 with Retry-After when the memory, or the owner's share, is full.
    */
-  take(key: string, owner: string, now: Date, words: { readonly received: string; readonly advice: string; readonly plural: string }): void {
+  take(
+    key: string,
+    owner: string,
+    now: Date,
+    words: { readonly received: string; readonly advice: string; readonly plural: string; readonly refusal: 'conflict' | 'unauthorized' },
+  ): void {
     const admitted = this.admit(key, owner, now);
+    if (admitted === 'seen' && words.refusal === 'unauthorized') throw new UnauthorizedError(`Authentication failed: ${words.received} was received already (${words.advice})`);
     if (admitted === 'seen') throw new ConflictError(`${words.received} was received already: ${words.advice}`, { errorCode: 'HRF.0409.ALREADY_RECEIVED', retryAfterSeconds: 1 });
     if (admitted === 'full') throw new TooManyRequestsError(`Too many ${words.plural} to remember against replays; retry later`, this.secondsUntilRoom(owner, now));
   }

@@ -30,9 +30,10 @@ export const authenticateWebhook: WebhookAuthenticator = (request, auth, now) =>
   // own redelivery is signed anew, with a new timestamp.
   const delivery = `${id}\n${timestamp}\n${createHash('sha256').update(request.rawBody).digest('base64')}`;
   auth.recentDeliveries.take(delivery, sender.principal.clientId, now, {
-    received: 'This signed delivery',
+    received: 'this signed delivery',
     advice: 'a redelivery is signed again, with a new webhook-timestamp',
     plural: 'signed deliveries',
+    refusal: 'unauthorized',
   });
   return sender.principal;
 };

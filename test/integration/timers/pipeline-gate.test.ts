@@ -424,16 +424,8 @@ describe('pipelineEventWebhook: POST /v1/events/pipeline', () => {
         await send(body, { ...headers, 'webhook-signature': `v1,AAAA ${signature}` }),
       ];
       const redelivered = await send(body, signed(body, new Date(local.emulator.clock.now().getTime() + 1000)));
-      const REPLAY = {
-        statusCode: 409,
-        headers: { ...JSON_HEADERS('aws'), 'Retry-After': '1' },
-        body: {
-          error_code: 'HRF.0409.ALREADY_RECEIVED',
-          error_msg: 'This signed delivery was received already: a redelivery is signed again, with a new webhook-timestamp',
-          request_id: requestIdOf('aws'),
-        },
-        isBase64Encoded: false,
-      };
+      // Webhook verification refuses with 401 (reliability promise 13).
+      const REPLAY = unauthorized('Authentication failed: this signed delivery was received already (a redelivery is signed again, with a new webhook-timestamp)');
       expect(dressedUp).toStrictEqual([REPLAY, REPLAY]);
       expect([first, replayed, redelivered]).toStrictEqual([
         { statusCode: 200, headers: JSON_HEADERS('aws'), body: { status: 'rejected', reason: 'release package 3 failed to release', event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' }, isBase64Encoded: false },

@@ -1,6 +1,6 @@
 /** The memory of signed requests taken lately (shared/inbound/replay-memory.ts): once per window, never forgetting a live one. */
 import { ReplayMemory } from '../../../shared/inbound/replay-memory';
-import { ConflictError, TooManyRequestsError } from '../../../shared/errors';
+import { ConflictError, TooManyRequestsError, UnauthorizedError } from '../../../shared/errors';
 import { WEBHOOK_TOLERANCE_SECONDS } from '../../../shared/signing/webhook-verifier';
 
 const START = new Date('2026-11-23T08:00:00Z');
@@ -62,22 +62,30 @@ describe('Replay memory (the window a signature verifies in)', () => {
     ]);
   });
 
-  it('refuses a request received already with 409 and Retry-After: 1, and a full memory with 429 and the wait', () => {
-    const recent = new ReplayMemory(WINDOW * 1000, 1);
-    const words = { received: 'This signed delivery', advice: 'sign it again', plural: 'signed deliveries' };
-    recent.take('a', 'x', seconds(0), words);
-    const refusal = (key: string, at: Date) => {
+  it('refuses a request received already with 409 and Retry-After: 1, or 401, as asked; a full memory with 429 and the wait', () => {
+    const recent = new ReplayMemory(WINDOW * 1000, 2);
+    const words = (refusal: 'conflict' | 'unauthorized') => ({ received: 'This signed request', advice: 'sign it again', plural: 'signed requests', refusal });
+    recent.take('a', 'x', seconds(0), words('conflict'));
+    recent.take('b', 'x', seconds(0), words('unauthorized'));
+    const refusal = (key: string, at: Date, kind: 'conflict' | 'unauthorized') => {
       try {
-        recent.take(key, 'x', at, words);
+        recent.take(key, 'x', at, words(kind));
         return 'taken';
       } catch (error) {
-        const { statusCode, errorCode, headers, message } = error as ConflictError | TooManyRequestsError;
+        const { statusCode, errorCode, headers, message } = error as ConflictError | TooManyRequestsError | UnauthorizedError;
         return { type: (error as Error).constructor.name, statusCode, errorCode, headers, message };
       }
     };
-    expect([refusal('a', seconds(1)), refusal('b', seconds(10))]).toStrictEqual([
-      { type: 'ConflictError', statusCode: 409, errorCode: 'HRF.0409.ALREADY_RECEIVED', headers: { 'Retry-After': '1' }, message: 'This signed delivery was received already: sign it again' },
-      { type: 'TooManyRequestsError', statusCode: 429, errorCode: 'HRF.0429', headers: { 'Retry-After': String(WINDOW - 10) }, message: 'Too many signed deliveries to remember against replays; retry later' },
+    expect([refusal('a', seconds(1), 'conflict'), refusal('b', seconds(1), 'unauthorized'), refusal('c', seconds(10), 'conflict')]).toStrictEqual([
+      { type: 'ConflictError', statusCode: 409, errorCode: 'HRF.0409.ALREADY_RECEIVED', headers: { 'Retry-After': '1' }, message: 'This signed request was received already: sign it again' },
+      {
+        type: 'UnauthorizedError',
+        statusCode: 401,
+        errorCode: 'HRF.0401',
+        headers: { 'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256' },
+        message: 'Authentication failed: This signed request was received already (sign it again)',
+      },
+      { type: 'TooManyRequestsError', statusCode: 429, errorCode: 'HRF.0429', headers: { 'Retry-After': String(WINDOW - 10) }, message: 'Too many signed requests to remember against replays; retry later' },
     ]);
   });
 });

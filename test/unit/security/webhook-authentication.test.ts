@@ -59,10 +59,10 @@ describe('Webhook deliveries during a key rotation', () => {
 
     // Assess
     const REPLAY = {
-      statusCode: 409,
-      errorCode: 'HRF.0409.ALREADY_RECEIVED',
-      message: 'This signed delivery was received already: a redelivery is signed again, with a new webhook-timestamp',
-      headers: { 'Retry-After': '1' },
+      statusCode: 401,
+      errorCode: 'HRF.0401',
+      message: 'Authentication failed: this signed delivery was received already (a redelivery is signed again, with a new webhook-timestamp)',
+      headers: { 'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256' },
     };
     expect(outcomes).toStrictEqual(['sender-old', REPLAY, REPLAY, 'sender-new']);
   });
