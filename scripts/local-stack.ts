@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { optionsFromEnv, startEmulator, type EmulatorOptions, type RunningEmulator } from '../emulator';
+import { optionsFromEnv, SEED, startEmulator, type EmulatorOptions, type RunningEmulator } from '../emulator';
 import { validateFaultSettings, type FaultSettings } from '../emulator/faults';
 import { ConfigError } from '../shared/errors';
 import { sha256Hex } from '../shared/inbound/clients';
@@ -23,7 +23,7 @@ export interface LocalStackOptions {
   /** The local cloud's options; its port defaults to 0 (a free one). */
   readonly emulatorOptions?: EmulatorOptions;
   readonly apiToken: string;
-  /** Fire the timer functions on their schedules (default false: see {@link noSchedulesPreload}). */
+  /** Fire the timer functions on their schedules (default false here; off, see {@link noSchedulesPreload}). */
   readonly timers?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly onOutput?: (line: string) => void;
@@ -156,7 +156,9 @@ function emulatorOptionsFromEnv(env: Env): EmulatorOptions {
 export function startOptionsFromEnv(env: Env): StartOptions {
   const port = portNumber(env, 'PORT', 3000, { min: 1 });
   const localCloud = onOff(env, 'HRF_LOCAL_CLOUD', true);
-  const timers = onOff(env, 'HRF_LOCAL_TIMERS', false);
+  // On with the local cloud (the timers then act on it, with LOCAL_TIMER_SETTINGS where yours are unset); off
+  // against real Huawei Cloud unless asked, where the train would publish and the window start deploys.
+  const timers = onOff(env, 'HRF_LOCAL_TIMERS', localCloud);
   const clientVariables = ['HRF_CLIENTS', 'HRF_CLIENTS_FILE'].filter((name) => setValue(env, name) !== undefined);
   const ownToken = env.LOCAL_API_TOKEN !== undefined && env.LOCAL_API_TOKEN.trim() !== '' ? env.LOCAL_API_TOKEN : undefined;
   const notices: string[] = [];
@@ -200,10 +202,22 @@ export function timerNotices(timers: readonly LocalTimer[], localCloud: boolean)
       `Timers not scheduled: ${names}. HRF_LOCAL_TIMERS=on schedules them; to run one once, use npx osls invoke local (docs/timers-and-events.md, "Running them locally").`,
     ];
   }
-  const lines = [`Timers scheduled (HRF_LOCAL_TIMERS=on): ${timers.map((timer) => `${timer.functionName} [${timer.cron}]`).join(', ')}.`];
+  const lines = [`Timers scheduled: ${timers.map((timer) => `${timer.functionName} [${timer.cron}]`).join(', ')} (HRF_LOCAL_TIMERS=off turns them off).`];
   if (!localCloud) lines.push('They act on real Huawei Cloud: releaseTrain publishes release packages and deployWindow starts deploy tasks when their settings let them.');
   return lines;
 }
+
+/**
+ * What the timers must be told to run at all, for the local cloud when you have not set them: the seeded
+ * applicant and approver for the release train; the idle deploy task and a window open for the first quarter of
+ * every hour for the deploy window (it then starts that task once an hour). Yours win.
+ */
+export const LOCAL_TIMER_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  RELEASE_TRAIN_APPLICANT_ID: SEED.users.applicant,
+  RELEASE_TRAIN_APPROVER_IDS: SEED.users.approver,
+  DEPLOY_WINDOW_TASK_IDS: SEED.deployTasks.idle,
+  DEPLOY_WINDOW_ALLOW: '0-14 * * * *',
+});
 
 // ---- the stack --------------------------------------------------------------------------------------
 
@@ -232,7 +246,9 @@ export function localFunctionEnv(emulator: RunningEmulator | undefined, apiToken
   // The local cloud is on loopback: a proxy in the developer's shell (HTTPS_PROXY, HTTP_PROXY, which
   // serverless.yml passes on) must not be asked for it. Both spellings, since proxy-from-env reads either.
   const noProxy = [env.no_proxy || env.NO_PROXY, '127.0.0.1', 'localhost'].filter((part) => part !== undefined && part !== '').join(',');
+  const timerSettings = Object.entries(LOCAL_TIMER_SETTINGS).filter(([name]) => env[name] === undefined || env[name]?.trim() === '');
   return {
+    ...Object.fromEntries(timerSettings),
     HRF_CLIENTS: clients,
     NO_PROXY: noProxy,
     no_proxy: noProxy,

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the local Huawei Cloud and every function, wired together, on http://127.0.0.1:${PORT:-3000}.
  * HRF_LOCAL_CLOUD=off serves the functions against the Huawei Cloud named by the HUAWEICLOUD_* variables.
- * Timers fire only with HRF_LOCAL_TIMERS=on. Settings: startOptionsFromEnv in local-stack.ts.
+ * Timers fire on their schedules against the local cloud (HRF_LOCAL_TIMERS=off turns them off; against real
+ * Huawei Cloud they are off unless HRF_LOCAL_TIMERS=on). Settings: startOptionsFromEnv in local-stack.ts.
  */
 import { startLocalStack, startOptionsFromEnv, timerNotices } from './local-stack';
 

@@ -11,6 +11,7 @@ import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { freePort, startLocalStack, startOptionsFromEnv, type LocalStack } from '../../scripts/local-stack';
 import { SEED } from '../../emulator/seed';
+import { DEFAULT_IDENTITY } from '../../emulator/identity';
 
 const TOKEN = 'test-bearer-token-all-0001';
 const ROOT = join(__dirname, '..', '..');
@@ -72,7 +73,14 @@ describe('Local stack over HTTP', () => {
 
   beforeAll(async () => {
     // As `npm start` reads them, with EMULATOR_* settings it used to ignore.
-    const options = startOptionsFromEnv({ PORT: String(await freePort()), EMULATOR_PORT: '0', EMULATOR_SEED_SIZE: '60', EMULATOR_LATENCY_MS: '1', LOCAL_API_TOKEN: TOKEN });
+    const options = startOptionsFromEnv({
+      PORT: String(await freePort()),
+      EMULATOR_PORT: '0',
+      EMULATOR_SEED_SIZE: '60',
+      EMULATOR_LATENCY_MS: '1',
+      LOCAL_API_TOKEN: TOKEN,
+      HRF_LOCAL_TIMERS: 'off',
+    });
     stack = await startLocalStack({ ...options, env: TIMER_TEST_ENV, onOutput: (line) => output.push(line) });
   }, 180_000);
 
@@ -153,7 +161,7 @@ describe('Local stack over HTTP', () => {
     expect(response.data.error_code).toBe('HRF.0401');
   });
 
-  it('does not fire the timers, and does not announce them as scheduled', async () => {
+  it('with HRF_LOCAL_TIMERS=off does not fire the timers, and does not announce them as scheduled', async () => {
     // Prepare: deployWindow's schedule fires every second here (TIMER_TEST_ENV); scheduled, it starts the
     // `failing` task within a second of the start (the next describe).
     await sleep(3_000);
@@ -184,25 +192,29 @@ describe('Local stack over HTTP', () => {
   });
 });
 
-describe('Local stack with the timers on (HRF_LOCAL_TIMERS=on)', () => {
+describe('Local stack with the timers on (the default with the local cloud)', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    const options = startOptionsFromEnv({ PORT: String(await freePort()), EMULATOR_PORT: '0', HRF_LOCAL_TIMERS: 'on', LOCAL_API_TOKEN: TOKEN });
-    stack = await startLocalStack({ ...options, env: TIMER_TEST_ENV, onOutput: () => undefined });
+    const options = startOptionsFromEnv({ PORT: String(await freePort()), EMULATOR_PORT: '0', LOCAL_API_TOKEN: TOKEN });
+    // No deploy task of ours: the local setting (the idle task) lets it run; a window open now, whatever the hour.
+    const env = { DEPLOY_WINDOW_SCHEDULE: DEPLOY_WINDOW_ENV.DEPLOY_WINDOW_SCHEDULE, DEPLOY_WINDOW_ALLOW: '* * * * *', NODE_OPTIONS: everySecondPreload() };
+    stack = await startLocalStack({ ...options, env, onOutput: () => undefined });
   }, 180_000);
 
   afterAll(async () => {
     await stack?.stop();
   }, 30_000);
 
-  it('fires the timers on their schedules', async () => {
+  it('fires the timers on their schedules, with the local settings they need', async () => {
     // Act: wait for deployWindow's first firing (every second here).
+    const historyReads = () => (stack.emulator?.requests ?? []).filter((r) => r.operation === 'ListDeployTaskHistoryByDate').map((r) => r.path);
     const deadline = Date.now() + 20_000;
-    while (startedTasks(stack).length === 0 && Date.now() < deadline) await sleep(100);
+    while (historyReads().length === 0 && Date.now() < deadline) await sleep(100);
 
-    // Assess
-    expect(startedTasks(stack)).toStrictEqual([`/v2/tasks/${SEED.deployTasks.failing}/start`]);
+    // Assess: it read the idle task's history (the local setting), found it deployed in this day-long window
+    // (the seeded history), and started nothing.
+    expect([historyReads()[0], startedTasks(stack)]).toStrictEqual([`/v2/${DEFAULT_IDENTITY.codeartsProjectId}/task/${SEED.deployTasks.idle}/history`, []]);
     expect(stack.timers).toStrictEqual(EXPECTED_TIMERS.map((timer) => ({ ...timer, scheduled: true })));
   });
 

@@ -5,8 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_IDENTITY, startEmulator, type RunningEmulator } from '../../../emulator';
-import { DEFAULT_LOCAL_API_TOKEN, localFunctionEnv, startOptionsFromEnv, timerNotices, type LocalTimer } from '../../../scripts/local-stack';
+import { DEFAULT_IDENTITY, SEED, startEmulator, type RunningEmulator } from '../../../emulator';
+import { DEFAULT_LOCAL_API_TOKEN, LOCAL_TIMER_SETTINGS, localFunctionEnv, startOptionsFromEnv, timerNotices, type LocalTimer } from '../../../scripts/local-stack';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -21,7 +21,7 @@ function thrown(call: () => unknown): { name: string; message: string } | undefi
 }
 
 describe('npm start settings: startOptionsFromEnv', () => {
-  it('starts the local cloud on port 4010 and the functions on port 3000, timers off, with the default token when nothing is set', () => {
+  it('starts the local cloud on port 4010 and the functions on port 3000, timers on, with the default token when nothing is set', () => {
     // Act
     const options = startOptionsFromEnv({});
 
@@ -29,7 +29,7 @@ describe('npm start settings: startOptionsFromEnv', () => {
     expect(options).toStrictEqual({
       port: 3000,
       localCloud: true,
-      timers: false,
+      timers: true,
       apiToken: DEFAULT_LOCAL_API_TOKEN,
       shownToken: DEFAULT_LOCAL_API_TOKEN,
       emulatorOptions: { port: 4010, host: '127.0.0.1', identity: { ...DEFAULT_IDENTITY }, faults: {} },
@@ -185,13 +185,13 @@ describe('npm start settings: timerNotices', () => {
     ]);
   });
 
-  it('lists the scheduled timers with their crons', () => {
-    expect(timerNotices(timers(true), true)).toStrictEqual(['Timers scheduled (HRF_LOCAL_TIMERS=on): releaseCheck [*/15 * * * *], deployWindow [*/15 * * * *].']);
+  it('lists the scheduled timers with their crons, and how to turn them off', () => {
+    expect(timerNotices(timers(true), true)).toStrictEqual(['Timers scheduled: releaseCheck [*/15 * * * *], deployWindow [*/15 * * * *] (HRF_LOCAL_TIMERS=off turns them off).']);
   });
 
   it('warns that scheduled timers act on real Huawei Cloud', () => {
     expect(timerNotices(timers(true), false)).toStrictEqual([
-      'Timers scheduled (HRF_LOCAL_TIMERS=on): releaseCheck [*/15 * * * *], deployWindow [*/15 * * * *].',
+      'Timers scheduled: releaseCheck [*/15 * * * *], deployWindow [*/15 * * * *] (HRF_LOCAL_TIMERS=off turns them off).',
       'They act on real Huawei Cloud: releaseTrain publishes release packages and deployWindow starts deploy tasks when their settings let them.',
     ]);
   });
@@ -235,6 +235,15 @@ describe('npm start: the functions\' environment with the local cloud', () => {
       '.corp.example,127.0.0.1,localhost',
       '127.0.0.1,localhost',
       '127.0.0.1,localhost',
+    ]);
+  });
+
+  it('gives the timers the local settings they need to run, unless yours are set', () => {
+    const yours = localFunctionEnv(emulator, 'token-0001', { RELEASE_TRAIN_APPLICANT_ID: SEED.users.secondApprover, DEPLOY_WINDOW_ALLOW: ' ' });
+    const pick = (env: Record<string, string>) => Object.keys(LOCAL_TIMER_SETTINGS).map((name) => env[name]);
+    expect([pick(localFunctionEnv(emulator, 'token-0001', {})), pick(yours)]).toStrictEqual([
+      [SEED.users.applicant, SEED.users.approver, SEED.deployTasks.idle, '0-14 * * * *'],
+      [undefined, SEED.users.approver, SEED.deployTasks.idle, '0-14 * * * *'],
     ]);
   });
 });
