@@ -1,6 +1,7 @@
 /**
  * The example events in events/ work: each HTTP one through its function against the local cloud, and
- * `npx osls invoke local` itself on one of them (the command users run).
+ * `npx osls invoke local` itself (the command users run) on one of them and on every timer and event example,
+ * with the settings docs/timers-and-events.md gives.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -80,6 +81,66 @@ describe('Example events', () => {
       isBase64Encoded: false,
     });
   });
+
+  /** `npx osls invoke local -f <fn> --path <event> [-e …]` as docs/timers-and-events.md shows it; its printed result. */
+  async function invokeLocal(fn: string, event: string, settings: string[] = []): Promise<Record<string, unknown>> {
+    const env = { ...process.env, ...localFunctionEnv(emulator, DEFAULT_LOCAL_API_TOKEN), SLS_TELEMETRY_DISABLED: '1' };
+    const args = [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'invoke', 'local', '-f', fn, '--path', `events/${event}`, ...settings.flatMap((setting) => ['-e', setting])];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
+    return JSON.parse(stdout.slice(stdout.indexOf('\n{\n') + 1)) as Record<string, unknown>;
+  }
+
+  it('the timer and event examples run with `npx osls invoke local` and the settings the docs give', async () => {
+    emulator.reset();
+    const hour = new Date().getUTCHours();
+    const results = {
+      checkTimer: await invokeLocal('releaseCheck', 'release-check.timer.json'),
+      checkSchedule: await invokeLocal('releaseCheck', 'release-check.schedule.json'),
+      train: await invokeLocal('releaseTrain', 'release-train.timer.json', [`RELEASE_TRAIN_APPLICANT_ID=${SEED.users.applicant}`, `RELEASE_TRAIN_APPROVER_IDS=${SEED.users.approver}`]),
+      window: await invokeLocal('deployWindow', 'deploy-window.timer.json', [`DEPLOY_WINDOW_TASK_IDS=${SEED.deployTasks.idle},${SEED.deployTasks.failing}`, `DEPLOY_WINDOW_ALLOW=* ${hour} * * *`]),
+      gate: await invokeLocal('pipelineGate', 'pipeline-gate.cloudevent.json'),
+    };
+    // The example events carry 2026-11-23, before the local cloud's packages and items: the check finds no news
+    // and the train nothing to take, and says why; the deploy window and the gate act now.
+    const report = {
+      workspace: emulator.identity.workspace,
+      window: { start: '2026-11-23T00:15:00.000Z', end: '2026-11-23T00:30:00.000Z' },
+      thresholds: { approval_minutes: 240, releasing_minutes: 60 },
+      news: false,
+      complete: true,
+      awaiting_approval: { new: [], new_total: 0, outstanding: 0 },
+      failed: { new: [], new_total: 0 },
+      releasing_too_long: { new: [], new_total: 0, outstanding: 0 },
+    };
+    const started = (taskId: string) => ({ task_id: taskId, outcome: 'started', record_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const today = new Date();
+    const s = SEED.pipelines.waiting;
+    expect(results).toStrictEqual({
+      checkTimer: { status: 'reported', report, notification: { state: 'not-needed' } },
+      checkSchedule: { status: 'reported', report, notification: { state: 'not-needed' } },
+      train: {
+        status: 'skipped',
+        reason: 'no pending item matches the rules (40 pending, 40 not matching: 30 submitted after the departure, 10 already packaged)',
+        window: { start: '2026-11-22T08:00:00.000Z', end: '2026-11-23T08:00:00.000Z' },
+        package_name: 'train_20261123T0800Z',
+        items: [],
+        deferred: [],
+      },
+      window: {
+        status: 'done',
+        checked_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        window_start: new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), hour)).toISOString(),
+        tasks: [started(SEED.deployTasks.idle), started(SEED.deployTasks.failing)],
+      },
+      gate: {
+        status: 'rejected',
+        reason: `release package ${SEED.packages.failed} failed to release`,
+        step: { pipeline_id: s.pipelineId, pipeline_run_id: s.runId, job_run_id: s.jobRunId, step_run_id: s.stepRunId },
+        package_id: SEED.packages.failed,
+        event_id: 'evt-review-waiting-0001',
+      },
+    });
+  }, 300_000);
 
   it('`npx osls invoke local` runs a function with its example event', async () => {
     emulator.reset();
