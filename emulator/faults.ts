@@ -18,7 +18,7 @@ export interface FaultSettings {
   latencyMs?: number;
   /** Share of requests answered 429 APIG.0308. */
   throttleRatio?: number;
-  /** Share of requests answered 503 (or serverErrorStatus) APIG.0202. */
+  /** Share of requests answered 503 (or serverErrorStatus) APIG.0202, or 504 APIG.0201. */
   serverErrorRatio?: number;
   /** Share of requests whose connection is destroyed without an answer. */
   dropRatio?: number;
@@ -35,8 +35,8 @@ export interface FaultSettings {
   faultTiming?: 'before' | 'after';
   /** Retry-After (seconds) sent with 429 answers; none by default, like Huawei's gateway. */
   retryAfterSeconds?: number;
-  /** Status of injected server errors: 503 (default) or 502. */
-  serverErrorStatus?: 502 | 503;
+  /** Status of injected server errors: 503 (default) or 502, APIG.0202 (backend unavailable), or 504, APIG.0201 (backend timeout). */
+  serverErrorStatus?: 502 | 503 | 504;
 }
 
 export type FaultKind = 'drop' | 'stall' | 'throttle' | 'server-error';
@@ -62,8 +62,8 @@ export function validateFaultSettings(settings: FaultSettings): FaultSettings {
   if (settings.retryAfterSeconds !== undefined && !(Number.isInteger(settings.retryAfterSeconds) && settings.retryAfterSeconds >= 0)) {
     throw new RangeError('retryAfterSeconds must be a non-negative integer');
   }
-  if (settings.serverErrorStatus !== undefined && settings.serverErrorStatus !== 502 && settings.serverErrorStatus !== 503) {
-    throw new RangeError('serverErrorStatus must be 502 or 503');
+  if (settings.serverErrorStatus !== undefined && ![502, 503, 504].includes(settings.serverErrorStatus)) {
+    throw new RangeError('serverErrorStatus must be 502, 503 or 504');
   }
   if (settings.faultTiming !== undefined && settings.faultTiming !== 'before' && settings.faultTiming !== 'after') {
     throw new RangeError("faultTiming must be 'before' or 'after'");

@@ -252,7 +252,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       if (decision.fault === 'server-error') {
         const status = settings.serverErrorStatus ?? 503;
-        answer(apigError(status, 'APIG.0202', 'Backend unavailable', requestId).toResponse());
+        // APIG's codes: 0202 backend unavailable, 0201 (among others) backend timeout.
+        answer((status === 504 ? apigError(504, 'APIG.0201', 'Backend timeout', requestId) : apigError(status, 'APIG.0202', 'Backend unavailable', requestId)).toResponse());
         return;
       }
       if (decision.timing === 'before' && decision.fault === 'drop') {

@@ -32,7 +32,7 @@ const faultSchema = z.strictObject({
   pathPattern: z.string().optional(),
   faultTiming: z.enum(['before', 'after']).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
-  serverErrorStatus: z.union([z.literal(502), z.literal(503)]).optional(),
+  serverErrorStatus: z.union([z.literal(502), z.literal(503), z.literal(504)]).optional(),
 });
 
 function putFaults(ctx: RouteContext) {

@@ -126,12 +126,13 @@ describe('Emulator faults: throttling and server errors have no side effect', ()
   });
 
   it.each([
-    [undefined, 503],
-    [502 as const, 502],
-  ])('answers server errors (serverErrorStatus %s) with %i APIG.0202 without a side effect', async (serverErrorStatus, status) => {
+    [undefined, 503, 'APIG.0202', 'Backend unavailable'],
+    [502 as const, 502, 'APIG.0202', 'Backend unavailable'],
+    [504 as const, 504, 'APIG.0201', 'Backend timeout'],
+  ])('answers server errors (serverErrorStatus %s) with %i %s without a side effect', async (serverErrorStatus, status, code, message) => {
     emulator.setFaults({ serverErrorRatio: 1, ...(serverErrorStatus === undefined ? {} : { serverErrorStatus }) });
     const response = await publish();
-    expect([response.status, response.body]).toStrictEqual([status, { error_code: 'APIG.0202', error_msg: 'Backend unavailable', request_id: response.headers['x-request-id'] }]);
+    expect([response.status, response.body]).toStrictEqual([status, { error_code: code, error_msg: message, request_id: response.headers['x-request-id'] }]);
     expect(packageCount()).toBe(40);
   });
 

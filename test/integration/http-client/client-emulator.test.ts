@@ -228,6 +228,29 @@ describe('HTTP client on the emulator: faults', () => {
     expect(delays.every((d) => d >= 1000)).toBe(true);
   });
 
+  it('a gateway timeout (504 APIG.0201) is retried for a read and not for a write, whose outcome is then unknown', async () => {
+    // Prepare
+    emulator.setFaults({ serverErrorRatio: 1, serverErrorStatus: 504 });
+    const { client } = emulatorClient();
+
+    // Act
+    const read = await failureOf(listPendingItems(client, { limit: 1 }));
+    const write = await failureOf(publishPendingItems(client, publishBody(SEED.unpackagedItemIds.slice(0, 1))));
+
+    // Assess
+    const pick = (f: typeof read) => [f.operation, f.kind, f.status, f.errorCode, f.attempts, f.outcomeUnknown];
+    expect([pick(read), pick(write)]).toStrictEqual([
+      ['ListFactoryPendingItems', 'http', 504, 'APIG.0201', 3, false],
+      ['CreateFactoryPendingItemsPackage', 'http', 504, 'APIG.0201', 1, true],
+    ]);
+    expect(emulator.requests.map((r) => [r.operation, r.status])).toStrictEqual([
+      ['ListFactoryPendingItems', 504],
+      ['ListFactoryPendingItems', 504],
+      ['ListFactoryPendingItems', 504],
+      ['CreateFactoryPendingItemsPackage', 504],
+    ]);
+  });
+
   it('a body that never comes (stallRatio 1) is a timeout on time', async () => {
     // Prepare
     emulator.setFaults({ stallRatio: 1 });
