@@ -17,8 +17,11 @@ export type IdempotencyRecord =
   | { readonly status: 'unknown'; readonly fingerprint: string; readonly expiresAt: number; readonly accepted: boolean };
 
 export type ClaimOutcome =
-  /** `accepted`: the claim took over an unknown record whose write upstream had accepted (see markUnknown). */
-  | { readonly claimed: true; readonly accepted?: boolean }
+  /**
+   * `reconciling`: the claim took over an unknown record (see markUnknown); `accepted`: one whose write upstream
+   * had accepted.
+   */
+  | { readonly claimed: true; readonly accepted?: boolean; readonly reconciling?: boolean }
   | { readonly claimed: false; readonly record: IdempotencyRecord };
 
 export interface IdempotencyStore {
@@ -56,13 +59,14 @@ export function createMemoryIdempotencyStore(options: { now: () => Date; maxEntr
     async claim(key, fingerprint) {
       const existing = live(key);
       if (existing && !(existing.status === 'unknown' && existing.fingerprint === fingerprint)) return { claimed: false, record: existing };
-      const accepted = existing?.status === 'unknown' && existing.accepted;
+      const reconciling = existing?.status === 'unknown';
+      const accepted = reconciling && existing.accepted;
       if (records.size >= maxEntries) {
         const oldest = records.keys().next();
         if (!oldest.done) records.delete(oldest.value);
       }
       records.set(key, { status: 'in-progress', fingerprint, expiresAt: nowMs() + IN_PROGRESS_TTL_MS });
-      return accepted ? { claimed: true, accepted: true } : { claimed: true };
+      return accepted ? { claimed: true, accepted: true, reconciling } : reconciling ? { claimed: true, reconciling } : { claimed: true };
     },
     async complete(key, fingerprint, result) {
       records.set(key, { status: 'completed', fingerprint, result, expiresAt: nowMs() + IDEMPOTENCY_TTL_MS });

@@ -40,6 +40,8 @@ export interface PublishRequest {
 interface PublishOnceOptions {
   /** DataArts accepted this very request before (a 2xx it could not read): look it up, never send it. */
   readonly lookUpOnly?: boolean;
+  /** An earlier attempt of this very request has an unknown outcome: packaged items may be its own doing. */
+  readonly afterUnknown?: boolean;
 }
 
 export interface PublishDeps {
@@ -158,6 +160,11 @@ async function answerExisting(
   return { package_name: existing.package_name, release_package_id: existing.package_id, replayed: true };
 }
 
+/** The ids of the items that `packagedItems` found packaged. */
+function packagedIds(request: PublishRequest, packaged: readonly FieldIssue[]): string {
+  return packaged.map((issue) => request.body.pending_item_list[Number(issue.field.split('.').pop())]).join(', ');
+}
+
 /** The outcome of a publish is unknown and could not be settled: the caller must not assume either way. */
 function unsettled(cause: unknown, packageName: string, why = 'looking it up failed', accepted = false): UpstreamError {
   return new UpstreamError(`The publish of "${packageName}" may have been applied; ${why}, so its outcome is unknown`, {
@@ -223,6 +230,11 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
     throw unsettled(undefined, request.body.package_name, 'DataArts accepted it before (its answer could not be read) and does not list it yet', true);
   }
   const packaged = (await check?.result) ?? [];
+  if (packaged.length > 0 && options.afterUnknown) {
+    // The earlier attempt may have packaged them where the name lookup does not show it yet: still unknown.
+    auditUnsent('unknown', { reason: 'items packaged; the name is not listed yet' });
+    throw unsettled(undefined, request.body.package_name, `its items ${packagedIds(request, packaged)} are in a release package now that the name lookup does not list`);
+  }
   if (packaged.length > 0) {
     auditUnsent('refused', { reason: 'items already packaged' });
     throw new UnprocessableError(
@@ -260,8 +272,7 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
       const packaged = (await items?.result) ?? [];
       if (packaged.length === 0) return undefined;
       auditFailure(cause, 'unknown');
-      const fields = packaged.map((issue) => issue.field).join(', ');
-      throw unsettled(cause, request.body.package_name, `its items are in a release package now (${fields}) that the name lookup does not list`);
+      throw unsettled(cause, request.body.package_name, `its items ${packagedIds(request, packaged)} are in a release package now that the name lookup does not list`);
     }
     items?.cancel();
     let result: PublishResult;
@@ -312,7 +323,8 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
       }
       // The publish may have been applied: look before sending anything again.
       deps.logger.warn('Publish outcome unknown; reconciling by package name', { package_name: request.body.package_name });
-      const settled = await reconcile(error, true);
+      // A 2xx that could not be read was taken: it is never sent again, so there is nothing to check the items for.
+      const settled = await reconcile(error, (error as UpstreamError).kind !== 'invalid-response');
       if (settled) return settled;
       // Answered 2xx (or with a body too big to read): DataArts took it. A lookup that does not show it yet
       // is behind; sending again could publish twice.
@@ -356,7 +368,7 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
     return { ...previous, replayed: true };
   }
   try {
-    const result = await publishOnce(deps, request, { lookUpOnly: claim.accepted === true });
+    const result = await publishOnce(deps, request, { lookUpOnly: claim.accepted === true, afterUnknown: claim.reconciling === true });
     // A key's result is remembered (replayed for an hour); an identical request without a key is only
     // serialised while in flight: afterwards the name lookup answers it from upstream's current state.
     if (request.idempotencyKey) await deps.store.complete(key, fingerprint, { ...result, replayed: false });

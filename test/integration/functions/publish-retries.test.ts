@@ -283,16 +283,19 @@ describe('Publish: review fixes', () => {
     expect(publishes().map((r) => r.status)).toStrictEqual([503, 503, 200]);
   });
 
-  it('sends nothing again when the lost publish\'s items are packaged now though the name lookup does not list it yet', async () => {
+  it('sends nothing again when the lost publish\'s items are packaged now though the name lookup does not list it yet, in the call or its retries', async () => {
     // A DataArts that applies the publish but loses its answer, and whose name lookup lags behind.
     let applied = false;
+    let listed = false;
     const item = SEED.unpackagedItemIds[0] as string;
+    const pkg = { package_id: '78', package_name: 'rel_items_packaged', deploy_status: 1 };
     const fake = await startFakeUpstream((request) => {
       if (request.rawPath.endsWith('/factory/pending-items/package')) {
         applied = true;
         return 'drop';
       }
-      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: listed ? { total: 1, data: [pkg] } : { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/release-packages/78')) return { status: 200, body: { release_package: pkg, task_details: [{ pending_item_id: item }] } };
       if (request.rawPath.endsWith('/factory/pending-items')) {
         const row = { pending_item_id: item, item_name: 'job_x', task_type: 1, update_type: 1, package_flag: applied ? 1 : 0 };
         return { status: 200, body: { total: 1, data: [row] } };
@@ -301,17 +304,62 @@ describe('Publish: review fixes', () => {
     });
     try {
       const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(fake.url)));
-      const response = await call(handler, bodyFor('rel_items_packaged', [item]));
-      expect([response.statusCode, response.body]).toStrictEqual([
+      const body = bodyFor('rel_items_packaged', [item]);
+      const first = await call(handler, body);
+      const retry = await call(handler, body);
+      listed = true;
+      const settled = await call(handler, body);
+      const lost = {
+        error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+        error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its answer was lost: whether it was applied is unknown, so check before sending it again',
+        request_id: RID,
+      };
+      expect([first.statusCode, first.body, retry.statusCode, retry.body, settled.statusCode, settled.body]).toStrictEqual([
         502,
-        {
-          error_code: 'HRF.0502.OUTCOME_UNKNOWN',
-          error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its answer was lost: whether it was applied is unknown, so check before sending it again',
-          request_id: RID,
-        },
+        lost,
+        502,
+        lost,
+        200,
+        { package_name: 'rel_items_packaged', release_package_id: '78', replayed: true },
       ]);
       expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
-      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_items_packaged').map((e) => e.outcome)).toStrictEqual(['unknown']);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_items_packaged').map((e) => [e.outcome, e.reason])).toStrictEqual([
+        ['unknown', 'network'],
+        ['unknown', 'items packaged; the name is not listed yet'],
+        ['replayed', undefined],
+      ]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('keeps a publish DataArts answered 2xx unknown, not refused, when its items show packaged before the lookup lists it', async () => {
+    // A DataArts whose publish answers 200 with a body our contract refuses, packages the items, and lists the name late.
+    let applied = false;
+    const item = SEED.unpackagedItemIds[0] as string;
+    const fake = await startFakeUpstream((request) => {
+      if (request.rawPath.endsWith('/factory/pending-items/package')) {
+        applied = true;
+        return { status: 200, body: { package_name: 'rel_taken_unread', release_package_id: 1234567 } };
+      }
+      if (request.rawPath.endsWith('/factory/release-packages')) return { status: 200, body: { total: 0, data: [] } };
+      if (request.rawPath.endsWith('/factory/pending-items')) {
+        return { status: 200, body: { total: 1, data: [{ pending_item_id: item, item_name: 'job_x', task_type: 1, update_type: 1, package_flag: applied ? 1 : 0 }] } };
+      }
+      return { status: 404, body: { error_code: 'APIG.0101', error_msg: 'no such API' } };
+    });
+    try {
+      const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(fake.url)));
+      const body = bodyFor('rel_taken_unread', [item]);
+      const first = await call(handler, body, { 'Idempotency-Key': 'key-0000000013' });
+      const retry = await call(handler, body, { 'Idempotency-Key': 'key-0000000013' });
+      const unread = (why: string) => ({
+        error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+        error_msg: `Huawei Cloud received CreateFactoryPendingItemsPackage, but its ${why}answer could not be read: whether it was applied is unknown, so check before sending it again`,
+        request_id: RID,
+      });
+      expect([first.statusCode, first.body, retry.statusCode, retry.body]).toStrictEqual([502, unread('200 '), 502, unread('')]);
+      expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
     } finally {
       await fake.close();
     }
