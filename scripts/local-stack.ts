@@ -152,6 +152,17 @@ function emulatorOptionsFromEnv(env: Env): EmulatorOptions {
   return { ...options, port };
 }
 
+/** Whether RELEASE_CHECK_WEBHOOK_URL names a receiver other than one on loopback. */
+function notifiesElsewhere(env: Env): boolean {
+  const url = env.RELEASE_CHECK_WEBHOOK_URL?.trim();
+  if (!url) return false;
+  try {
+    return !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return true;
+  }
+}
+
 /** `npm start`'s settings from its environment; throws a ConfigError naming the first variable that is wrong. */
 export function startOptionsFromEnv(env: Env): StartOptions {
   const port = portNumber(env, 'PORT', 3000, { min: 1 });
@@ -163,6 +174,7 @@ export function startOptionsFromEnv(env: Env): StartOptions {
   const ownToken = env.LOCAL_API_TOKEN !== undefined && env.LOCAL_API_TOKEN.trim() !== '' ? env.LOCAL_API_TOKEN : undefined;
   const notices: string[] = [];
   if (localCloud) {
+    if (notifiesElsewhere(env)) notices.push('RELEASE_CHECK_WEBHOOK_URL is set but not used: with the local cloud the release check notifies a receiver on 127.0.0.1 only');
     if (clientVariables.length > 0) {
       notices.push(
         `${clientVariables.join(' and ')} ${clientVariables.length > 1 ? 'are' : 'is'} set but not used: with the local cloud the functions accept the local bearer token (LOCAL_API_TOKEN) alone; HRF_LOCAL_CLOUD=off uses your clients`,
@@ -249,6 +261,8 @@ export function localFunctionEnv(emulator: RunningEmulator | undefined, apiToken
   const timerSettings = Object.entries(LOCAL_TIMER_SETTINGS).filter(([name]) => env[name] === undefined || env[name]?.trim() === '');
   return {
     ...Object.fromEntries(timerSettings),
+    // The release check reports on the local cloud's seeded packages: never to a receiver off this machine.
+    ...(notifiesElsewhere(env) ? { RELEASE_CHECK_WEBHOOK_URL: '', RELEASE_CHECK_WEBHOOK_SECRET: '' } : {}),
     HRF_CLIENTS: clients,
     NO_PROXY: noProxy,
     no_proxy: noProxy,

@@ -195,7 +195,7 @@ function functionBody(ctx: RouteContext, fn: FunctionRecord) {
     resource_id: fn.funcId,
     func_urn: `${fn.urn}:latest`,
     func_name: fn.funcName,
-    domain_id: ctx.identity.projectId,
+    domain_id: ctx.identity.domainId,
     namespace: ctx.identity.projectId,
     project_name: ctx.identity.region,
     package: fn.package,

@@ -19,7 +19,7 @@ import { httpFunction, type AnyRouteSpec } from '../../shared/http-function';
 import { fixedRuntime, testRuntime } from '../helpers/runtime';
 import { lambdaContext, functionGraphContext } from '../helpers/contexts';
 import { parseResponse } from '../helpers/http-events';
-import { localFunctionEnv, DEFAULT_LOCAL_API_TOKEN } from '../../scripts/local-stack';
+import { localFunctionEnv, DEFAULT_LOCAL_API_TOKEN, LOCAL_TIMER_SETTINGS } from '../../scripts/local-stack';
 
 const ROOT = join(__dirname, '..', '..');
 const readEvent = (name: string) => JSON.parse(readFileSync(join(ROOT, 'events', name), 'utf8')) as Record<string, unknown>;
@@ -84,7 +84,9 @@ describe('Example events', () => {
 
   /** `npx osls invoke local -f <fn> --path <event> [-e …]` as docs/timers-and-events.md shows it; its printed result. */
   async function invokeLocal(fn: string, event: string, settings: string[] = []): Promise<Record<string, unknown>> {
-    const env = { ...process.env, ...localFunctionEnv(emulator, DEFAULT_LOCAL_API_TOKEN), SLS_TELEMETRY_DISABLED: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...localFunctionEnv(emulator, DEFAULT_LOCAL_API_TOKEN), SLS_TELEMETRY_DISABLED: '1' };
+    // Only the settings the docs give: none of npm start's local ones for the timers.
+    for (const name of Object.keys(LOCAL_TIMER_SETTINGS)) delete env[name];
     const args = [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'invoke', 'local', '-f', fn, '--path', `events/${event}`, ...settings.flatMap((setting) => ['-e', setting])];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
     return JSON.parse(stdout.slice(stdout.indexOf('\n{\n') + 1)) as Record<string, unknown>;

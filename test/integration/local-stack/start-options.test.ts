@@ -238,6 +238,18 @@ describe('npm start: the functions\' environment with the local cloud', () => {
     ]);
   });
 
+  it('keeps the release check from notifying a receiver off this machine about the local cloud, and says so', () => {
+    const elsewhere = { RELEASE_CHECK_WEBHOOK_URL: 'https://hooks.example.com/release', RELEASE_CHECK_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=' };
+    const loopback = { RELEASE_CHECK_WEBHOOK_URL: 'http://127.0.0.1:9999/hook', RELEASE_CHECK_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=' };
+    const pick = (env: Record<string, string>) => [env.RELEASE_CHECK_WEBHOOK_URL, env.RELEASE_CHECK_WEBHOOK_SECRET];
+    expect([
+      pick(localFunctionEnv(emulator, 'token-0001', elsewhere)),
+      pick(localFunctionEnv(emulator, 'token-0001', loopback)),
+      startOptionsFromEnv(elsewhere).notices,
+      startOptionsFromEnv(loopback).notices,
+    ]).toStrictEqual([['', ''], [undefined, undefined], ['RELEASE_CHECK_WEBHOOK_URL is set but not used: with the local cloud the release check notifies a receiver on 127.0.0.1 only'], []]);
+  });
+
   it('gives the timers the local settings they need to run, unless yours are set', () => {
     const yours = localFunctionEnv(emulator, 'token-0001', { RELEASE_TRAIN_APPLICANT_ID: SEED.users.secondApprover, DEPLOY_WINDOW_ALLOW: ' ' });
     const pick = (env: Record<string, string>) => Object.keys(LOCAL_TIMER_SETTINGS).map((name) => env[name]);
