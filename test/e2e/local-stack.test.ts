@@ -197,8 +197,10 @@ describe('Local stack with the timers on (the default with the local cloud)', ()
 
   beforeAll(async () => {
     const options = startOptionsFromEnv({ PORT: String(await freePort()), EMULATOR_PORT: '0', LOCAL_API_TOKEN: TOKEN });
-    // No deploy task of ours: the local setting (the idle task) lets it run; a window open now, whatever the hour.
-    const env = { DEPLOY_WINDOW_SCHEDULE: DEPLOY_WINDOW_ENV.DEPLOY_WINDOW_SCHEDULE, DEPLOY_WINDOW_ALLOW: '* * * * *', NODE_OPTIONS: everySecondPreload() };
+    // No deploy task of ours: the local setting (the idle task) lets it run. A window open since the top of this
+    // hour (and through the next, should the hour turn meanwhile): the idle task's seeded deployments are older.
+    const hour = new Date().getUTCHours();
+    const env = { DEPLOY_WINDOW_SCHEDULE: DEPLOY_WINDOW_ENV.DEPLOY_WINDOW_SCHEDULE, DEPLOY_WINDOW_ALLOW: `* ${hour},${(hour + 1) % 24} * * *`, NODE_OPTIONS: everySecondPreload() };
     stack = await startLocalStack({ ...options, env, onOutput: () => undefined });
   }, 180_000);
 
@@ -207,14 +209,17 @@ describe('Local stack with the timers on (the default with the local cloud)', ()
   }, 30_000);
 
   it('fires the timers on their schedules, with the local settings they need', async () => {
-    // Act: wait for deployWindow's first firing (every second here).
+    // Act: wait for deployWindow's first start (it fires every second here), then a few more firings.
     const historyReads = () => (stack.emulator?.requests ?? []).filter((r) => r.operation === 'ListDeployTaskHistoryByDate').map((r) => r.path);
     const deadline = Date.now() + 20_000;
-    while (historyReads().length === 0 && Date.now() < deadline) await sleep(100);
+    while (startedTasks(stack).length === 0 && Date.now() < deadline) await sleep(100);
+    await sleep(2_000);
 
-    // Assess: it read the idle task's history (the local setting), found it deployed in this day-long window
-    // (the seeded history), and started nothing.
-    expect([historyReads()[0], startedTasks(stack)]).toStrictEqual([`/v2/${DEFAULT_IDENTITY.codeartsProjectId}/task/${SEED.deployTasks.idle}/history`, []]);
+    // Assess: it read the idle task's history (the local setting) and started it once in its window.
+    expect([historyReads()[0], startedTasks(stack)]).toStrictEqual([
+      `/v2/${DEFAULT_IDENTITY.codeartsProjectId}/task/${SEED.deployTasks.idle}/history`,
+      [`/v2/tasks/${SEED.deployTasks.idle}/start`],
+    ]);
     expect(stack.timers).toStrictEqual(EXPECTED_TIMERS.map((timer) => ({ ...timer, scheduled: true })));
   });
 
