@@ -174,7 +174,7 @@ export function startOptionsFromEnv(env: Env): StartOptions {
   const ownToken = env.LOCAL_API_TOKEN !== undefined && env.LOCAL_API_TOKEN.trim() !== '' ? env.LOCAL_API_TOKEN : undefined;
   const notices: string[] = [];
   if (localCloud) {
-    if (notifiesElsewhere(env)) notices.push('RELEASE_CHECK_WEBHOOK_URL is set but not used: with the local cloud the release check notifies a receiver on 127.0.0.1 only');
+    if (notifiesElsewhere(env)) notices.push('RELEASE_CHECK_WEBHOOK_URL is set but not used: with the local cloud the release check notifies a receiver on loopback only');
     if (clientVariables.length > 0) {
       notices.push(
         `${clientVariables.join(' and ')} ${clientVariables.length > 1 ? 'are' : 'is'} set but not used: with the local cloud the functions accept the local bearer token (LOCAL_API_TOKEN) alone; HRF_LOCAL_CLOUD=off uses your clients`,

@@ -66,7 +66,7 @@ export function upstreamToHttpError(error: UpstreamError): HttpError {
       if (status === 429) {
         return new TooManyRequestsError(`Huawei Cloud is throttling ${error.operation}; retry later`, Math.ceil((error.retryAfterMs ?? 5_000) / 1000));
       }
-      if (status === 504) return new GatewayTimeoutError(`Huawei Cloud timed out on ${error.operation}`);
+      if (status === 504) return new GatewayTimeoutError(`Huawei Cloud timed out on ${error.operation}${error.outcomeUnknown ? '; the outcome is unknown' : ''}`);
       if (status >= 400 && status < 500) {
         return new UpstreamRejectedError(status, error.errorCode ?? `HRF.${status}`, error.errorMsg ?? `Huawei Cloud rejected ${error.operation}`);
       }

@@ -247,7 +247,7 @@ describe('npm start: the functions\' environment with the local cloud', () => {
       pick(localFunctionEnv(emulator, 'token-0001', loopback)),
       startOptionsFromEnv(elsewhere).notices,
       startOptionsFromEnv(loopback).notices,
-    ]).toStrictEqual([['', ''], [undefined, undefined], ['RELEASE_CHECK_WEBHOOK_URL is set but not used: with the local cloud the release check notifies a receiver on 127.0.0.1 only'], []]);
+    ]).toStrictEqual([['', ''], [undefined, undefined], ['RELEASE_CHECK_WEBHOOK_URL is set but not used: with the local cloud the release check notifies a receiver on loopback only'], []]);
   });
 
   it('gives the timers the local settings they need to run, unless yours are set', () => {
