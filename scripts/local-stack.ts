@@ -23,7 +23,10 @@ export interface LocalStackOptions {
   /** The local cloud's options; its port defaults to 0 (a free one). */
   readonly emulatorOptions?: EmulatorOptions;
   readonly apiToken: string;
-  /** Fire the timer functions on their schedules (default false here; off, see {@link noSchedulesPreload}). */
+  /**
+   * Fire the timer functions on their schedules. Unset means off here; `npm start` sets it on with the local cloud
+   * (startOptionsFromEnv). Off, serverless-offline's scheduler is kept from firing: see {@link noSchedulesPreload}.
+   */
   readonly timers?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly onOutput?: (line: string) => void;
