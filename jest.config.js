@@ -7,6 +7,6 @@ module.exports = {
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
-  setupFilesAfterEnv: ['<rootDir>/test/setup/capture-logs.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/loopback-only.ts', '<rootDir>/test/setup/capture-logs.ts'],
   testTimeout: 30000,
 };
