@@ -11,6 +11,7 @@ import { optionsFromEnv, SEED, startEmulator, type EmulatorOptions, type Running
 import { validateFaultSettings, type FaultSettings } from '../emulator/faults';
 import { ConfigError } from '../shared/errors';
 import { sha256Hex } from '../shared/inbound/clients';
+import { isLoopbackUrl } from './loopback-url';
 
 export const DEFAULT_LOCAL_API_TOKEN = 'local-dev-token-change-me';
 
@@ -158,12 +159,7 @@ function emulatorOptionsFromEnv(env: Env): EmulatorOptions {
 /** Whether RELEASE_CHECK_WEBHOOK_URL names a receiver other than one on loopback. */
 function notifiesElsewhere(env: Env): boolean {
   const url = env.RELEASE_CHECK_WEBHOOK_URL?.trim();
-  if (!url) return false;
-  try {
-    return !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
-  } catch {
-    return true;
-  }
+  return url !== undefined && url !== '' && !isLoopbackUrl(url);
 }
 
 /** `npm start`'s settings from its environment; throws a ConfigError naming the first variable that is wrong. */

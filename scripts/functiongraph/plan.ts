@@ -13,7 +13,8 @@
  */
 import { createHash, scryptSync } from 'node:crypto';
 import type { ApigTriggerInput, FunctionConfigInput, RemoteFunction, RemoteTrigger, TimerTriggerInput, TriggerInput } from './api';
-import { FUNCTION_VALUE_PREFIX, functionVariableValue, isLoopbackUrl, type DeployConfig } from './deploy-config';
+import { FUNCTION_VALUE_PREFIX, functionVariableValue, type DeployConfig } from './deploy-config';
+import { isLoopbackUrl } from '../loopback-url';
 import type { Manifest, ManifestFunction } from './manifest';
 import { LOCAL_STAGE } from './settings';
 import type { Env } from './variables';

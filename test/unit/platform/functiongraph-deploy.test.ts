@@ -3,7 +3,8 @@
  * function (user data, encrypted user data, markers, limits), API names and the secrets digest.
  */
 import { ConfigError } from '../../../shared/errors';
-import { functionVariableValue, isLoopbackUrl, loadDeployConfig } from '../../../scripts/functiongraph/deploy-config';
+import { functionVariableValue, loadDeployConfig } from '../../../scripts/functiongraph/deploy-config';
+import { isLoopbackUrl } from '../../../scripts/loopback-url';
 import type { Manifest, ManifestFunction } from '../../../scripts/functiongraph/manifest';
 import { apiName, checkFunctionValues, checkTarget, CODE_MARKER, DeployPlanError, desiredState, SECRETS_MARKER, secretsDigest } from '../../../scripts/functiongraph/plan';
 import { TEST_SECRETS } from '../../helpers/logs';
