@@ -18,6 +18,7 @@ import { logger as rootLogger, type Logger } from '../logger';
 import { encodeRfc3986, signRequest } from '../signing/signer';
 import { UNPAIRED_SURROGATE_MESSAGE } from '../contracts/text';
 import { DEADLINE_MARGIN_MS } from '../platform/invocation';
+import { abortableSleep } from '../sleep';
 import { parseErrorBody, UpstreamError, type UpstreamFailureKind } from './upstream-error';
 import { backoffDelayMs, isRetryable, MAX_ATTEMPTS, parseRetryAfter, type FailureClass } from './retry-policy';
 
@@ -147,21 +148,6 @@ function cancelledOnPurpose(signal: AbortSignal | undefined): boolean {
   // By name: the DOMException may come from another realm than this module's Error.
   const reason = signal.reason as { name?: unknown } | undefined;
   return reason?.name !== 'TimeoutError';
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function issues(prefix: string, error: z.core.$ZodError): Array<{ field: string; message: string }> {

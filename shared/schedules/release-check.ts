@@ -21,7 +21,9 @@ import type { TimerFiring } from '../platform/timer-event';
 import type { ReleaseCheckConfig } from './config';
 import { windowOfFiring, type TimeWindow } from './schedule';
 import { MINUTE_MS } from './time';
-import type { RunContext } from './timer-function';
+import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
+import { UpstreamError } from '../http/upstream-error';
+import { abortableSleep } from '../sleep';
 import { queryReleasePackages } from '../http/dataarts';
 
 /** At most this many packages per list in a report; `new_total` keeps the full count. */
@@ -207,16 +209,20 @@ export function classifyPackages(input: {
 
 // ---- the run ------------------------------------------------------------------------------------
 
-export const releaseCheckResultSchema = z.object({
-  status: z.literal('reported'),
-  report: releaseCheckReportSchema,
-  notification: z.object({
-    /** sent | not-needed (no news) | not-configured (no webhook) | failed (the receiver refused it for good). */
-    state: z.enum(['sent', 'not-needed', 'not-configured', 'failed']),
-    webhook_id: z.optional(z.string()),
-    delivery: z.optional(webhookDeliverySchema),
+export const releaseCheckResultSchema = z.union([
+  z.object({
+    status: z.literal('reported'),
+    report: releaseCheckReportSchema,
+    notification: z.object({
+      /** sent | not-needed (no news) | not-configured (no webhook) | failed (the receiver refused it for good). */
+      state: z.enum(['sent', 'not-needed', 'not-configured', 'failed']),
+      webhook_id: z.optional(z.string()),
+      delivery: z.optional(webhookDeliverySchema),
+    }),
   }),
-});
+  /** DataArts refused the queries in a way that would not change on a redelivery (a 4xx, a bad answer). */
+  z.object({ status: z.literal('failed'), reason: z.string(), window: z.object({ start: z.string(), end: z.string() }) }),
+]);
 export type ReleaseCheckResult = z.infer<typeof releaseCheckResultSchema>;
 
 /** The webhook could not be delivered for now: the firing fails, so the platform delivers it again (same id). */
@@ -256,8 +262,35 @@ export function notificationBody(report: ReleaseCheckReport): string {
 }
 
 export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps = {}): Promise<ReleaseCheckResult> {
+  const window = windowOfFiring(ctx.config.schedule, firing.firedAt, ctx.logger);
+  await untilWindowEnds(window, ctx, deps);
+  try {
+    return await checkWindow(firing, window, ctx, deps);
+  } catch (error) {
+    // Throttling, 5xx, network failures and deadlines are thrown, so the platform delivers the firing again.
+    if (!(error instanceof UpstreamError) || isTransientFailure(error)) throw error;
+    const reason = describeFailure(error);
+    ctx.logger.error('Release check failed', { reason, window: { start: window.start.toISOString(), end: window.end.toISOString() } });
+    return { status: 'failed', reason, window: { start: window.start.toISOString(), end: window.end.toISOString() } };
+  }
+}
+
+/**
+ * A firing a little before the end of the window it covers (the tolerance of `firingWindow`: a rate timer
+ * created at an offset just before a boundary) would read the window before it is over, and a package that
+ * fails in its last seconds would be in no window's report. Such a firing waits for the end (at most the
+ * tolerance, 60 s); the invocation's deadline ends the wait like any other.
+ */
+async function untilWindowEnds(window: TimeWindow, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps): Promise<void> {
+  const waitMs = window.end.getTime() - ctx.runtime.now().getTime();
+  if (waitMs <= 0) return;
+  ctx.logger.info('Waiting for the window to end before reading it', { window_end: window.end.toISOString(), wait_ms: waitMs });
+  await (deps.sleep ? deps.sleep(waitMs) : abortableSleep(waitMs, ctx.signal));
+  ctx.signal.throwIfAborted();
+}
+
+async function checkWindow(firing: TimerFiring, window: TimeWindow, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps): Promise<ReleaseCheckResult> {
   const { config, runtime, logger } = ctx;
-  const window = windowOfFiring(config.schedule, firing.firedAt, logger);
   const call = { signal: ctx.signal, credentials: ctx.invocation.temporaryCredentials, timeLeftMs: ctx.invocation.remainingMs, workspace: config.workspace };
   const queries = releaseCheckQueries(window);
   // Each page is classified as it is taken (in order), so the packages are not all held at once.

@@ -35,6 +35,18 @@ export class ScheduleSyntaxError extends Error {
   }
 }
 
+/**
+ * A firing with no scheduled run before the one it stands for: the first run of a schedule bounded by a year
+ * field, or an invocation before the schedule's first run. Its window would start at a run that does not
+ * exist, so it covers none; the timer acknowledges it and does nothing (a redelivery would not change that).
+ */
+export class NoWindowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoWindowError';
+  }
+}
+
 /** How far an event's time may fall before the scheduled time it stands for (clock jitter). */
 export const DEFAULT_FIRING_TOLERANCE_MS = 60_000;
 const MAX_PERIOD_MS = 366 * 24 * 60 * MINUTE_MS;
@@ -51,8 +63,12 @@ function rate(expression: string, amount: number, unit: string): Schedule {
 }
 
 function cron(expression: string, pattern: string, timeZone: string, options: { alternativeWeekdays: boolean; fields: readonly number[] }): Schedule {
-  const count = pattern.trim().split(/\s+/).length;
+  const fields = pattern.trim().split(/\s+/);
+  const count = fields.length;
   if (!options.fields.includes(count)) throw new ScheduleSyntaxError(`expected ${options.fields.join(' or ')} cron fields, got ${count}`);
+  // A window is [previous run, this run) and a train is named by its minute: more than one run a minute
+  // would give windows that start after their firing and trains with one name.
+  if (count >= 6 && !/^[0-5]?[0-9]$/.test(fields[0] as string)) throw new ScheduleSyntaxError(`the seconds field must be one second such as 0, not "${fields[0]}": a timer runs at most once a minute`);
   if (!isTimeZone(timeZone)) throw new ScheduleSyntaxError(`unknown time zone "${timeZone}"`);
   let job: CronExpression;
   try {
@@ -119,14 +135,15 @@ export function firingWindow(schedule: Schedule, firedAt: Date, toleranceMs = DE
     const end = Math.floor((firedAt.getTime() + tolerance) / schedule.periodMs) * schedule.periodMs;
     return { start: new Date(end - schedule.periodMs), end: new Date(end) };
   }
+  const noWindow = (run: Date) => new NoWindowError(`the schedule ${schedule.expression} has no run before ${run.toISOString()}, so the firing at ${firedAt.toISOString()} covers no window`);
   const end = schedule.cron.previousRun(new Date(firedAt.getTime() + toleranceMs + 1));
-  if (!end) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${firedAt.toISOString()}`);
+  if (!end) throw noWindow(firedAt);
   const start = schedule.cron.previousRun(end);
-  if (!start) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${end.toISOString()}`);
+  if (!start) throw noWindow(end);
   if (end.getTime() - firedAt.getTime() > (end.getTime() - start.getTime()) / 2) {
     // The tolerance reached past half a period: the event stands for the previous run.
     const earlier = schedule.cron.previousRun(start);
-    if (!earlier) throw new ScheduleSyntaxError(`the schedule ${schedule.expression} has no run before ${start.toISOString()}`);
+    if (!earlier) throw noWindow(start);
     return { start: earlier, end: start };
   }
   return { start, end };

@@ -127,6 +127,11 @@ export function floorToMinute(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);
 }
 
+/** Days in a month of the proleptic Gregorian calendar (month 1–12). */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /**
  * Parses a CodeArts Deploy history time: `yyyy-MM-dd HH:mm:ss` (what the docs show) is a wall time in
  * `timeZone`. The same with a `T`, fractions of a second, or its own offset (`Z`, `+08:00`), or epoch
@@ -138,7 +143,8 @@ export function parseZonedDateTime(value: string, timeZone: string): Date | unde
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  // A day past its month's end (2026-02-31) is unreadable, not rolled into the next month.
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
   const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
   const offset = m[8];
   if (offset === undefined) {

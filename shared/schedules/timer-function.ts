@@ -22,6 +22,7 @@ import { fromPlatformContext, invocationSignal, type InvocationContext } from '.
 import { parseTimerEvent, type TimerFiring } from '../platform/timer-event';
 import { lazyRuntime, type Runtime, type RuntimeSource } from '../runtime';
 import type { ConfigSource } from './config';
+import { NoWindowError } from './schedule';
 
 export const ignoredResultSchema = z.object({ status: z.literal('ignored'), reason: z.string() });
 export type IgnoredResult = z.infer<typeof ignoredResultSchema>;
@@ -139,7 +140,13 @@ export function timerFunction<C, R>(spec: TimerFunctionSpec<C, R>): PlatformHand
     .handler(async (_event, context) => {
       const state = stateOf(context);
       if (!state.firing) throw new Error('timer event validation did not run');
-      return spec.run(state.firing, runContext(state, runtimeSource, spec.config));
+      try {
+        return await spec.run(state.firing, runContext(state, runtimeSource, spec.config));
+      } catch (error) {
+        if (!(error instanceof NoWindowError)) throw error;
+        state.logger.warn('Timer firing acknowledged without action', { reason: error.message });
+        return { status: 'ignored', reason: error.message } satisfies IgnoredResult;
+      }
     });
   return (event, context) => chain(event, context as InvocationContextWithState);
 }

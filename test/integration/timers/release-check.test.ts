@@ -8,6 +8,7 @@ import type { PackageRecord } from '../../../emulator/state';
 import { createReleaseCheck } from '../../../functions/timers/release-check';
 import { fixedConfig, loadReleaseCheckConfig } from '../../../shared/schedules/config';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
+import { OTHER_WORKSPACE } from '../../helpers/runtime';
 import { awsScheduledEvent, cloudRuntime, deliverUntilDone, functionGraphTimerEvent, logMark, logsSince, requestsOf, runtimeSource, startReceiver, verifyWebhook, WEBHOOK_SECRET } from './support';
 
 const MIN = 60_000;
@@ -195,6 +196,54 @@ describe('releaseCheck: decisions and the signed webhook', () => {
       },
     });
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+  });
+});
+
+describe('releaseCheck: a firing before its window ends, and refusals that would not change', () => {
+  it('waits for the end of the window a firing covers before reading it, so a package failing in its last seconds is reported', async () => {
+    // Prepare: a FunctionGraph `15m` timer created at :14:30 fires at 07:59:30 and covers [07:45, 08:00);
+    // a package releasing since 07:50 fails at 07:59:45, while the firing waits.
+    const releasing = packageAt('pkg_late', at('07:40'), { status: 5, at: at('07:50') });
+    emulator.clock.set(new Date('2026-11-23T07:59:30Z'));
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      emulator.clock.set(new Date('2026-11-23T07:59:45Z'));
+      emulator.state.setPackageStatus(releasing, { deployStatus: 3 });
+      emulator.clock.set(new Date(Date.parse('2026-11-23T07:59:30Z') + ms));
+    };
+    const handler = createReleaseCheck({ runtime: runtimeSource(emulator, { ...ENV, RELEASE_CHECK_SCHEDULE: '15m' }), sleep });
+    // Act
+    const result = await handler(functionGraphTimerEvent('2026-11-23T07:59:30Z'), functionGraphContext());
+    // Assess
+    expect(result).toStrictEqual({
+      status: 'reported',
+      report: {
+        ...expectedReport({}),
+        news: true,
+        awaiting_approval: { new: [], new_total: 0, outstanding: 0 },
+        failed: { new: [{ package_id: releasing.row.package_id, package_name: 'pkg_late', deploy_status: 3, apply_user_name: 'dev_zhang', since: '2026-11-23T07:59:45.000Z', minutes: 0 }], new_total: 1 },
+        releasing_too_long: { new: [], new_total: 0, outstanding: 0 },
+      },
+      notification: { state: 'not-configured' },
+    });
+    expect(waits).toStrictEqual([30_000]);
+    const readAt = requestsOf(emulator, 'ListFactoryReleasePackages').map((r) => r.time);
+    expect([readAt.length > 0, [...new Set(readAt)]]).toStrictEqual([true, ['2026-11-23T08:00:00.000Z']]);
+    expect(logs((e) => e.message === 'Waiting for the window to end before reading it').map((e) => [e.window_end, e.wait_ms])).toStrictEqual([['2026-11-23T08:00:00.000Z', 30_000]]);
+  });
+
+  it('returns a refusal that would fail again (a workspace DataArts does not know) as failed, logged at error, instead of failing the firing', async () => {
+    // Prepare
+    scenario();
+    const handler = createReleaseCheck({ runtime: runtimeSource(emulator, { ...ENV, HUAWEICLOUD_DATAARTS_WORKSPACE: OTHER_WORKSPACE }) });
+    // Act
+    const result = await handler(awsScheduledEvent('2026-11-23T08:00:00Z'), lambdaContext());
+    // Assess
+    const window = { start: '2026-11-23T07:45:00.000Z', end: '2026-11-23T08:00:00.000Z' };
+    expect(result).toStrictEqual({ status: 'failed', reason: expect.stringMatching(/^ListFactoryReleasePackages http 400 DLF\.\d+: /), window });
+    const reason = (result as { reason: string }).reason;
+    expect(logs((e) => e.message === 'Release check failed').map((e) => [e.level, e.reason, e.window])).toStrictEqual([['error', reason, window]]);
   });
 });
 

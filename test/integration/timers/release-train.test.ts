@@ -207,6 +207,19 @@ describe('releaseTrain: no-ops', () => {
     ]);
   });
 
+  it('acknowledges the first run of a schedule bounded by its year, which has no earlier run and so covers no window', async () => {
+    // Act: every delivery of the firing gets the same answer, so a platform retry changes nothing.
+    const handler = train({ RELEASE_TRAIN_SCHEDULE: 'cron(0 8 1 1 ? 2027)' });
+    const answers = [await handler(awsScheduledEvent('2027-01-01T08:00:00Z'), lambdaContext()), await handler(awsScheduledEvent('2027-01-01T08:00:00Z'), lambdaContext())];
+    // Assess
+    const reason = 'the schedule cron(0 8 1 1 ? 2027) has no run before 2027-01-01T08:00:00.000Z, so the firing at 2027-01-01T08:00:00.000Z covers no window';
+    expect([answers, local.emulator.requests.length]).toStrictEqual([[{ status: 'ignored', reason }, { status: 'ignored', reason }], 0]);
+    expect(logs((e) => e.message === 'Timer firing acknowledged without action').map((e) => [e.level, e.function, e.reason])).toStrictEqual([
+      ['warn', 'releaseTrain', reason],
+      ['warn', 'releaseTrain', reason],
+    ]);
+  });
+
   it('does nothing inside a deny window', async () => {
     const result = await train({ RELEASE_TRAIN_ALLOW: '* * * * *', RELEASE_TRAIN_DENY: '* 8 * * 1', RELEASE_TRAIN_TIMEZONE: 'UTC' })(FIRING, lambdaContext());
     expect(result).toStrictEqual({

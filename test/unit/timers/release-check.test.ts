@@ -215,6 +215,10 @@ describe('releaseCheck: paging the open query', () => {
     );
 
     // Assess
-    expect([outcome, cancelled]).toStrictEqual(['UpstreamError: ListFactoryReleasePackages answered 400', ['0: AbortError', '100: AbortError', '200: AbortError', '300: AbortError']]);
+    // A 400 would be answered again: the firing is reported failed rather than thrown for a redelivery.
+    expect([outcome, cancelled]).toStrictEqual([
+      { status: 'failed', reason: 'ListFactoryReleasePackages http 400 DLF.0100', window: { start: '2026-11-23T00:15:00.000Z', end: '2026-11-23T00:30:00.000Z' } },
+      ['0: AbortError', '100: AbortError', '200: AbortError', '300: AbortError'],
+    ]);
   });
 });

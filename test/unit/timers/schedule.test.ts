@@ -1,5 +1,5 @@
 /** Schedules (AWS rate/cron, FunctionGraph rate/cron, plain cron) and the window one firing covers. */
-import { firingWindow, parseSchedule, rateFiringAmbiguity, ScheduleSyntaxError, windowOfFiring, type Schedule } from '../../../shared/schedules/schedule';
+import { firingWindow, NoWindowError, parseSchedule, rateFiringAmbiguity, ScheduleSyntaxError, windowOfFiring, type Schedule } from '../../../shared/schedules/schedule';
 
 const iso = (s: string) => new Date(s);
 const windowOf = (schedule: Schedule, at: string, toleranceMs?: number) => {
@@ -51,6 +51,9 @@ describe('Schedule: parsing', () => {
     ['61 * * * *', 'Invalid value for minute: 61'],
     ['every day', 'must be rate(N minutes|hours|days), Nm/Nh/Nd, cron(6 fields) or a 5- or 6-field cron pattern'],
     ['', 'must be rate(N minutes|hours|days), Nm/Nh/Nd, cron(6 fields) or a 5- or 6-field cron pattern'],
+    ['*/30 * * * * *', 'the seconds field must be one second such as 0, not "*/30": a timer runs at most once a minute'],
+    ['0,30 0/15 * * * ?', 'the seconds field must be one second such as 0, not "0,30": a timer runs at most once a minute'],
+    ['60 0/15 * * * ?', 'the seconds field must be one second such as 0, not "60": a timer runs at most once a minute'],
   ])('refuses %j: %s', (expression, message) => {
     // Act
     const act = () => parseSchedule(expression);
@@ -104,6 +107,22 @@ describe('Schedule: the window a firing covers', () => {
   it('treats an event more than half a period early as the previous run', () => {
     // Tolerance of 10 minutes on a 15-minute cron: 00:22 is closer to 00:15 than to 00:30.
     expect(windowOf(parseSchedule('*/15 * * * *'), '2026-11-23T00:22:00Z', 10 * 60_000)).toStrictEqual({ start: '2026-11-23T00:00:00.000Z', end: '2026-11-23T00:15:00.000Z' });
+  });
+});
+
+describe('Schedule: a firing with no run before it', () => {
+  it.each([
+    ['the first run of a schedule bounded by its year', 'cron(0 8 1 1 ? 2027)', '2027-01-01T08:00:00Z', 'the schedule cron(0 8 1 1 ? 2027) has no run before 2027-01-01T08:00:00.000Z, so the firing at 2027-01-01T08:00:00.000Z covers no window'],
+    ['an invocation before the first run', 'cron(0 8 ? * MON-FRI 2027)', '2026-12-07T09:00:00Z', 'the schedule cron(0 8 ? * MON-FRI 2027) has no run before 2026-12-07T09:00:00.000Z, so the firing at 2026-12-07T09:00:00.000Z covers no window'],
+  ])('covers no window for %s', (_case, expression, firedAt, message) => {
+    // Act
+    const act = () => firingWindow(parseSchedule(expression), iso(firedAt));
+    // Assess
+    expect(act).toThrow(new NoWindowError(message));
+  });
+
+  it('covers a window from the second run of a bounded schedule on', () => {
+    expect(windowOf(parseSchedule('cron(0 8 ? * MON-FRI 2027)'), '2027-01-04T08:00:00Z')).toStrictEqual({ start: '2027-01-01T08:00:00.000Z', end: '2027-01-04T08:00:00.000Z' });
   });
 });
 

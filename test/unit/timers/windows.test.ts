@@ -108,6 +108,14 @@ describe('Time helpers', () => {
     ]).toStrictEqual(['2026-11-23T08:00:00.000Z', '2026-11-23T00:00:00.000Z', undefined, undefined]);
   });
 
+  it('refuses a day past its month\'s end instead of rolling it into the next month', () => {
+    expect(
+      ['2026-02-31 10:00:00', '2026-02-29 10:00:00', '2026-04-31T10:00:00Z', '2028-02-29 10:00:00', '2026-12-31 10:00:00'].map((text) =>
+        parseZonedDateTime(text, 'UTC')?.toISOString(),
+      ),
+    ).toStrictEqual([undefined, undefined, undefined, '2028-02-29T10:00:00.000Z', '2026-12-31T10:00:00.000Z']);
+  });
+
   it('reads the variants a history may send: a T, fractions of a second, an offset of its own, epoch milliseconds', () => {
     expect(
       [
