@@ -12,15 +12,18 @@ export interface FieldIssue {
 }
 
 export const MAX_REPORTED_ISSUES = 20;
+/** Unknown keys named in a 400 (and its log line): a caller may send thousands, and each would be echoed. */
+export const MAX_NAMED_UNKNOWN_KEYS = 5;
 
 /** A failed parse's issues as fields under `prefix` (`body`, `query`, …): an unknown field is named, not its parent. */
 export function issuesOf(prefix: string, error: z.core.$ZodError): FieldIssue[] {
   return error.issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = [prefix, ...issue.path.map(String)].join('.');
-    return keys.length > 0
-      ? { field: `${path}.${keys.map((k) => k.slice(0, 64)).join(',')}`, message: 'is not a known field' }
-      : { field: path, message: issue.message };
+    if (keys.length === 0) return { field: path, message: issue.message };
+    const more = keys.length - MAX_NAMED_UNKNOWN_KEYS;
+    const named = keys.slice(0, MAX_NAMED_UNKNOWN_KEYS).map((k) => k.slice(0, 64)).join(',');
+    return { field: `${path}.${named}${more > 0 ? ` (+${more} more)` : ''}`, message: 'is not a known field' };
   });
 }
 

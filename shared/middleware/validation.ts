@@ -1,7 +1,7 @@
 /** Validates path, query, headers and body with the route's zod schemas; unknown fields are refused. */
 import type { MiddlewareObj } from '@middy/core';
 import type * as z from 'zod/mini';
-import { issuesOf, MAX_REPORTED_ISSUES, ValidationError, type FieldIssue } from '../errors';
+import { issuesOf, MAX_NAMED_UNKNOWN_KEYS, MAX_REPORTED_ISSUES, ValidationError, type FieldIssue } from '../errors';
 import type { HttpResponse } from '../platform/http-event';
 import { stateOf, type HttpContext } from './http-state';
 
@@ -44,10 +44,12 @@ export function validation(schemas: RequestSchemas): MiddlewareObj<unknown, Http
         body: check('body', schemas.body, state.body === undefined && schemas.body ? {} : state.body),
       };
       if (!schemas.query && Object.keys(http.query).length > 0) {
-        issues.push(...Object.keys(http.query).slice(0, 5).map((key) => ({ field: `query.${key.slice(0, 64)}`, message: 'is not a known field' })));
+        issues.push(...Object.keys(http.query).slice(0, MAX_NAMED_UNKNOWN_KEYS).map((key) => ({ field: `query.${key.slice(0, 64)}`, message: 'is not a known field' })));
       }
       if (!schemas.body && state.body !== undefined) issues.push({ field: 'body', message: 'this route takes no body' });
-      if (issues.length > 0) throw new ValidationError(`Invalid request: ${issues.map((i) => i.field).join(', ')}`, issues.slice(0, MAX_REPORTED_ISSUES));
+      // The message names the reported fields only, so it stays as bounded as they are.
+      const reported = issues.slice(0, MAX_REPORTED_ISSUES);
+      if (reported.length > 0) throw new ValidationError(`Invalid request: ${reported.map((i) => i.field).join(', ')}`, reported);
       state.input = input;
     },
   };

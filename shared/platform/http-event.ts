@@ -78,10 +78,36 @@ function compact(map: Record<string, string | null | undefined> | null | undefin
   return out;
 }
 
-function lowerCaseKeys(map: Record<string, string>): Record<string, string> {
+/**
+ * Lowercase names, each with every value the caller sent joined by commas, as APIG hands a repeated header to
+ * FunctionGraph: so a header sent twice reads the same on both platforms (a header the routes take one value
+ * of then fails its check, rather than the last value silently winning on Lambda).
+ * API Gateway keeps every value in `multiValueHeaders` but only the last in `headers`, so a name found in the
+ * former is read from it alone; names differing only in case are one header.
+ */
+function headersOf(event: RestProxyEvent): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(map)) out[key.toLowerCase()] = value;
+  const add = (key: string, value: string) => {
+    const name = key.toLowerCase();
+    out[name] = out[name] === undefined ? value : `${out[name]},${value}`;
+  };
+  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) for (const value of values ?? []) add(key, value);
+  const fromMulti = new Set(Object.keys(out));
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (typeof value === 'string' && !fromMulti.has(key.toLowerCase())) add(key, value);
   return out;
+}
+
+/**
+ * Standard base64 (RFC 4648 §4), padded or not: what both gateways send (base64url never). Buffer.from skips
+ * any other character, which would turn a broken body into a shorter or empty one, so anything else is refused,
+ * whitespace too: the gateway encodes the body itself on one line (as in every captured event), so a line
+ * break never comes from a caller through it.
+ */
+function decodeBase64(body: string): Buffer {
+  const data = body.replace(/={1,2}$/, '');
+  const padded = data.length !== body.length;
+  if (!/^[A-Za-z0-9+/]*$/.test(data) || data.length % 4 === 1 || (padded && body.length % 4 !== 0)) throw new MalformedEventError('is not valid base64', 'body');
+  return Buffer.from(data, 'base64');
 }
 
 /** Normalises an API Gateway (Lambda) or APIG (FunctionGraph) REST proxy event. */
@@ -99,10 +125,6 @@ export function fromRestProxyEvent(raw: unknown): HttpRequest {
   for (const [key, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
     if (values && values.length > 1) query[key] = [...values];
   }
-  const headers = lowerCaseKeys(compact(event.headers));
-  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (values && values.length > 0 && headers[key.toLowerCase()] === undefined) headers[key.toLowerCase()] = values.join(',');
-  }
   const body = event.body ?? '';
   return {
     method: event.httpMethod.toUpperCase(),
@@ -110,8 +132,8 @@ export function fromRestProxyEvent(raw: unknown): HttpRequest {
     addressedPath: event.requestContext?.path && event.requestContext.path !== event.path ? event.requestContext.path : undefined,
     pathParameters: compact(event.pathParameters),
     query,
-    headers,
-    rawBody: event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8'),
+    headers: headersOf(event),
+    rawBody: event.isBase64Encoded ? decodeBase64(body) : Buffer.from(body, 'utf8'),
     gatewayRequestId: event.requestContext?.requestId,
     sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
   };

@@ -83,6 +83,8 @@ export function signGatewayEvent(event: Record<string, unknown>, app: { key: str
   const merged: Record<string, string> = { ...headers };
   for (const [k, v] of Object.entries(signed.headers)) {
     if (k.toLowerCase() === 'host') continue;
+    // One header per name, as the caller sends it: a name in another case would be the header sent twice.
+    for (const name of Object.keys(merged)) if (name.toLowerCase() === k.toLowerCase()) delete merged[name];
     merged[event.isBase64Encoded ? k.toLowerCase() : k] = v;
   }
   return { ...event, headers: merged, multiValueHeaders: event.multiValueHeaders ? Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, [v]])) : undefined };

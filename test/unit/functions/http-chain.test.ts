@@ -628,3 +628,167 @@ describe('HTTP chain: publish checks its items, never at the cost of the publish
     expect(logsMatching((e) => e.message === 'Pending items could not be checked before publishing; upstream will judge them')).toHaveLength(before + 1);
   });
 });
+
+describe('HTTP chain: input the gateway delivers damaged or repeated', () => {
+  const rid = requestIdFor;
+  const JSON_HEADERS = (platform: EventPlatform) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': rid(platform) });
+
+  /** A header sent twice as each gateway delivers it: API Gateway every value in multiValueHeaders and the last in headers; APIG the values comma-joined. */
+  function withRepeatedHeader(event: Record<string, unknown>, platform: EventPlatform, name: string, values: string[]): Record<string, unknown> {
+    if (platform === 'functiongraph') return { ...event, headers: { ...(event.headers as Record<string, string>), [name.toLowerCase()]: values.join(',') } };
+    return {
+      ...event,
+      headers: { ...(event.headers as Record<string, string>), [name]: values[values.length - 1] },
+      multiValueHeaders: { ...(event.multiValueHeaders as Record<string, string[]>), [name]: values },
+    };
+  }
+
+  it.each(PLATFORMS.flatMap((platform) => [
+    [platform, 'nothing but characters outside base64', '!!!!\u0000\u0000####'],
+    [platform, 'valid base64 followed by junk', `${Buffer.from('{}').toString('base64')}!!{"record_id":"x"}`],
+    [platform, 'two base64 parts joined by a stray character', `${Buffer.from('{}').toString('base64')}*${Buffer.from('{"params":"oops"}').toString('base64')}`],
+    [platform, 'base64url (neither gateway sends it)', 'eyJyZWNvcmRfaWQiOiLDu8O_In0'],
+    [platform, 'base64 wrapped onto two lines', `${Buffer.from('{"trigger_source":"api"}').toString('base64').slice(0, 8)}\n${Buffer.from('{"trigger_source":"api"}').toString('base64').slice(8)}`],
+  ]))('answers a %s body marked base64 that is %s with 400 naming the body, and starts nothing', async (platform, _case, body) => {
+    // Prepare
+    const startDeployTask = jest.fn();
+    const event = { ...gatewayEvent({ platform, method: 'POST', path: `/v1/deploy-tasks/${TASK_ID}/start`, pathParameters: { task_id: TASK_ID }, body: '{}', bearer: TOKENS.all }), body, isBase64Encoded: true };
+
+    // Act
+    const response = parseResponse(await build(startDeployTaskRoute, { startDeployTask })(event, contextFor(platform) as never));
+
+    // Assess
+    expect(response).toStrictEqual({
+      statusCode: 400,
+      headers: JSON_HEADERS(platform),
+      body: { error_code: 'HRF.0400', error_msg: 'Invalid request: body', request_id: rid(platform), fields: [{ field: 'body', message: 'is not valid base64' }] },
+      isBase64Encoded: false,
+    });
+    expect(startDeployTask).not.toHaveBeenCalled();
+  });
+
+  it.each(PLATFORMS)('takes a %s body in standard base64 without its padding', async (platform) => {
+    // Prepare: `{"limit":10}` encodes to 16 characters with `==` when padded.
+    const queryReleasePackages = jest.fn().mockResolvedValue({ data: emptyList, requestId: undefined, attempts: 1 });
+    const event = { ...gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages/query', body: '{}', bearer: TOKENS.read }), body: 'eyJsaW1pdCI6MTB9', isBase64Encoded: true };
+
+    // Act
+    const response = parseResponse(await build(queryReleasePackagesRoute, { queryReleasePackages })(event, contextFor(platform) as never));
+
+    // Assess
+    expect(response).toStrictEqual({ statusCode: 200, headers: JSON_HEADERS(platform), body: emptyList, isBase64Encoded: false });
+    expect(queryReleasePackages.mock.calls[0]?.[0]).toStrictEqual({ limit: 10 });
+  });
+
+  it.each(PLATFORMS)('refuses an Idempotency-Key sent twice on a %s event with 400 naming it, and publishes nothing', async (platform) => {
+    // Prepare
+    const publishPendingItems = jest.fn();
+    const listPendingItems = jest.fn();
+    const body = { package_name: 'pkg_1', pending_item_list: ['26'], approver_ids: ['7b71e498e75d44048c9a22dd3c54f978'], apply_user_id: 'f8ccc2ff3c7748e8a7bfede38ae1cffa' };
+    const event = withRepeatedHeader(gatewayEvent({ platform, method: 'POST', path: '/v1/release-packages', bearer: TOKENS.all, body }), platform, 'Idempotency-Key', ['key-aaaaaaaa', 'key-bbbbbbbb']);
+
+    // Act
+    const response = parseResponse(await build(publishReleasePackageRoute, { publishPendingItems, listPendingItems })(event, contextFor(platform) as never));
+
+    // Assess
+    expect(response).toStrictEqual({
+      statusCode: 400,
+      headers: JSON_HEADERS(platform),
+      body: {
+        error_code: 'HRF.0400',
+        error_msg: 'Invalid request: headers.idempotency-key',
+        request_id: rid(platform),
+        fields: [{ field: 'headers.idempotency-key', message: 'must be 8-128 letters, digits or _.:-' }],
+      },
+      isBase64Encoded: false,
+    });
+    expect([publishPendingItems.mock.calls.length, listPendingItems.mock.calls.length]).toStrictEqual([0, 0]);
+  });
+
+  it.each(PLATFORMS)('refuses an X-Workspace-Id sent twice (even the same id) on a %s event with 400 naming it', async (platform) => {
+    // Prepare
+    const listPendingItems = jest.fn();
+    const event = withRepeatedHeader(gatewayEvent({ platform, method: 'GET', path: '/v1/pending-items', bearer: TOKENS.read }), platform, 'X-Workspace-Id', [TEST_WORKSPACE, TEST_WORKSPACE]);
+
+    // Act
+    const response = parseResponse(await build(listPendingItemsRoute, { listPendingItems })(event, contextFor(platform) as never));
+
+    // Assess
+    expect(response).toStrictEqual({
+      statusCode: 400,
+      headers: JSON_HEADERS(platform),
+      body: {
+        error_code: 'HRF.0400',
+        error_msg: 'Invalid request: headers.x-workspace-id',
+        request_id: rid(platform),
+        fields: [{ field: 'headers.x-workspace-id', message: 'must be 32 letters or digits (a DataArts workspace id)' }],
+      },
+      isBase64Encoded: false,
+    });
+    expect(listPendingItems).not.toHaveBeenCalled();
+  });
+
+  it.each(PLATFORMS)('refuses an Authorization sent twice (a bad token, then a good one) on a %s event with 401, never taking the last', async (platform) => {
+    // Prepare
+    const listPendingItems = jest.fn();
+    const event = withRepeatedHeader(gatewayEvent({ platform, method: 'GET', path: '/v1/pending-items' }), platform, 'Authorization', ['Bearer wrong-token-000', `Bearer ${TOKENS.all}`]);
+
+    // Act
+    const response = parseResponse(await build(listPendingItemsRoute, { listPendingItems })(event, contextFor(platform) as never));
+
+    // Assess
+    expect(response).toStrictEqual({
+      statusCode: 401,
+      headers: { ...JSON_HEADERS(platform), 'WWW-Authenticate': 'Bearer, SDK-HMAC-SHA256' },
+      body: { error_code: 'HRF.0401', error_msg: 'Unsupported Authorization scheme: send a bearer token or an SDK-HMAC-SHA256 signature', request_id: rid(platform) },
+      isBase64Encoded: false,
+    });
+    expect(listPendingItems).not.toHaveBeenCalled();
+  });
+
+  it('names in its message only the fields it reports (20), however many are wrong', async () => {
+    // Prepare: a bad header and 25 bad items are 26 issues.
+    const publishPendingItems = jest.fn();
+    const body = { package_name: 'pkg_1', pending_item_list: Array.from({ length: 25 }, (_, i) => `x${i}`), approver_ids: ['7b71e498e75d44048c9a22dd3c54f978'], apply_user_id: 'f8ccc2ff3c7748e8a7bfede38ae1cffa' };
+    const event = gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages', bearer: TOKENS.all, body, headers: { 'Idempotency-Key': 'short' } });
+    const fields = [
+      { field: 'headers.idempotency-key', message: 'must be 8-128 letters, digits or _.:-' },
+      ...Array.from({ length: 19 }, (_, i) => ({ field: `body.pending_item_list.${i}`, message: 'must be a numeric id such as "26"' })),
+    ];
+
+    // Act
+    const response = parseResponse(await build(publishReleasePackageRoute, { publishPendingItems })(event, lambdaContext()));
+
+    // Assess
+    expect(response).toStrictEqual({
+      statusCode: 400,
+      headers: JSON_HEADERS('aws'),
+      body: { error_code: 'HRF.0400', error_msg: `Invalid request: ${fields.map((f) => f.field).join(', ')}`, request_id: rid('aws'), fields },
+      isBase64Encoded: false,
+    });
+    expect(publishPendingItems).not.toHaveBeenCalled();
+  });
+
+  it('names five unknown body fields and counts the rest, in the answer and in the log, however many are sent', async () => {
+    // Prepare: 29 000 unknown keys, about 260 KB of names.
+    const queryReleasePackages = jest.fn();
+    const keys = Array.from({ length: 29_000 }, (_, i) => `k${i.toString(36)}`);
+    const text = `{${keys.map((k) => `"${k}":0`).join(',')}}`;
+    const event = gatewayEvent({ platform: 'aws', method: 'POST', path: '/v1/release-packages/query', body: text, bearer: TOKENS.read });
+    const field = 'body.k0,k1,k2,k3,k4 (+28995 more)';
+
+    // Act
+    const response = parseResponse(await build(queryReleasePackagesRoute, { queryReleasePackages })(event, lambdaContext()));
+
+    // Assess
+    expect(response).toStrictEqual({
+      statusCode: 400,
+      headers: JSON_HEADERS('aws'),
+      body: { error_code: 'HRF.0400', error_msg: `Invalid request: ${field}`, request_id: rid('aws'), fields: [{ field, message: 'is not a known field' }] },
+      isBase64Encoded: false,
+    });
+    const logged = logsMatching((e) => e.message === 'Request refused' && JSON.stringify(e).includes(field)).map((e) => JSON.stringify(e));
+    expect([logged.length, logged.every((line) => line.length < 2_000 && !line.includes(`"k5"`) && !line.includes('k5,'))]).toStrictEqual([1, true]);
+    expect(queryReleasePackages).not.toHaveBeenCalled();
+  });
+});

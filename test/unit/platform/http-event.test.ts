@@ -203,6 +203,104 @@ describe('Platform: FunctionGraph APIG events', () => {
   });
 });
 
+describe('Platform: a body marked base64', () => {
+  const bodyOf = (body: string) => fromRestProxyEvent({ ...clone(fgPost), body }).rawBody;
+  const refusal = (body: string) => {
+    try {
+      fromRestProxyEvent({ ...clone(fgPost), body });
+      return 'accepted';
+    } catch (error) {
+      return error instanceof MalformedEventError ? { field: error.field, message: error.message } : 'other';
+    }
+  };
+
+  it.each([
+    ['padded', 'e30=', Buffer.from('{}')],
+    ['without its padding', 'e30', Buffer.from('{}')],
+    ['without two padding characters', 'eyI', Buffer.from('{"')],
+    ['of bytes encoded with + and /', '+/8=', Buffer.from([0xfb, 0xff])],
+    ['empty', '', Buffer.alloc(0)],
+  ])('decodes standard base64 %s', (_case, body, expected) => {
+    // Act
+    const bytes = bodyOf(body);
+
+    // Assess
+    expect(bytes).toStrictEqual(expected);
+  });
+
+  it.each([
+    ['only characters outside base64 (decoded leniently: zero bytes)', '!!!!\u0000\u0000####'],
+    ['valid base64, then junk (decoded leniently: cut short)', 'e30=!!{"record_id":"x"}'],
+    ['two parts joined by a stray character', 'e30*eyJ9'],
+    ['base64url', 'ab-_'],
+    ['a line break', 'e30\n='],
+    ['a space', 'e3 0='],
+    ['padding on a whole group', 'e30=='],
+    ['padding in the middle', 'e3=0'],
+    ['one character too many', 'e30=e'],
+    ['padding alone', '='],
+  ])('refuses %s, naming the body', (_case, body) => {
+    // Act
+    const outcome = refusal(body);
+
+    // Assess
+    expect(outcome).toStrictEqual({ field: 'body', message: 'is not valid base64' });
+  });
+
+  it('refuses it on a Lambda event too', () => {
+    // Prepare
+    const event = { ...clone(awsPost), body: 'e30=!!', isBase64Encoded: true };
+
+    // Act
+    const act = () => fromRestProxyEvent(event);
+
+    // Assess
+    expect(act).toThrow(new MalformedEventError('is not valid base64', 'body'));
+  });
+});
+
+describe('Platform: a header sent more than once', () => {
+  it('reads a Lambda header from multiValueHeaders, every value comma-joined, as FunctionGraph receives it', () => {
+    // Prepare: API Gateway keeps only the last value in `headers`; APIG joins the values.
+    const aws = { ...clone(awsGet), headers: { 'Idempotency-Key': 'key-bbbbbbbb' }, multiValueHeaders: { 'Idempotency-Key': ['key-aaaaaaaa', 'key-bbbbbbbb'] } };
+    const fg = { ...clone(fgGet), headers: { 'idempotency-key': 'key-aaaaaaaa,key-bbbbbbbb' } };
+
+    // Act
+    const headers = [fromRestProxyEvent(aws).headers, fromRestProxyEvent(fg).headers];
+
+    // Assess
+    expect(headers).toStrictEqual([{ 'idempotency-key': 'key-aaaaaaaa,key-bbbbbbbb' }, { 'idempotency-key': 'key-aaaaaaaa,key-bbbbbbbb' }]);
+  });
+
+  it('takes names that differ only in case as one header, with every value', () => {
+    // Prepare
+    const inHeaders = { ...clone(awsGet), headers: { authorization: 'Bearer a', Authorization: 'Bearer b' }, multiValueHeaders: null };
+    const inMulti = { ...clone(awsGet), headers: { Authorization: 'Bearer b' }, multiValueHeaders: { authorization: ['Bearer a'], Authorization: ['Bearer b'] } };
+
+    // Act
+    const headers = [fromRestProxyEvent(inHeaders).headers, fromRestProxyEvent(inMulti).headers];
+
+    // Assess
+    expect(headers).toStrictEqual([{ authorization: 'Bearer a,Bearer b' }, { authorization: 'Bearer a,Bearer b' }]);
+  });
+
+  it('reads a header sent once as that one value, though both Lambda maps hold it', () => {
+    // Act
+    const request = fromRestProxyEvent(clone(awsPost));
+
+    // Assess
+    expect(request.headers).toStrictEqual({
+      accept: 'application/json',
+      'content-type': 'application/json',
+      host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      'user-agent': 'python-requests/2.32.3',
+      'x-forwarded-for': '203.0.113.10',
+      'x-forwarded-port': '443',
+      'x-forwarded-proto': 'https',
+    });
+  });
+});
+
 describe('Platform: gateway responses', () => {
   it('answers {statusCode, headers, body (a string), isBase64Encoded: false}, which both gateways accept', () => {
     // Act
