@@ -10,6 +10,8 @@ import { registerSecret } from '../logger';
 /** Renew when less than this share of the token's lifetime is left (24 h tokens: about 3.6 h). */
 const RENEW_WHEN_REMAINING_SHARE = 0.15;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** The answer is small (nocatalog=true: no service catalog); axios would otherwise buffer any size. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 export class IamTokenError extends Error {
   constructor(
@@ -90,16 +92,26 @@ export class IamTokenProvider {
         scope: { project: { id: config.projectId } },
       },
     };
-    const response = await axios.post(`${resolveEndpoint(config, 'iam')}/v3/auth/tokens?nocatalog=true`, JSON.stringify(body), {
-      headers: { 'Content-Type': 'application/json;charset=UTF-8' },
-      validateStatus: () => true,
-      timeout: REQUEST_TIMEOUT_MS,
-      // A total deadline: axios's timeout alone would let a trickling answer keep every caller waiting.
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      maxRedirects: 0,
-      responseType: 'text',
-      transformResponse: (x: unknown) => x,
-    });
+    const response = await axios
+      .post(`${resolveEndpoint(config, 'iam')}/v3/auth/tokens?nocatalog=true`, JSON.stringify(body), {
+        headers: { 'Content-Type': 'application/json;charset=UTF-8' },
+        validateStatus: () => true,
+        timeout: REQUEST_TIMEOUT_MS,
+        // A total deadline: axios's timeout alone would let a trickling answer keep every caller waiting.
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        maxRedirects: 0,
+        maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
+        maxBodyLength: MAX_TOKEN_RESPONSE_BYTES,
+        responseType: 'text',
+        transformResponse: (x: unknown) => x,
+      })
+      .catch((error: unknown) => {
+        // axios stops reading past the cap and says so only in its message.
+        if (/maxContentLength/.test(String((error as { message?: unknown } | undefined)?.message))) {
+          throw new IamTokenError(`IAM answered with a body larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes`, undefined);
+        }
+        throw error;
+      });
     const token = response.headers['x-subject-token'];
     if (response.status !== 201 && response.status !== 200) {
       // The user is named by its variable, not its value: this message reaches API callers in a 502.

@@ -88,7 +88,14 @@ function parseVar<T>(schema: z.ZodMiniType<T>, name: string, value: string | und
 }
 
 const accessKeySchema = z.string().check(z.regex(/^[A-Za-z0-9]{10,128}$/, 'must be an access key of letters and digits'));
-const secretKeySchema = z.string().check(z.minLength(10, 'is too short to be a secret key'), z.maxLength(256));
+// Visible ASCII only: a stray space, line break or non-Latin-1 character fails every signature (and repeated
+// failures can lock the access key), so it is refused at start. The messages never quote the value.
+const secretKeySchema = z.string().check(
+  z.minLength(10, 'is too short to be a secret key'),
+  z.maxLength(256),
+  z.regex(/^[\x21-\x7e]*$/, 'must be visible ASCII characters (no spaces, line breaks or control characters)'),
+);
+const securityTokenSchema = z.string().check(z.regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces, line breaks or control characters)'));
 
 function readAuth(env: Env): HuaweiAuthSettings {
   const ak = pick(env, 'HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK');
@@ -99,6 +106,7 @@ function readAuth(env: Env): HuaweiAuthSettings {
     if (!sk) throw new ConfigError('HUAWEICLOUD_SDK_SK', `is required when ${ak.name} is set`);
     parseVar(accessKeySchema, ak.name, ak.value);
     parseVar(secretKeySchema, sk.name, sk.value);
+    if (token) parseVar(securityTokenSchema, token.name, token.value);
     return { kind: 'aksk', accessKey: ak.value, secretKey: sk.value, securityToken: token?.value };
   }
   if (token) throw new ConfigError('HUAWEICLOUD_SDK_AK', 'is required when HUAWEICLOUD_SDK_SECURITY_TOKEN is set');

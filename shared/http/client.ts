@@ -24,6 +24,11 @@ import { backoffDelayMs, isRetryable, MAX_ATTEMPTS, parseRetryAfter, type Failur
 
 export const USER_AGENT = 'hwc-release-functions/0.1.0';
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/**
+ * The least time left in a call's deadline to start an attempt with, or to wait for a retry. Sent with less,
+ * a write would be abandoned mid-way (outcome unknown) where not sending it keeps the outcome known.
+ */
+const MIN_ATTEMPT_MS = 1_000;
 
 export interface CallOptions {
   /** Aborts the call (e.g. the invocation is about to time out). */
@@ -203,13 +208,15 @@ export class HuaweiCloudClient {
   async call<C extends OperationContract>(contract: C, input: CallInput, options: CallOptions = {}): Promise<UpstreamResult<ResponseOf<C>>> {
     const request = this.buildRequest(contract, input);
     const deadlineMs = callDeadlineMs(options, this.config.callDeadlineMs);
+    // A deadline set shorter than twice the minimum (options, configuration) keeps half of it for the answer.
+    const minMs = Math.min(MIN_ATTEMPT_MS, Math.floor((options.deadlineMs ?? this.config.callDeadlineMs) / 2));
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const startedAt = Date.now();
     let attempt = 0;
     for (;;) {
       attempt++;
-      const outcome = await this.attempt(contract, request, options, signal, attempt);
+      const outcome = await this.attempt(contract, request, options, signal, attempt, { endsAt: startedAt + deadlineMs, minMs });
       if (outcome.ok) {
         this.logger.info('Upstream call', { operation: contract.name, status: outcome.status, attempts: attempt, ms: Date.now() - startedAt, upstream_request_id: outcome.requestId });
         return { data: outcome.data as ResponseOf<C>, requestId: outcome.requestId, attempts: attempt };
@@ -227,7 +234,8 @@ export class HuaweiCloudClient {
         else this.logger.warn('Upstream call failed', fields);
         return new UpstreamError(final.message, { ...final, operation: contract.name, attempts: attempt, workspace: request.headers.workspace, cause: error });
       };
-      if (!retry || delay >= budgetLeft || signal.aborted) throw failed(error);
+      // No retry that would start with too little time left: the failure so far (a 429: not applied) is reported.
+      if (!retry || delay + minMs > budgetLeft || signal.aborted) throw failed(error);
       this.logger.debug('Upstream attempt failed; retrying', { operation: contract.name, kind: error.kind, status: error.status, attempt, delay_ms: delay });
       try {
         await this.sleep(delay, signal);
@@ -290,11 +298,21 @@ export class HuaweiCloudClient {
     options: CallOptions,
     signal: AbortSignal,
     attempt: number,
+    budget: { endsAt: number; minMs: number },
   ): Promise<
     | { ok: true; data: unknown; status: number; requestId: string | undefined }
     | { ok: false; error: Omit<ConstructorParameters<typeof UpstreamError>[1], 'operation'> & { message: string; kind: UpstreamFailureKind }; failure: FailureClass }
   > {
     const url = `${resolveEndpoint(this.config, contract.service)}${request.path}${request.query ? `?${request.query}` : ''}`;
+    // Checked before and after the credentials (an IAM token may be fetched first): nothing was sent, so the
+    // outcome is known, even for a write.
+    const tooLate = () => budget.endsAt - Date.now() < budget.minMs;
+    const notSent = {
+      ok: false as const,
+      error: { message: `${contract.name} was not sent: less than the ${budget.minMs} ms an attempt needs was left of its deadline (attempt ${attempt})`, kind: 'timeout' as const },
+      failure: { type: 'final' } as FailureClass,
+    };
+    if (tooLate()) return notSent;
     let headers: Record<string, string>;
     let tokenAuth = false;
     try {
@@ -313,6 +331,7 @@ export class HuaweiCloudClient {
       return { ok: false, error: { message, kind: 'credentials', status: error instanceof IamTokenError ? error.status : undefined }, failure: { type: 'final' } };
     }
     delete headers.host; // axios sets Host from the URL: the same value that was signed
+    if (tooLate()) return notSent;
 
     let response: AxiosResponse<string>;
     try {

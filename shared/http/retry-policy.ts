@@ -35,15 +35,26 @@ export function isRetryable(failure: FailureClass, readOnly: boolean): boolean {
   }
 }
 
-/** Retry-After: delta seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+/**
+ * The three HTTP-date forms (RFC 9110 §5.6.7: IMF-fixdate, RFC 850, asctime). Date.parse alone reads almost
+ * anything as a date ("soon 5", "Retry in 60": a past day, i.e. "retry now"); it then only checks the month
+ * and the time of day.
+ */
+const HTTP_DATE =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \d\d-[A-Z][a-z]{2}-\d\d \d\d:\d\d:\d\d GMT|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})$/;
+
+/**
+ * Retry-After: delta seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. Capped
+ * at BACKOFF_CAP_MS where it is read: the value is kept on the error and passed on as our own Retry-After.
+ */
 export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // An HTTP date names its day and month; Date.parse alone would read "1.5" or "-1" as a past date (retry now).
-  if (!/[A-Za-z]{3}/.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  return Number.isFinite(date) ? Math.max(0, date - now.getTime()) : undefined;
+  if (/^[0-9]+$/.test(trimmed)) return Math.min(BACKOFF_CAP_MS, Number(trimmed) * 1000);
+  if (!HTTP_DATE.test(trimmed)) return undefined;
+  // asctime has no zone and is GMT (V8 would read it as local time).
+  const date = Date.parse(trimmed.endsWith('GMT') ? trimmed : `${trimmed} GMT`);
+  return Number.isFinite(date) ? Math.min(BACKOFF_CAP_MS, Math.max(0, date - now.getTime())) : undefined;
 }
 
 /** Delay before attempt `attempt + 1` (attempt counts from 1), full jitter, Retry-After honoured and capped. */

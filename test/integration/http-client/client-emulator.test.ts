@@ -203,7 +203,8 @@ describe('HTTP client on the emulator: faults', () => {
   it('reads under 50% throttling succeed within 3 attempts or report 429 after 3', async () => {
     // Prepare
     emulator.setFaults({ throttleRatio: 0.5, seed: 7 });
-    const { client, delays } = emulatorClient();
+    // Recorded sleeps take no time; the deadline holds the 1 s + 2 s backoffs with the 1 s an attempt needs.
+    const { client, delays } = emulatorClient({ HUAWEICLOUD_CALL_DEADLINE_MS: '60000' });
 
     // Act
     const outcomes: Array<{ ok: true; attempts: number } | { ok: false; attempts: number; status: number | undefined; code: string | undefined }> = [];

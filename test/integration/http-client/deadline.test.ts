@@ -6,7 +6,7 @@
 import { useFakeUpstream } from '../../helpers/fake-upstream';
 import { HuaweiCloudClient } from '../../../shared/http/client';
 import { capturedLogLines } from '../../helpers/logs';
-import { configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, testClient } from './support';
+import { AK, configFor, failureOf, NO_FAILURE_DETAILS, PUBLISH_BODY, SK, testClient } from './support';
 import { startDeployTask } from '../../../shared/http/codearts-deploy';
 import { listPendingItems, publishPendingItems, showPackageDetail } from '../../../shared/http/dataarts';
 
@@ -90,17 +90,19 @@ describe('HTTP client: the total deadline', () => {
   });
 
   it('the time the invocation has left, less the 2 s margin, caps the configured deadline', async () => {
-    // Prepare: 30 s configured, but the invocation has 2.3 s left when the call starts.
+    // Prepare: 30 s configured, but the invocation has 3.2 s left when the call starts (1.2 s for the call:
+    // enough to start it, at least 1 s).
+    const squeezedMs = 1_200;
     fake.server.setFallback('stall');
     const { client } = testClient(configFor(fake.server.url, { HUAWEICLOUD_CALL_DEADLINE_MS: '30000' }));
 
     // Act
-    const { value: failure, elapsedMs } = await timed(() => failureOf(showPackageDetail(client, '13', { timeLeftMs: () => 2_000 + DEADLINE_MS })));
+    const { value: failure, elapsedMs } = await timed(() => failureOf(showPackageDetail(client, '13', { timeLeftMs: () => 2_000 + squeezedMs })));
 
     // Assess
     expect([failure.kind, failure.message]).toStrictEqual(['timeout', 'ShowFactoryPackageDetail did not complete within its deadline (attempt 1)']);
-    expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
-    expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+    expect(elapsedMs).toBeGreaterThanOrEqual(squeezedMs - 20);
+    expect(elapsedMs).toBeLessThan(squeezedMs + SLACK_MS);
   });
 
   it("the caller's AbortSignal aborts a stalled call long before the deadline", async () => {
@@ -201,5 +203,93 @@ describe('HTTP client: the total deadline', () => {
     // Assess
     expect({ kind: failure.kind, status: failure.status, attempts: failure.attempts, received: fake.server.requests.length }).toStrictEqual({ kind: 'http', status: 429, attempts: 1, received: 1 });
     expect(elapsedMs).toBeLessThan(DEADLINE_MS);
+  });
+});
+
+describe('HTTP client: too little time left to send', () => {
+  const THROTTLED = { error_code: 'APIG.0308', error_msg: 'throttled' };
+  const LIST_OK = { status: 200, body: { total: 0, data: [] } } as const;
+  const PUBLISH_OK = { status: 200, body: { package_name: 'release_2025.06', release_package_id: '14' } } as const;
+  const notSent = (operation: string) => ({
+    ...NO_FAILURE_DETAILS,
+    message: `${operation} was not sent: less than the 1000 ms an attempt needs was left of its deadline (attempt 1)`,
+    operation,
+    kind: 'timeout',
+    attempts: 1,
+  });
+
+  it.each([
+    ['a read', 'ListFactoryPendingItems', 0],
+    ['a read', 'ListFactoryPendingItems', 2_500],
+    ['a write', 'CreateFactoryPendingItemsPackage', 0],
+    ['a write', 'CreateFactoryPendingItemsPackage', 2_500],
+  ] as const)('sends nothing for %s (%s) when the invocation has %d ms left (under 1 s after the margin), on an open connection too: not sent, outcome known', async (_label, operation, timeLeft) => {
+    // Prepare: an earlier call of the same invocation left a keep-alive connection open.
+    const read = operation === 'ListFactoryPendingItems';
+    fake.server.setFallback(read ? LIST_OK : PUBLISH_OK);
+    const { client } = testClient(configFor(fake.server.url));
+    const call = (options = {}) => (read ? listPendingItems(client, {}, options) : publishPendingItems(client, PUBLISH_BODY, options));
+    await call();
+
+    // Act
+    const failure = await failureOf(call({ timeLeftMs: () => timeLeft }));
+
+    // Assess
+    expect({ failure, received: fake.server.requests.length }).toStrictEqual({ failure: notSent(operation), received: 1 });
+  });
+
+  it('sends nothing when resolving the credentials used up the time an attempt needs', async () => {
+    // Prepare: 1.1 s for the call (3.1 s left less the 2 s margin); the credentials take 300 ms of it.
+    fake.server.setFallback(PUBLISH_OK);
+    const credentials = { resolve: () => new Promise<{ kind: 'aksk'; accessKey: string; secretKey: string }>((resolve) => setTimeout(() => resolve({ kind: 'aksk', accessKey: AK, secretKey: SK }), 300)) };
+    const { client } = testClient(configFor(fake.server.url), { credentials });
+
+    // Act
+    const failure = await failureOf(publishPendingItems(client, PUBLISH_BODY, { timeLeftMs: () => 3_100 }));
+
+    // Assess
+    expect({ failure, received: fake.server.requests.length }).toStrictEqual({ failure: notSent('CreateFactoryPendingItemsPackage'), received: 0 });
+  });
+
+  it('does not retry a throttled write when its Retry-After and the 1 s an attempt needs do not fit: the 429 is reported, outcome known', async () => {
+    // Prepare: a 2.5 s deadline; a retry after 2 s would have 0.5 s to finish (a second attempt would succeed).
+    fake.server.script({ status: 429, headers: { 'Retry-After': '2' }, body: THROTTLED }, PUBLISH_OK);
+    const { client, delays } = testClient(configFor(fake.server.url, { HUAWEICLOUD_CALL_DEADLINE_MS: '2500' }));
+
+    // Act
+    const failure = await failureOf(publishPendingItems(client, PUBLISH_BODY));
+
+    // Assess
+    expect({ failure, delays, received: fake.server.requests.length }).toStrictEqual({
+      failure: {
+        ...NO_FAILURE_DETAILS,
+        message: 'CreateFactoryPendingItemsPackage failed with HTTP 429 APIG.0308: throttled',
+        operation: 'CreateFactoryPendingItemsPackage',
+        kind: 'http',
+        status: 429,
+        errorCode: 'APIG.0308',
+        errorMsg: 'throttled',
+        retryAfterMs: 2_000,
+        attempts: 1,
+      },
+      delays: [],
+      received: 1,
+    });
+  });
+
+  it('retries a throttled write when its Retry-After and the 1 s an attempt needs fit the deadline', async () => {
+    // Prepare: the same answers with a 3.5 s deadline.
+    fake.server.script({ status: 429, headers: { 'Retry-After': '2' }, body: THROTTLED }, PUBLISH_OK);
+    const { client, delays } = testClient(configFor(fake.server.url, { HUAWEICLOUD_CALL_DEADLINE_MS: '3500' }));
+
+    // Act
+    const result = await publishPendingItems(client, PUBLISH_BODY);
+
+    // Assess
+    expect({ result, delays, received: fake.server.requests.length }).toStrictEqual({
+      result: { data: PUBLISH_OK.body, requestId: undefined, attempts: 2 },
+      delays: [2_000],
+      received: 2,
+    });
   });
 });

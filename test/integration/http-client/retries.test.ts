@@ -18,6 +18,12 @@ const THROTTLED = { error_code: 'APIG.0308', error_msg: 'The throttling threshol
 const LIST_OK = { status: 200, body: { total: 0, data: [] } } as const;
 const PUBLISH_OK = { status: 200, body: { package_name: 'release_2025.06', release_package_id: '14' } } as const;
 
+/**
+ * A configured deadline that holds every backoff of these tests: their sleeps are recorded and take no time,
+ * but an attempt only starts (and a retry is only waited for) with 1 s of the deadline left.
+ */
+const ROOMY_DEADLINE = { HUAWEICLOUD_CALL_DEADLINE_MS: '60000' };
+
 type Operation = 'read' | 'write';
 const OPERATION_NAME: Record<Operation, string> = { read: 'ListFactoryPendingItems', write: 'CreateFactoryPendingItemsPackage' };
 
@@ -104,7 +110,7 @@ describe('HTTP client: the retry matrix', () => {
     async (_op, _label, row, operation) => {
       // Prepare
       if (row.answer !== undefined) fake.server.setFallback(row.answer);
-      const { client, delays } = testClient(configFor(row.answer === undefined ? refusedUrl : fake.server.url));
+      const { client, delays } = testClient(configFor(row.answer === undefined ? refusedUrl : fake.server.url, ROOMY_DEADLINE));
       const expected = row.expected[operation];
 
       // Act
@@ -146,7 +152,9 @@ describe('HTTP client: Retry-After', () => {
   it.each([
     ['delta seconds', '7', [7000, 7000], 7000],
     ['an HTTP date', new Date(NOW.getTime() + 12_000).toUTCString(), [12_000, 12_000], 12_000],
-    ['seconds beyond the cap (capped at 30 s)', '120', [30_000, 30_000], 120_000],
+    ['seconds beyond the cap (capped at 30 s, as kept and passed on too)', '120', [30_000, 30_000], 30_000],
+    ['a day (capped at 30 s)', '86400', [30_000, 30_000], 30_000],
+    ['more seconds than a number holds exactly (capped at 30 s)', '99999999999999999999', [30_000, 30_000], 30_000],
     ['an HTTP date in the past (the 1 s throttling floor)', new Date(NOW.getTime() - 60_000).toUTCString(), [1000, 1000], 0],
   ])('honours %s on 429', async (_label, retryAfter, expectedDelays, retryAfterMs) => {
     // Prepare
@@ -173,7 +181,7 @@ describe('HTTP client: Retry-After', () => {
   it('honours Retry-After on 503 for a read, then succeeds', async () => {
     // Prepare
     fake.server.script({ status: 503, headers: { 'Retry-After': '2' } }, LIST_OK);
-    const { client, delays } = testClient(configFor(fake.server.url));
+    const { client, delays } = testClient(configFor(fake.server.url, ROOMY_DEADLINE));
 
     // Act
     const result = await listPendingItems(client, {});
@@ -204,7 +212,7 @@ describe('HTTP client: every attempt is signed again', () => {
   it.each(['read', 'write'] as const)('a %s retried 16 minutes later carries a new X-Sdk-Date and each attempt verifies at its own time', async (operation) => {
     // Prepare
     const receivedAt: Date[] = [];
-    const { client, clock } = testClient(configFor(fake.server.url), { onSleep: (_ms, c) => c.advance(16 * 60_000) });
+    const { client, clock } = testClient(configFor(fake.server.url, ROOMY_DEADLINE), { onSleep: (_ms, c) => c.advance(16 * 60_000) });
     const failing: ScriptedResponse = operation === 'read' ? { status: 503 } : { status: 429, body: THROTTLED };
     const ok = operation === 'read' ? LIST_OK : PUBLISH_OK;
     fake.server.setFallback((_request, index) => {

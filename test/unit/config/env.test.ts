@@ -10,6 +10,7 @@ const WORKSPACE = 'e265f808151d458bb7967e0aaf42d146';
 const CODEARTS_PROJECT = 'd80a8a6530324b7bac972cbb8a9f28ec';
 const AK = 'HPUAL2ZQ5XEXAMPLE01';
 const SK = 'sk-0123456789-example-secret';
+const VISIBLE_ASCII = 'must be visible ASCII characters (no spaces, line breaks or control characters)';
 
 const BASE: Env = { HUAWEICLOUD_SDK_REGION: 'cn-north-4', HUAWEICLOUD_SDK_PROJECT_ID: PROJECT_ID };
 const NO_OVERRIDES = { dataarts: '', codeartsDeploy: '', codeartsPipeline: '', iam: '' };
@@ -111,6 +112,19 @@ describe('Config: a missing or malformed variable is named', () => {
     ['access key malformed', { ...BASE, HUAWEICLOUD_SDK_AK: 'bad key!', HUAWEICLOUD_SDK_SK: SK }, 'HUAWEICLOUD_SDK_AK', 'must be an access key of letters and digits'],
     ['CLOUD_SDK_AK malformed', { ...BASE, CLOUD_SDK_AK: 'short', CLOUD_SDK_SK: SK }, 'CLOUD_SDK_AK', 'must be an access key of letters and digits'],
     ['secret key too short', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: 'short' }, 'HUAWEICLOUD_SDK_SK', 'is too short to be a secret key'],
+    ['secret key with a trailing carriage return', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `${SK}\r` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key with a trailing line break', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `${SK}\n` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key of spaces', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: ' '.repeat(12) }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key with a tab', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `\t${SK}` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key with a NUL', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `${SK}\u0000` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key with DEL', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `${SK}\u007f` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key with a Latin-1 letter', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `${SK}\u00e9` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key with a non-breaking space', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `${SK}\u00a0` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['secret key with non-Latin-1 characters', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: `${SK}\u5bc6\u94a5` }, 'HUAWEICLOUD_SDK_SK', VISIBLE_ASCII],
+    ['CLOUD_SDK_SK with a trailing carriage return', { ...BASE, CLOUD_SDK_AK: AK, CLOUD_SDK_SK: `${SK}\r` }, 'CLOUD_SDK_SK', VISIBLE_ASCII],
+    ['security token with a line break', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'abcdefgh\nijkl' }, 'HUAWEICLOUD_SDK_SECURITY_TOKEN', VISIBLE_ASCII],
+    ['security token with a space', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'sts token' }, 'HUAWEICLOUD_SDK_SECURITY_TOKEN', VISIBLE_ASCII],
+    ['security token of non-Latin-1 characters', { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, HUAWEICLOUD_SDK_SECURITY_TOKEN: '\u4ee4\u724c' }, 'HUAWEICLOUD_SDK_SECURITY_TOKEN', VISIBLE_ASCII],
     ['AK without SK', { ...BASE, HUAWEICLOUD_SDK_AK: AK }, 'HUAWEICLOUD_SDK_SK', 'is required when HUAWEICLOUD_SDK_AK is set'],
     ['CLOUD_SDK_AK without SK', { ...BASE, CLOUD_SDK_AK: AK }, 'HUAWEICLOUD_SDK_SK', 'is required when CLOUD_SDK_AK is set'],
     ['SK without AK', { ...BASE, HUAWEICLOUD_SDK_SK: SK }, 'HUAWEICLOUD_SDK_AK', 'is required when HUAWEICLOUD_SDK_SK is set'],
@@ -137,6 +151,33 @@ describe('Config: a missing or malformed variable is named', () => {
 
     // Assess
     expect(error).toStrictEqual({ name: 'ConfigError', variable, message: `${variable}: ${message}` });
+  });
+
+  it.each([
+    ['HUAWEICLOUD_SDK_SK', { HUAWEICLOUD_SDK_SK: 'a secret with spaces 0001' }],
+    ['HUAWEICLOUD_SDK_SECURITY_TOKEN', { HUAWEICLOUD_SDK_SK: SK, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'a token with spaces 0001' }],
+  ])('never echoes a malformed %s in the error', (variable, secrets) => {
+    // Prepare
+    const env = { ...BASE, HUAWEICLOUD_SDK_AK: AK, ...secrets };
+
+    // Act
+    const error = configErrorOf(env);
+
+    // Assess
+    expect(error).toStrictEqual({ name: 'ConfigError', variable, message: `${variable}: ${VISIBLE_ASCII}` });
+    expect(error.message.includes('with spaces')).toBe(false);
+  });
+
+  it('accepts a secret key and a security token of any visible ASCII characters', () => {
+    // Prepare: every character from ! to ~.
+    const visible = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join('');
+    const env = { ...BASE, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: visible, HUAWEICLOUD_SDK_SECURITY_TOKEN: visible };
+
+    // Act
+    const config = loadHuaweiCloudConfig(env);
+
+    // Assess
+    expect(config.auth).toStrictEqual({ kind: 'aksk', accessKey: AK, secretKey: visible, securityToken: visible });
   });
 
   it('never echoes a secret value in the error', () => {

@@ -54,6 +54,24 @@ describe('Retry policy: Retry-After', () => {
     ['1.5', undefined],
     ['-1', undefined],
     ['5', 5000],
+    // Capped at 30 s where it is read: the value is kept on the error and passed on as our own Retry-After.
+    ['30', 30_000],
+    ['31', 30_000],
+    ['86400', 30_000],
+    ['99999999999999999999', 30_000],
+    [new Date(NOW.getTime() + 3_600_000).toUTCString(), 30_000],
+    // The obsolete HTTP-date forms (RFC 9110 §5.6.7); asctime is GMT whatever this machine's zone.
+    ['Sunday, 01-Jun-25 08:00:07 GMT', 7_000],
+    ['Sun Jun  1 08:00:09 2025', 9_000],
+    // Text V8's Date.parse reads as some past date ("retry now"), and dates in no HTTP-date form: ignored.
+    ['soon 5', undefined],
+    ['Retry in 60', undefined],
+    ['abc 2', undefined],
+    ['2025-06-01T08:00:07Z', undefined],
+    ['Sun, 01 Jun 2025 08:00:07 +0000', undefined],
+    ['sun, 01 jun 2025 08:00:07 gmt', undefined],
+    ['Sun, 01 Xyz 2025 08:00:07 GMT', undefined],
+    ['Sun, 1 Jun 2025 08:00:07 GMT', undefined],
   ])('reads %j as %j ms', (value, expected) => {
     // Prepare
     const header = value;
