@@ -309,7 +309,7 @@ export class HuaweiCloudClient {
     const tooLate = () => budget.endsAt - Date.now() < budget.minMs;
     const notSent = {
       ok: false as const,
-      error: { message: `${contract.name} was not sent: less than the ${budget.minMs} ms an attempt needs was left of its deadline (attempt ${attempt})`, kind: 'timeout' as const },
+      error: { message: `${contract.name} was not sent: less than ${budget.minMs} ms of its deadline was left (attempt ${attempt})`, kind: 'timeout' as const },
       failure: { type: 'final' } as FailureClass,
     };
     if (tooLate()) return notSent;

@@ -269,9 +269,9 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
   } catch (error) {
     // Throttling, 5xx, network failures and deadlines are thrown, so the platform delivers the firing again.
     if (!(error instanceof UpstreamError) || isTransientFailure(error)) throw error;
-    const reason = describeFailure(error);
-    ctx.logger.error('Release check failed', { reason, window: { start: window.start.toISOString(), end: window.end.toISOString() } });
-    return { status: 'failed', reason, window: { start: window.start.toISOString(), end: window.end.toISOString() } };
+    const failed = { status: 'failed' as const, reason: describeFailure(error), window: { start: window.start.toISOString(), end: window.end.toISOString() } };
+    ctx.logger.error('Release check failed', { reason: failed.reason, window: failed.window });
+    return failed;
   }
 }
 
@@ -284,7 +284,7 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
 async function untilWindowEnds(window: TimeWindow, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps): Promise<void> {
   const waitMs = window.end.getTime() - ctx.runtime.now().getTime();
   if (waitMs <= 0) return;
-  ctx.logger.info('Waiting for the window to end before reading it', { window_end: window.end.toISOString(), wait_ms: waitMs });
+  ctx.logger.info('Waiting for the window to end', { window_end: window.end.toISOString(), wait_ms: waitMs });
   await (deps.sleep ? deps.sleep(waitMs) : abortableSleep(waitMs, ctx.signal));
   ctx.signal.throwIfAborted();
 }

@@ -68,7 +68,7 @@ function cron(expression: string, pattern: string, timeZone: string, options: { 
   if (!options.fields.includes(count)) throw new ScheduleSyntaxError(`expected ${options.fields.join(' or ')} cron fields, got ${count}`);
   // A window is [previous run, this run) and a train is named by its minute: more than one run a minute
   // would give windows that start after their firing and trains with one name.
-  if (count >= 6 && !/^[0-5]?[0-9]$/.test(fields[0] as string)) throw new ScheduleSyntaxError(`the seconds field must be one second such as 0, not "${fields[0]}": a timer runs at most once a minute`);
+  if (count >= 6 && !/^[0-5]?[0-9]$/.test(fields[0] as string)) throw new ScheduleSyntaxError(`a timer runs at most once a minute: the seconds field must be one second, not "${fields[0]}"`);
   if (!isTimeZone(timeZone)) throw new ScheduleSyntaxError(`unknown time zone "${timeZone}"`);
   let job: CronExpression;
   try {

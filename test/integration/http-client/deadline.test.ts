@@ -212,7 +212,7 @@ describe('HTTP client: too little time left to send', () => {
   const PUBLISH_OK = { status: 200, body: { package_name: 'release_2025.06', release_package_id: '14' } } as const;
   const notSent = (operation: string) => ({
     ...NO_FAILURE_DETAILS,
-    message: `${operation} was not sent: less than the 1000 ms an attempt needs was left of its deadline (attempt 1)`,
+    message: `${operation} was not sent: less than 1000 ms of its deadline was left (attempt 1)`,
     operation,
     kind: 'timeout',
     attempts: 1,

@@ -230,7 +230,7 @@ describe('releaseCheck: a firing before its window ends, and refusals that would
     expect(waits).toStrictEqual([30_000]);
     const readAt = requestsOf(emulator, 'ListFactoryReleasePackages').map((r) => r.time);
     expect([readAt.length > 0, [...new Set(readAt)]]).toStrictEqual([true, ['2026-11-23T08:00:00.000Z']]);
-    expect(logs((e) => e.message === 'Waiting for the window to end before reading it').map((e) => [e.window_end, e.wait_ms])).toStrictEqual([['2026-11-23T08:00:00.000Z', 30_000]]);
+    expect(logs((e) => e.message === 'Waiting for the window to end').map((e) => [e.window_end, e.wait_ms])).toStrictEqual([['2026-11-23T08:00:00.000Z', 30_000]]);
   });
 
   it('returns a refusal that would fail again (a workspace DataArts does not know) as failed, logged at error, instead of failing the firing', async () => {

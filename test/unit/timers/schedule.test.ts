@@ -51,9 +51,9 @@ describe('Schedule: parsing', () => {
     ['61 * * * *', 'Invalid value for minute: 61'],
     ['every day', 'must be rate(N minutes|hours|days), Nm/Nh/Nd, cron(6 fields) or a 5- or 6-field cron pattern'],
     ['', 'must be rate(N minutes|hours|days), Nm/Nh/Nd, cron(6 fields) or a 5- or 6-field cron pattern'],
-    ['*/30 * * * * *', 'the seconds field must be one second such as 0, not "*/30": a timer runs at most once a minute'],
-    ['0,30 0/15 * * * ?', 'the seconds field must be one second such as 0, not "0,30": a timer runs at most once a minute'],
-    ['60 0/15 * * * ?', 'the seconds field must be one second such as 0, not "60": a timer runs at most once a minute'],
+    ['*/30 * * * * *', 'a timer runs at most once a minute: the seconds field must be one second, not "*/30"'],
+    ['0,30 0/15 * * * ?', 'a timer runs at most once a minute: the seconds field must be one second, not "0,30"'],
+    ['60 0/15 * * * ?', 'a timer runs at most once a minute: the seconds field must be one second, not "60"'],
   ])('refuses %j: %s', (expression, message) => {
     // Act
     const act = () => parseSchedule(expression);
