@@ -1,7 +1,7 @@
 /**
  * Rejecting a CodeArts Pipeline manual review. A review that was already decided (refused, passed, run
  * ended) answers a stable 409 ALREADY_DECIDED and nothing is sent: the step is read first, since what
- * CodeArts does with a second refusal is not documented. A review decided between the read and the
+ * CodeArts does with a second refusal is not documented; when it cannot be read, nothing is sent either. A review decided between the read and the
  * refusal is told the same way when CodeArts refuses the refusal, or answers `success: false`.
  * (The pipeline gate reads the step itself, so it tells rejectReview not to read it again.)
  */
@@ -49,15 +49,16 @@ export class AlreadyDecidedError extends ConflictError {
   }
 }
 
-/** The step's status when the review was already decided; undefined when it was not or cannot be read. */
-export async function decidedStatus(deps: ReviewDeps, step: ReviewStep): Promise<string | undefined> {
-  try {
-    const { data } = await showPipelineRunDetail(deps.client, step.pipeline_id, step.pipeline_run_id, deps.call);
-    const found = findStep(data, step);
-    return found && DECIDED_STEP_STATUSES.has(found.status) ? found.status : undefined;
-  } catch {
-    return undefined;
-  }
+/** The step's status when the review was already decided; undefined while it is not. A failed read throws. */
+async function readDecided(deps: ReviewDeps, step: ReviewStep): Promise<string | undefined> {
+  const { data } = await showPipelineRunDetail(deps.client, step.pipeline_id, step.pipeline_run_id, deps.call);
+  const found = findStep(data, step);
+  return found && DECIDED_STEP_STATUSES.has(found.status) ? found.status : undefined;
+}
+
+/** After a refusal failed: whether the review was decided, undefined too when that cannot be read. */
+async function decidedStatus(deps: ReviewDeps, step: ReviewStep): Promise<string | undefined> {
+  return readDecided(deps, step).catch(() => undefined);
 }
 
 export async function rejectReview(
@@ -68,7 +69,9 @@ export async function rejectReview(
   const record = (outcome: 'succeeded' | 'skipped' | 'failed' | 'unknown', upstreamRequestId: string | undefined, reason: string | undefined) =>
     audit(deps.logger, { actor: request.actor, action: 'reject-manual-review', target, outcome, upstreamRequestId, reason });
 
-  const decidedBefore = request.stepRead ? undefined : await decidedStatus(deps, request.step);
+  // A run that cannot be read is not refused blind: the refusal could be a second action on a decided review
+  // (promise 7), so the read's failure is the answer and a retry reads again.
+  const decidedBefore = request.stepRead ? undefined : await readDecided(deps, request.step);
   if (decidedBefore) {
     record('skipped', undefined, `already decided (${decidedBefore})`);
     throw new AlreadyDecidedError(decidedBefore);

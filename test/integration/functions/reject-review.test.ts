@@ -114,13 +114,18 @@ describe('Rejecting a manual review', () => {
     expect(auditOf().slice(before)).toStrictEqual([['unknown', 'network', undefined]]);
   });
 
-  it('sends the refusal anyway when the run cannot be read, and passes on what CodeArts answers it', async () => {
-    fake.server.script({ status: 404, body: { error_code: 'DEVPIPE.00011401', error_msg: 'pipeline not found' } }, { status: 404, body: { error_code: 'DEVPIPE.00011401', error_msg: 'pipeline not found' } });
-    const response = await reject();
-    expect([response.statusCode, response.body, sent()]).toStrictEqual([
-      404,
-      { error_code: 'DEVPIPE.00011401', error_msg: 'pipeline not found', request_id: RID },
-      [`GET ${DETAIL_PATH}`, `POST ${REFUSE_PATH}`, `GET ${DETAIL_PATH}`],
-    ]);
+  it('sends no refusal when the run cannot be read, and passes on why (a refusal could be a second action on a decided review)', async () => {
+    // Prepare: the run is not found; then CodeArts answers 503 to every read (3 attempts).
+    const unavailable = { status: 503, body: { error_code: 'DEVPIPE.00011500', error_msg: 'service unavailable' } };
+    fake.server.script({ status: 404, body: { error_code: 'DEVPIPE.00011401', error_msg: 'pipeline not found' } }, unavailable, unavailable, unavailable);
+    const before = auditOf().length;
+    // Act
+    const notFound = await reject();
+    const notFoundSent = sent();
+    const down = await reject();
+    // Assess
+    expect([notFound.statusCode, notFound.body, notFoundSent]).toStrictEqual([404, { error_code: 'DEVPIPE.00011401', error_msg: 'pipeline not found', request_id: RID }, [`GET ${DETAIL_PATH}`]]);
+    expect([down.statusCode, down.body, sent().slice(1)]).toStrictEqual([502, { error_code: 'HRF.0502.UPSTREAM', error_msg: 'Huawei Cloud failed on ShowPipelineRunDetail (DEVPIPE.00011500) with status 503', request_id: RID }, [`GET ${DETAIL_PATH}`, `GET ${DETAIL_PATH}`, `GET ${DETAIL_PATH}`]]);
+    expect(auditOf().slice(before)).toStrictEqual([]);
   });
 });
