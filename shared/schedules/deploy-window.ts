@@ -66,10 +66,12 @@ export interface HistoryEntry {
 export async function readHistory(client: HuaweiCloudClient, taskId: string, range: { from: Date; to: Date }, historyTimeZone: string, call: CallOptions): Promise<HistoryEntry[]> {
   const query = { start_date: isoDay(new Date(range.from.getTime() - DAY_MS), 'UTC'), end_date: isoDay(new Date(range.to.getTime() + DAY_MS), 'UTC'), size: HISTORY_PAGE_SIZE };
   const records: DeployRecord[] = [];
-  for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
+  for (let page = 1; ; page++) {
     const { data } = await listDeployTaskHistory(client, taskId, { ...query, page }, call);
     records.push(...data.result);
     if (data.result.length < HISTORY_PAGE_SIZE || page * HISTORY_PAGE_SIZE >= data.total_num) break;
+    // A history not read to its end may hide this window's start: the task is not started on a part of it.
+    if (page === HISTORY_MAX_PAGES) throw new Error(`the history holds ${data.total_num} deployments in these days, more than the ${HISTORY_MAX_PAGES * HISTORY_PAGE_SIZE} read`);
   }
   return records.map((record) => ({ record, startedAt: record.start_time == null ? undefined : parseZonedDateTime(record.start_time, historyTimeZone) }));
 }

@@ -92,9 +92,10 @@ function offsetMsAt(instantMs: number, timeZone: string): number {
 
 /**
  * The instant at which the zone's clock shows this wall time, disambiguated like Temporal's "compatible":
- * a time repeated by a DST change is its first occurrence; a time skipped by one moves forward by the gap.
+ * a time repeated by a DST change is its first occurrence (its last with `later`); a time skipped by one
+ * moves forward by the gap.
  */
-export function instantOfWallClock(w: WallClock, timeZone: string): Date {
+export function instantOfWallClock(w: WallClock, timeZone: string, later = false): Date {
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   const offsetBefore = offsetMsAt(asUtc - DAY_MS, timeZone);
   const offsetAfter = offsetMsAt(asUtc + DAY_MS, timeZone);
@@ -103,7 +104,7 @@ export function instantOfWallClock(w: WallClock, timeZone: string): Date {
     return s.year === w.year && s.month === w.month && s.day === w.day && s.hour === w.hour && s.minute === w.minute && s.second === w.second;
   };
   const valid = [asUtc - offsetBefore, asUtc - offsetAfter, asUtc - offsetMsAt(asUtc, timeZone)].filter(shows).sort((a, b) => a - b);
-  return new Date(valid[0] ?? asUtc - offsetBefore);
+  return new Date((later ? valid[valid.length - 1] : valid[0]) ?? asUtc - offsetBefore);
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -134,7 +135,7 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * Parses a CodeArts Deploy history time: `yyyy-MM-dd HH:mm:ss` (what the docs show) is a wall time in
- * `timeZone`. The same with a `T`, fractions of a second, or its own offset (`Z`, `+08:00`), or epoch
+ * `timeZone` (of a time shown twice, the later). The same with a `T`, fractions of a second, or its own offset (`Z`, `+08:00`), or epoch
  * milliseconds, are read too: an unreadable time keeps the deploy window from starting the task at all.
  */
 export function parseZonedDateTime(value: string, timeZone: string): Date | undefined {
@@ -148,7 +149,9 @@ export function parseZonedDateTime(value: string, timeZone: string): Date | unde
   const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
   const offset = m[8];
   if (offset === undefined) {
-    return new Date(instantOfWallClock({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, timeZone).getTime() + ms);
+    // A time the zone's clock shows twice (the hour repeated when DST ends) is read as the later one: a start
+    // then counts as inside a window that began between the two, and the task is not started again.
+    return new Date(instantOfWallClock({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, timeZone, true).getTime() + ms);
   }
   const sign = offset.startsWith('-') ? -1 : 1;
   const offsetMinutes = offset === 'Z' ? 0 : sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(-2)));

@@ -30,8 +30,12 @@ export class WindowSyntaxError extends Error {
   }
 }
 
-/** A window that never closes is cut here (see currentWindowStart): at most one start per task per day. */
-export const MAX_WINDOW_LOOKBACK_MS = 24 * 60 * MINUTE_MS;
+/**
+ * A window open longer is cut here (see currentWindowStart): at most one start per task per 25 hours. Not 24:
+ * a window open all day but for a deny lasts up to 25 hours on the day daylight saving time ends, and must
+ * stay one window (cut at 24 hours, its last hour was a new window, and the task started twice).
+ */
+export const MAX_WINDOW_LOOKBACK_MS = 25 * 60 * MINUTE_MS;
 
 function parsePatterns(value: string | undefined, timeZone: string): WindowPattern[] {
   if (value === undefined) return [];

@@ -53,6 +53,26 @@ describe('deployWindow: the timer chain', () => {
     ]);
   });
 
+  it('does not start a task whose history holds more than the 10 pages it reads: the unread part may hold this window\'s start', async () => {
+    // Prepare: 1,051 deployments in the days read, oldest first, every page full.
+    const { handler, listDeployTaskHistory, startDeployTask } = build('2026-11-23T02:00:00Z');
+    const page = Array.from({ length: 100 }, (_, i) => ({ execution_id: `old${i}`, start_time: '2026-11-22 09:00:00', state: 'success' }));
+    listDeployTaskHistory.mockResolvedValue({ data: { total_num: 1051, result: page }, requestId: 'up-1', attempts: 1 });
+    // Act
+    const result = await handler(structuredClone(awsScheduled), lambdaContext());
+    // Assess
+    expect([result, listDeployTaskHistory.mock.calls.length, startDeployTask.mock.calls.length]).toStrictEqual([
+      {
+        status: 'done',
+        checked_at: '2026-11-23T02:00:00.000Z',
+        window_start: '2026-11-23T01:00:00.000Z',
+        tasks: [{ task_id: TASK, outcome: 'failed', reason: 'history unreadable: Error: the history holds 1051 deployments in these days, more than the 1000 read' }],
+      },
+      10,
+      0,
+    ]);
+  });
+
   it('passes FunctionGraph\'s per-invocation credentials to the history read and the start', async () => {
     const credentials = { accessKey: 'TEMPACCESSKEY0001', secretKey: 'TEMPSECRETKEY0123456789abcdef', securityToken: 'temporary-security-token-value-0001' };
     const { handler, listDeployTaskHistory, startDeployTask } = build('2026-11-23T02:00:00Z');

@@ -61,6 +61,12 @@ describe('Windows: deny over allow across time zones', () => {
     const always = parseWindowSet({ allow: '* * * * *', timeZone: 'UTC' });
     expect(startOf(always, '2026-11-23T10:00:30Z', 60 * 60_000)).toBe('2026-11-23T09:00:00.000Z');
   });
+
+  it('keeps a day-long window one window on the day daylight saving time ends (24 h 45 min in Europe/Berlin)', () => {
+    // Open all day but 00:00-00:14: on 2026-10-25 from 00:15 CEST (22:15Z the day before) to 23:59 CET (22:59Z).
+    const allDay = parseWindowSet({ allow: '* * * * *', deny: '0-14 0 * * *', timeZone: 'Europe/Berlin' });
+    expect(['2026-10-25T21:30:00Z', '2026-10-25T22:59:00Z'].map((s) => startOf(allDay, s))).toStrictEqual(['2026-10-24T22:15:00.000Z', '2026-10-24T22:15:00.000Z']);
+  });
 });
 
 describe('Windows: a DST zone (Europe/Berlin)', () => {
@@ -106,6 +112,15 @@ describe('Time helpers', () => {
       parseZonedDateTime('2026-13-01 00:00:00', 'UTC'),
       parseZonedDateTime('yesterday', 'UTC'),
     ]).toStrictEqual(['2026-11-23T08:00:00.000Z', '2026-11-23T00:00:00.000Z', undefined, undefined]);
+  });
+
+  it('reads a history time the clock shows twice (the hour repeated when DST ends) as the later one', () => {
+    // Europe/Berlin, 2026-10-25: 02:30 is 00:30Z (CEST) and again 01:30Z (CET); 01:30 and 03:30 happen once.
+    expect(['2026-10-25 02:30:00', '2026-10-25 01:30:00', '2026-10-25 03:30:00'].map((t) => parseZonedDateTime(t, 'Europe/Berlin')?.toISOString())).toStrictEqual([
+      '2026-10-25T01:30:00.000Z',
+      '2026-10-24T23:30:00.000Z',
+      '2026-10-25T02:30:00.000Z',
+    ]);
   });
 
   it('refuses a day past its month\'s end instead of rolling it into the next month', () => {
