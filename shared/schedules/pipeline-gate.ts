@@ -111,6 +111,18 @@ function runGone(error: unknown): boolean {
 }
 
 /**
+ * DataArts refusing the package read for a reason of ours, not the package's: our credentials (401, 403), no
+ * such API (`APIG.0101`: a wrong endpoint) or no such workspace (`DLF.0819`). Left to its reviewers, every
+ * review would pass the gate unseen while it lasts, so the event fails instead; a package it cannot find
+ * (`DLF.3051`) is still left.
+ */
+const DATAARTS_CONFIG_CODES: ReadonlySet<string> = new Set(['APIG.0101', 'DLF.0819']);
+
+function ourDataArtsFault(error: unknown): boolean {
+  return error instanceof UpstreamError && (error.status === 401 || error.status === 403 || DATAARTS_CONFIG_CODES.has(error.errorCode ?? ''));
+}
+
+/**
  * A failure the gate cannot explain to a sender (a bug, not Huawei Cloud's answer nor our configuration): it
  * fails the invocation (a 500 that says nothing, over HTTP) rather than travel in a result's reason.
  */
@@ -150,6 +162,7 @@ async function gate(data: PipelineEventData, workspace: string, ctx: RunContext<
   try {
     pkg = (await showPackageDetail(runtime.client, data.package_id, { ...call, workspace })).data.release_package;
   } catch (error) {
+    if (ourDataArtsFault(error)) return permanent(error, `release package ${data.package_id} could not be read`);
     if (isTransientFailure(error) || unexpected(error)) throw error;
     return { status: 'left', reason: `release package ${data.package_id} could not be read, so the review is left to its reviewers (${describeFailure(error)})`, ...base };
   }

@@ -14,7 +14,7 @@ import { httpFunction } from '../../../shared/http-function';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
 import { admin } from '../../helpers/emulator';
 import { gatewayEvent, parseResponse, type EventPlatform } from '../../helpers/http-events';
-import { TOKENS, WEBHOOK_SENDER } from '../../helpers/runtime';
+import { OTHER_WORKSPACE, TOKENS, WEBHOOK_SENDER } from '../../helpers/runtime';
 import { cloudRuntime, deliverUntilDone, requestsOf, runtimeSource, useLocalCloud } from './support';
 import { fixedRuntime } from '../../../shared/runtime';
 import { startFakeUpstream } from '../../helpers/fake-upstream';
@@ -93,6 +93,36 @@ describe('pipelineGate: decisions', () => {
       step: stepOf(waiting),
       package_id: '99999',
     });
+  });
+
+  it.each([
+    ['names no workspace DataArts knows (400 DLF.0819)', { HUAWEICLOUD_DATAARTS_WORKSPACE: OTHER_WORKSPACE }, 'ShowFactoryPackageDetail http 400 DLF.0819'],
+  ])('fails, rather than leaves, every event while the DataArts configuration %s', async (_case, env, failure) => {
+    const result = await gate(env)(cloudEvent(dataFor(waiting, SEED.packages.failed)), lambdaContext());
+    expect([result, refusals().length, stepStatus(waiting)]).toStrictEqual([
+      { status: 'failed', reason: expect.stringMatching(new RegExp(`^release package 3 could not be read: ${failure.replace(/\./g, '\\.')}: `)), event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' },
+      0,
+      'PAUSED',
+    ]);
+  });
+
+  it('fails, rather than leaves, every event while the DataArts endpoint is not DataArts (404 APIG.0101) or refuses our credentials (403)', async () => {
+    for (const answer of [
+      { status: 404, body: { error_code: 'APIG.0101', error_msg: 'The API does not exist or has not been published in the environment' } },
+      { status: 403, body: { error_code: 'DLF.1242', error_msg: 'The user has no permission' } },
+    ]) {
+      const elsewhere = await startFakeUpstream(answer);
+      try {
+        const result = await gate({ HUAWEICLOUD_ENDPOINT_DATAARTS: elsewhere.url })(cloudEvent(dataFor(waiting, SEED.packages.failed)), lambdaContext());
+        expect([result, refusals().length, stepStatus(waiting)]).toStrictEqual([
+          { status: 'failed', reason: `release package 3 could not be read: ShowFactoryPackageDetail http ${answer.status} ${answer.body.error_code}: ${answer.body.error_msg}`, event_id: 'evt-0001', step: stepOf(waiting), package_id: '3' },
+          0,
+          'PAUSED',
+        ]);
+      } finally {
+        await elsewhere.close();
+      }
+    }
   });
 
   it('skips a review that was already decided, reading the run and nothing else', async () => {
