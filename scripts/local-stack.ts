@@ -248,6 +248,15 @@ export async function freePort(): Promise<number> {
  * Environment that points the functions at the local cloud, with a bearer client holding every scope.
  * Against real Huawei Cloud (no emulator) the user's own HRF_CLIENTS / HRF_CLIENTS_FILE win.
  */
+/**
+ * The environment serverless-offline runs in: the shell's, the functions' local settings, no telemetry, and
+ * TZ=UTC, since it schedules the timers with node-schedule in the process's zone, and the schedules (like
+ * EventBridge's and FunctionGraph's) are UTC: `cron(0 8 * * ? *)` fires at 08:00 UTC whatever the machine's zone.
+ */
+export function offlineEnv(env: NodeJS.ProcessEnv, functionEnv: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...env, ...functionEnv, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', TZ: 'UTC' };
+}
+
 export function localFunctionEnv(emulator: RunningEmulator | undefined, apiToken: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const clients = JSON.stringify({
     clients: [{ id: 'local-developer', type: 'bearer', token_sha256: sha256Hex(apiToken), scopes: ['read', 'publish', 'deploy', 'review'] }],
@@ -371,7 +380,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ],
     {
       cwd: root,
-      env: { ...env, ...localFunctionEnv(emulator, options.apiToken, env), SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      env: offlineEnv(env, localFunctionEnv(emulator, options.apiToken, env)),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     },

@@ -94,10 +94,8 @@ function windows(env: Env, prefix: string, options: { required: boolean }): Wind
   const allow = options.required ? required(env, allowName) : value(env, allowName);
   const deny = value(env, `${prefix}_DENY`);
   const zone = timeZone(env, `${prefix}_TIMEZONE`);
-  if (allow === undefined) {
-    if (deny !== undefined) throw new ConfigError(allowName, `is required when ${prefix}_DENY is set`);
-    return undefined;
-  }
+  // No allow means always (where allow is optional): a deny alone narrows "always".
+  if (allow === undefined) return deny === undefined ? undefined : parsed(`${prefix}_DENY`, deny, () => parseWindowSet({ allow: '* * * * *', deny, timeZone: zone }));
   // Allow alone first, so that a bad pattern is blamed on the variable that holds it.
   parsed(allowName, allow, () => parseWindowSet({ allow, timeZone: zone }));
   return parsed(`${prefix}_DENY`, deny ?? '', () => parseWindowSet({ allow, deny, timeZone: zone }));

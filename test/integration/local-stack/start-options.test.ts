@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { DEFAULT_IDENTITY, SEED, startEmulator, type RunningEmulator } from '../../../emulator';
-import { DEFAULT_LOCAL_API_TOKEN, LOCAL_TIMER_SETTINGS, localFunctionEnv, startOptionsFromEnv, timerNotices, type LocalTimer } from '../../../scripts/local-stack';
+import { DEFAULT_LOCAL_API_TOKEN, LOCAL_TIMER_SETTINGS, localFunctionEnv, offlineEnv, startOptionsFromEnv, timerNotices, type LocalTimer } from '../../../scripts/local-stack';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -257,5 +257,12 @@ describe('npm start: the functions\' environment with the local cloud', () => {
       [SEED.users.applicant, SEED.users.approver, SEED.deployTasks.idle, '0-14 * * * *'],
       [undefined, SEED.users.approver, SEED.deployTasks.idle, '0-14 * * * *'],
     ]);
+  });
+});
+
+describe('npm start: the environment of serverless-offline', () => {
+  it('runs it in UTC whatever the shell\'s zone, so the timers fire at their UTC times, and keeps the shell and function settings', () => {
+    const env = offlineEnv({ TZ: 'Asia/Shanghai', PATH: '/usr/bin', HRF_LOCAL_TIMERS: 'on' }, { HUAWEICLOUD_SDK_REGION: 'cn-north-4' });
+    expect(env).toStrictEqual({ PATH: '/usr/bin', HRF_LOCAL_TIMERS: 'on', HUAWEICLOUD_SDK_REGION: 'cn-north-4', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', TZ: 'UTC' });
   });
 });

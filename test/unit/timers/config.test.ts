@@ -96,12 +96,21 @@ describe('Config: releaseTrain', () => {
     [{ ...REQUIRED, RELEASE_TRAIN_TASK_TYPES: '3' }, 'RELEASE_TRAIN_TASK_TYPES', '"3" is not one of 1, 2'],
     [{ ...REQUIRED, RELEASE_TRAIN_ITEM_PATTERN: '(' }, 'RELEASE_TRAIN_ITEM_PATTERN', 'is not a valid regular expression (Invalid regular expression: /(/u: Unterminated group)'],
     [{ ...REQUIRED, RELEASE_TRAIN_MAX_ITEMS: '101' }, 'RELEASE_TRAIN_MAX_ITEMS', 'must be at most 100'],
-    [{ ...REQUIRED, RELEASE_TRAIN_DENY: '* 12 * * *' }, 'RELEASE_TRAIN_ALLOW', 'is required when RELEASE_TRAIN_DENY is set'],
+    [{ ...REQUIRED, RELEASE_TRAIN_DENY: '* 24 * * *' }, 'RELEASE_TRAIN_DENY', '"* 24 * * *": Invalid value for hour: 24'],
     [{ ...REQUIRED, RELEASE_TRAIN_ALLOW: '* * * *' }, 'RELEASE_TRAIN_ALLOW', '"* * * *" must have 5 fields (minute hour day-of-month month day-of-week)'],
     [{ ...REQUIRED, RELEASE_TRAIN_ALLOW: '* * * * *', RELEASE_TRAIN_DENY: '* 24 * * *' }, 'RELEASE_TRAIN_DENY', '"* 24 * * *": Invalid value for hour: 24'],
     [{ ...REQUIRED, RELEASE_TRAIN_ALLOW: '* * * * *', RELEASE_TRAIN_TIMEZONE: 'Beijing' }, 'RELEASE_TRAIN_TIMEZONE', '"Beijing" is not an IANA time zone such as Asia/Shanghai or UTC'],
   ])('refuses %j, naming %s', (env, variable, message) => {
     expect(() => load(loadReleaseTrainConfig, env)).toThrow(new ConfigError(variable, message));
+  });
+
+  it('reads a deny window alone as narrowing "always" (no allow means always)', () => {
+    const config = load(loadReleaseTrainConfig, { ...REQUIRED, RELEASE_TRAIN_DENY: '* 12 * * *', RELEASE_TRAIN_TIMEZONE: 'Asia/Shanghai' });
+    expect(config.windows && { zone: config.windows.timeZone, allow: config.windows.allow.map((p) => p.pattern), deny: config.windows.deny.map((p) => p.pattern) }).toStrictEqual({
+      zone: 'Asia/Shanghai',
+      allow: ['* * * * *'],
+      deny: ['* 12 * * *'],
+    });
   });
 });
 
