@@ -8,7 +8,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optionsFromEnv, SEED, startEmulator, type EmulatorOptions, type RunningEmulator } from '../emulator';
-import { validateFaultSettings, type FaultSettings } from '../emulator/faults';
 import { ConfigError } from '../shared/errors';
 import { sha256Hex } from '../shared/inbound/clients';
 import { isLoopbackUrl } from './loopback-url';
@@ -91,46 +90,6 @@ function portNumber(env: Env, name: string, fallback: number, { min }: { min: 0 
   return port;
 }
 
-function wholeNumber(env: Env, name: string): void {
-  const raw = setValue(env, name);
-  if (raw !== undefined && !/^[0-9]+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-}
-
-/** The variable behind each fault setting (emulator/env.ts reads them). */
-const FAULT_VARIABLES = {
-  latencyMs: 'EMULATOR_LATENCY_MS',
-  throttleRatio: 'EMULATOR_THROTTLE_RATIO',
-  serverErrorRatio: 'EMULATOR_5XX_RATIO',
-  dropRatio: 'EMULATOR_DROP_RATIO',
-  stallRatio: 'EMULATOR_STALL_RATIO',
-  seed: 'EMULATOR_FAULT_SEED',
-  retryAfterSeconds: 'EMULATOR_RETRY_AFTER_SECONDS',
-  pathPattern: 'EMULATOR_FAULT_PATH_PATTERN',
-  faultTiming: 'EMULATOR_FAULT_TIMING',
-} as const satisfies Partial<Record<keyof FaultSettings, string>>;
-
-/**
- * The emulator checks its fault settings when it starts, naming the setting (`serverErrorRatio must be…`):
- * checked here one at a time, so the message names the variable the user set instead.
- */
-function checkFaults(env: Env, faults: FaultSettings): void {
-  for (const [key, name] of Object.entries(FAULT_VARIABLES) as [keyof typeof FAULT_VARIABLES, string][]) {
-    if (faults[key] === undefined) continue;
-    try {
-      validateFaultSettings({ [key]: faults[key] });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.replace(new RegExp(`^${key} `), '') : String(error);
-      throw new ConfigError(name, `${reason}, got "${env[name]}"`);
-    }
-  }
-  try {
-    validateFaultSettings(faults);
-  } catch {
-    const ratios = [FAULT_VARIABLES.throttleRatio, FAULT_VARIABLES.serverErrorRatio, FAULT_VARIABLES.dropRatio, FAULT_VARIABLES.stallRatio];
-    throw new ConfigError(ratios.join(' + '), 'must add up to at most 1');
-  }
-}
-
 /** The local cloud of `npm start`: the EMULATOR_* variables `npm run emulator` reads, where they make sense here. */
 function emulatorOptionsFromEnv(env: Env): EmulatorOptions {
   const host = setValue(env, 'EMULATOR_HOST');
@@ -147,13 +106,8 @@ function emulatorOptionsFromEnv(env: Env): EmulatorOptions {
       'not supported by npm start: the functions sign their calls with the real time, which the local cloud refuses more than 15 minutes away from its clock (EMULATOR_NOW is for `npm run emulator` and tests)',
     );
   }
-  const port = portNumber(env, 'EMULATOR_PORT', 4010, { min: 0 });
-  wholeNumber(env, 'EMULATOR_SEED_SIZE');
-  wholeNumber(env, 'EMULATOR_DEPLOY_DURATION_MS');
-  // Throws "EMULATOR_…: must be a number, got …" for the numbers not checked above.
-  const options = optionsFromEnv(env);
-  checkFaults(env, options.faults ?? {});
-  return { ...options, port };
+  // Throws a ConfigError naming the EMULATOR_… variable that is malformed, as `npm run emulator` does.
+  return optionsFromEnv(env);
 }
 
 /** Whether RELEASE_CHECK_WEBHOOK_URL names a receiver other than one on loopback. */

@@ -441,4 +441,28 @@ describe('Emulator faults: latency, scope and settings', () => {
     });
     expect(optionsFromEnv({}).port).toBe(4010);
   });
+
+  it('names the variable of a malformed setting, as npm start does (not the option behind it)', () => {
+    const refusals = [
+      { EMULATOR_5XX_RATIO: '2' },
+      { EMULATOR_FAULT_PATH_PATTERN: '(' },
+      { EMULATOR_PORT: '99999' },
+      { EMULATOR_SEED_SIZE: '-1' },
+      { EMULATOR_THROTTLE_RATIO: '0.6', EMULATOR_5XX_RATIO: '0.6' },
+    ].map((env) => {
+      try {
+        optionsFromEnv(env);
+        return 'accepted';
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    });
+    expect(refusals).toStrictEqual([
+      'ConfigError: EMULATOR_5XX_RATIO: must be a number in [0, 1], got "2"',
+      'ConfigError: EMULATOR_FAULT_PATH_PATTERN: must be a regular expression, got "("',
+      'ConfigError: EMULATOR_PORT: must be a port number (0-65535), got "99999"',
+      'ConfigError: EMULATOR_SEED_SIZE: must be a whole number, got "-1"',
+      'ConfigError: EMULATOR_THROTTLE_RATIO + EMULATOR_5XX_RATIO + EMULATOR_DROP_RATIO + EMULATOR_STALL_RATIO: must add up to at most 1',
+    ]);
+  });
 });
