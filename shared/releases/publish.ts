@@ -3,7 +3,8 @@
  *  - a name that already exists answers with that package when it holds the same items, 409 otherwise;
  *  - an unknown outcome (timeout after sending) is reconciled by looking the name up before sending again;
  *  - an Idempotency-Key makes calls that differ in name safe too (same key + other payload: 422;
- *    a duplicate while the first is in flight: 409 with Retry-After);
+ *    a duplicate while the first is in flight: 409 with Retry-After); identical publishes (promise 1's
+ *    canonical request) are serialised whatever keys they carry, or none;
  *  - items already in a release package (package_flag ≠ 0) are refused, 422 naming each, before the publish
  *    is sent: the pending items are read (concurrently with the name lookup) rather than trusting upstream to
  *    refuse them, which its documentation does not say it does.
@@ -57,15 +58,31 @@ export const IN_PROGRESS_CODE = 'HRF.0409.IN_PROGRESS';
 /** The code of the 409 when DataArts served the name lookup fewer packages than it counted (worth a retry). */
 export const NAME_LOOKUP_INCOMPLETE = 'HRF.0409.NAME_LOOKUP_INCOMPLETE';
 
+/** The code of the 422 when an Idempotency-Key comes back with another payload. */
+export const KEY_REUSED_CODE = 'HRF.0422.IDEMPOTENCY_KEY_REUSED';
+
+const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+/** User ids are hex: the same user in another letter case is the same user. */
+const userIds = (ids: readonly string[]): string[] => ids.map((id) => id.toLowerCase()).sort();
+
+/** The whole payload, to tell a key's replay from its reuse with another payload. */
 export function publishFingerprint(workspace: string, body: PublishPackageBody): string {
-  const canonical = JSON.stringify({
+  return sha256({
     workspace,
     package_name: body.package_name,
     apply_user_id: body.apply_user_id,
     pending_item_list: [...body.pending_item_list].sort(),
     approver_ids: [...body.approver_ids].sort(),
   });
-  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * The store key of promise 1's duplicate: {workspace, sorted items, name, sorted approvers}. Held while any
+ * such publish is in flight (or its outcome unknown), whatever Idempotency-Key it carries: a client that
+ * makes a new key per retry, or sends one without, would otherwise reach DataArts twice.
+ */
+function duplicateKey(workspace: string, body: PublishPackageBody): string {
+  return `fp:${sha256([workspace, body.package_name, [...body.pending_item_list].sort(), userIds(body.approver_ids)])}`;
 }
 
 /** Pages of a name lookup: key_word matches substrings, so the exact name may sit past the first page. */
@@ -139,23 +156,32 @@ async function packageItems(client: HuaweiCloudClient, workspace: string, packag
   return data.task_details.map((t) => t.pending_item_id).filter((id): id is string => id != null);
 }
 
-function sameItems(a: readonly string[], b: readonly string[]): boolean {
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   const set = new Set(a);
   return b.every((id) => set.has(id));
 }
 
-/** Answers for a package of this name that exists already: the same package, or 409. */
+/**
+ * Answers for a package of this name that exists already: the same package, or 409. The same means the same
+ * items, applicant and approvers: a package someone else applied for, or sent to other approvers, is not
+ * this request's. A field DataArts leaves out (no applicant, no approvers listed) cannot tell them apart.
+ */
 async function answerExisting(
   deps: PublishDeps,
   request: PublishRequest,
   existing: ReleasePackage,
 ): Promise<PublishResult> {
   const items = await packageItems(deps.client, request.workspace, existing.package_id, deps.call);
-  if (!sameItems(items, request.body.pending_item_list)) {
-    throw new ConflictError(`A release package named "${existing.package_name}" already exists with other items`, {
-      errorCode: 'HRF.0409.PACKAGE_NAME_TAKEN',
-    });
+  const approvers = existing.package_approvers.map((a) => a.user_id);
+  const other = !sameSet(items, request.body.pending_item_list)
+    ? 'other items'
+    : (existing.apply_user_id != null && existing.apply_user_id.toLowerCase() !== request.body.apply_user_id.toLowerCase()) ||
+        (approvers.length > 0 && !sameSet(userIds(approvers), userIds(request.body.approver_ids)))
+      ? 'another applicant or other approvers'
+      : undefined;
+  if (other) {
+    throw new ConflictError(`A release package named "${existing.package_name}" already exists with ${other}`, { errorCode: 'HRF.0409.PACKAGE_NAME_TAKEN' });
   }
   return { package_name: existing.package_name, release_package_id: existing.package_id, replayed: true };
 }
@@ -166,7 +192,7 @@ function packagedIds(request: PublishRequest, packaged: readonly FieldIssue[]): 
 }
 
 /** The outcome of a publish is unknown and could not be settled: the caller must not assume either way. */
-function unsettled(cause: unknown, packageName: string, why = 'looking it up failed', accepted = false): UpstreamError {
+export function unsettled(cause: unknown, packageName: string, why = 'looking it up failed', accepted = false): UpstreamError {
   return new UpstreamError(`The publish of "${packageName}" may have been applied; ${why}, so its outcome is unknown`, {
     operation: 'CreateFactoryPendingItemsPackage',
     kind: accepted ? 'invalid-response' : cause instanceof UpstreamError && cause.kind === 'timeout' ? 'timeout' : 'network',
@@ -176,14 +202,17 @@ function unsettled(cause: unknown, packageName: string, why = 'looking it up fai
 }
 
 /**
- * The packaged items of a publish, read while the name lookup runs. Best effort: when the pending items
- * cannot be read (or one of them is malformed), upstream judges the items as before, so the check can only
- * refuse earlier, never block a publish. Whoever does not wait for it cancels it.
+ * The packaged items of a publish, read while the name lookup runs. On a first attempt it is best effort:
+ * when the pending items cannot be read (or one of them is malformed), upstream judges the items as before,
+ * so the check can only refuse earlier, never block a publish. `strict` (after an unknown outcome): they are
+ * what tells whether the earlier attempt landed, so a failed read answers `{ unreadable }` and the outcome
+ * stays unknown. Whoever does not wait for it cancels it.
  */
-function startItemCheck(deps: PublishDeps, request: PublishRequest): { result: Promise<FieldIssue[]>; cancel: () => void } {
+function startItemCheck(deps: PublishDeps, request: PublishRequest, strict: boolean): { result: Promise<FieldIssue[] | { unreadable: unknown }>; cancel: () => void } {
   const controller = new AbortController();
   const signal = deps.call.signal ? AbortSignal.any([deps.call.signal, controller.signal]) : controller.signal;
   const result = packagedItems({ ...deps, call: { ...deps.call, signal } }, request).catch((error: unknown) => {
+    if (strict) return { unreadable: error };
     if (!controller.signal.aborted) deps.logger.warn('Pending items could not be checked before publishing; upstream will judge them', { error });
     return [];
   });
@@ -193,7 +222,8 @@ function startItemCheck(deps: PublishDeps, request: PublishRequest): { result: P
 async function publishOnce(deps: PublishDeps, request: PublishRequest, options: PublishOnceOptions = {}): Promise<PublishResult> {
   // Both reads at once; the check counts only when no package has the name yet (a retry's items are
   // packaged by that very package).
-  const check = request.itemsChecked ? undefined : startItemCheck(deps, request);
+  const afterUnknown = options.afterUnknown === true;
+  const check = request.itemsChecked ? undefined : startItemCheck(deps, request, afterUnknown);
   const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
   /** A publish answered without sending is audited too: replayed by name, or refused (name taken or not checkable, items packaged). */
   const auditUnsent = (outcome: 'replayed' | 'refused' | 'unknown', extra: { release_package_id?: string; reason?: string }) =>
@@ -205,13 +235,21 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
       idempotencyKey: request.idempotencyKey,
       reason: extra.reason,
     });
+  /**
+   * A read that stops this attempt before it sends. A 409 is the caller's; anything else is passed on on a
+   * first attempt (nothing was sent), but after an unknown outcome it leaves that outcome unknown (audited so).
+   */
+  const unsent = (error: unknown, why: string, extra: { release_package_id?: string } = {}): unknown => {
+    const conflict = error instanceof ConflictError;
+    if (conflict || afterUnknown) auditUnsent(afterUnknown ? 'unknown' : 'refused', { ...extra, reason: conflict ? error.errorCode : why });
+    return conflict || !afterUnknown ? error : unsettled(error, request.body.package_name, why, options.lookUpOnly);
+  };
   let existing: ReleasePackage | undefined;
   try {
     existing = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
   } catch (error) {
     check?.cancel();
-    if (error instanceof ConflictError) auditUnsent('refused', { reason: error.errorCode });
-    throw error;
+    throw unsent(error, 'looking it up failed');
   }
   if (existing) {
     check?.cancel();
@@ -220,8 +258,7 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
       auditUnsent('replayed', { release_package_id: existing.package_id });
       return replayed;
     } catch (error) {
-      if (error instanceof ConflictError) auditUnsent('refused', { release_package_id: existing.package_id, reason: error.errorCode });
-      throw error;
+      throw unsent(error, 'reading the package of that name failed', { release_package_id: existing.package_id });
     }
   }
   if (options.lookUpOnly) {
@@ -229,7 +266,10 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
     auditUnsent('unknown', { reason: 'accepted before; not listed yet' });
     throw unsettled(undefined, request.body.package_name, 'DataArts accepted it before (its answer could not be read) and does not list it yet', true);
   }
-  const packaged = (await check?.result) ?? [];
+  const checked = (await check?.result) ?? [];
+  // Only after an unknown outcome (a strict check): whether the earlier attempt landed cannot be told.
+  if (!Array.isArray(checked)) throw unsent(checked.unreadable, 'reading its pending items failed');
+  const packaged = checked;
   if (packaged.length > 0 && options.afterUnknown) {
     // The earlier attempt may have packaged them where the name lookup does not show it yet: still unknown.
     auditUnsent('unknown', { reason: 'items packaged; the name is not listed yet' });
@@ -259,7 +299,7 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
    * write may have landed where the lookup does not show it yet, so nothing is sent again (promise 4).
    */
   const reconcile = async (cause: unknown, beforeResend = false): Promise<PublishResult | undefined> => {
-    const items = beforeResend ? startItemCheck(deps, request) : undefined;
+    const items = beforeResend ? startItemCheck(deps, request, true) : undefined;
     let created: ReleasePackage | undefined;
     try {
       created = await findPackageByName(deps.client, request.workspace, request.body.package_name, deps.call);
@@ -270,9 +310,12 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
     }
     if (!created) {
       const packaged = (await items?.result) ?? [];
-      if (packaged.length === 0) return undefined;
+      if (Array.isArray(packaged) && packaged.length === 0) return undefined;
       auditFailure(cause, 'unknown');
-      throw unsettled(cause, request.body.package_name, `its items ${packagedIds(request, packaged)} are in a release package now that the name lookup does not list`);
+      // Items that cannot be read cannot show the write did not land: nothing is sent again.
+      throw Array.isArray(packaged)
+        ? unsettled(cause, request.body.package_name, `its items ${packagedIds(request, packaged)} are in a release package now that the name lookup does not list`)
+        : unsettled(packaged.unreadable, request.body.package_name, 'reading its pending items failed');
     }
     items?.cancel();
     let result: PublishResult;
@@ -294,7 +337,8 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
     return { ...result, replayed: false };
   };
 
-  let unknownBefore = false;
+  // An earlier call's unknown attempt counts as this call's own: whatever a send now meets, it may have landed.
+  let unknownBefore = afterUnknown;
   for (let attempt = 1; ; attempt++) {
     try {
       const { data, requestId } = await publishPendingItems(deps.client, request.body, { ...deps.call, workspace: request.workspace });
@@ -338,26 +382,32 @@ async function publishOnce(deps: PublishDeps, request: PublishRequest, options: 
 }
 
 export async function publishReleasePackage(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+  const { store } = deps;
   const fingerprint = publishFingerprint(request.workspace, request.body);
+  const target = { workspace: request.workspace, package_name: request.body.package_name, pending_item_list: request.body.pending_item_list };
+  /** A request refused by its records is audited like any other refusal (promise 18), then thrown. */
+  const refuse = (error: ConflictError | UnprocessableError) => {
+    audit(deps.logger, { actor: request.actor, action: 'publish-release-package', target, outcome: 'refused', idempotencyKey: request.idempotencyKey, reason: error.errorCode });
+    return error;
+  };
   // An Idempotency-Key is the caller's own: scoped to the caller, so two callers choosing the same key
-  // neither collide nor see each other's results. Without one, identical requests (same workspace, name,
-  // items, people) share one key whoever sends them, so concurrent duplicates are serialised too.
-  const key = request.idempotencyKey ? `key:${JSON.stringify([request.workspace, request.actor, request.idempotencyKey])}` : `${request.workspace}:fp:${fingerprint}`;
-  const claim = await deps.store.claim(key, fingerprint);
-  if (!claim.claimed) {
-    if (claim.record.fingerprint !== fingerprint) {
-      throw new UnprocessableError('This Idempotency-Key was already used with a different request', 'HRF.0422.IDEMPOTENCY_KEY_REUSED', [
-        { field: 'headers.idempotency-key', message: 'was used with a different payload' },
-      ]);
+  // neither collide nor see each other's results. Not to the workspace: that is part of the payload, so the
+  // key reused in another workspace is a 422 like any other payload.
+  const own = request.idempotencyKey ? `key:${JSON.stringify([request.actor, request.idempotencyKey])}` : undefined;
+  const ownClaim = own ? await store.claim(own, fingerprint) : undefined;
+  if (ownClaim && !ownClaim.claimed) {
+    if (ownClaim.record.fingerprint !== fingerprint) {
+      throw refuse(
+        new UnprocessableError('This Idempotency-Key was already used with a different request', KEY_REUSED_CODE, [
+          { field: 'headers.idempotency-key', message: 'was used with a different payload' },
+        ]),
+      );
     }
     // (A store hands back an unknown record of this fingerprint as claimed; one that does not is treated as busy.)
-    if (claim.record.status !== 'completed') {
-      throw new ConflictError(request.idempotencyKey ? 'A request with this Idempotency-Key is in progress' : 'An identical publish is in progress', {
-        errorCode: IN_PROGRESS_CODE,
-        retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS,
-      });
+    if (ownClaim.record.status !== 'completed') {
+      throw refuse(new ConflictError('A request with this Idempotency-Key is in progress', { errorCode: IN_PROGRESS_CODE, retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS }));
     }
-    const previous = claim.record.result as PublishResult;
+    const previous = ownClaim.record.result as PublishResult;
     audit(deps.logger, {
       actor: request.actor,
       action: 'publish-release-package',
@@ -367,12 +417,25 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
     });
     return { ...previous, replayed: true };
   }
+  // Every holder of the duplicate key has the same payload, so the key is its own fingerprint. It is only
+  // held (in flight) or unknown, never completed: afterwards the name lookup answers from upstream's state.
+  const duplicate = duplicateKey(request.workspace, request.body);
+  const duplicateClaim = await store.claim(duplicate, duplicate);
+  if (!duplicateClaim.claimed) {
+    // The caller's key goes back as it was: free, or unknown (its retry must still reconcile).
+    if (own && ownClaim?.reconciling) await store.markUnknown(own, fingerprint, ownClaim.accepted === true);
+    else if (own) await store.release(own);
+    throw refuse(new ConflictError('An identical publish is in progress', { errorCode: IN_PROGRESS_CODE, retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS }));
+  }
+  const records: Array<[string, string]> = own ? [[own, fingerprint], [duplicate, duplicate]] : [[duplicate, duplicate]];
+  // Either record unknown: this request (or an identical one under another key) may have been applied.
+  const reconciling = ownClaim?.reconciling === true || duplicateClaim.reconciling === true;
+  const acceptedBefore = ownClaim?.accepted === true || duplicateClaim.accepted === true;
   try {
-    const result = await publishOnce(deps, request, { lookUpOnly: claim.accepted === true, afterUnknown: claim.reconciling === true });
-    // A key's result is remembered (replayed for an hour); an identical request without a key is only
-    // serialised while in flight: afterwards the name lookup answers it from upstream's current state.
-    if (request.idempotencyKey) await deps.store.complete(key, fingerprint, { ...result, replayed: false });
-    else await deps.store.release(key);
+    const result = await publishOnce(deps, request, { lookUpOnly: acceptedBefore, afterUnknown: reconciling });
+    // A key's result is remembered (replayed for an hour).
+    if (own) await store.complete(own, fingerprint, { ...result, replayed: false });
+    await store.release(duplicate);
     return result;
   } catch (error) {
     // An unknown outcome is remembered, not released: a retry of the same request claims it again and
@@ -380,10 +443,14 @@ export async function publishReleasePackage(deps: PublishDeps, request: PublishR
     // with another payload stays refused. Keeping it in progress instead would refuse every retry with 409
     // until it expired, so a redelivered release train would give up on a publish nobody is making. A write
     // DataArts answered 2xx (its answer unreadable) is remembered as accepted: never sent again.
-    // Once accepted, always: whatever stops this look-up (a detail that cannot be read), the record stays.
-    const accepted = claim.accepted === true || (error instanceof UpstreamError && error.kind === 'invalid-response');
-    if (claim.accepted === true || (error instanceof UpstreamError && error.outcomeUnknown)) await deps.store.markUnknown(key, fingerprint, accepted);
-    else await deps.store.release(key);
+    // A claim that was reconciling stays unknown whatever stopped it (a read that failed, a refusal of the
+    // resend): only a package found, or a publish answered, settles an earlier attempt.
+    const unknown = error instanceof UpstreamError && error.outcomeUnknown;
+    const accepted = acceptedBefore || (unknown && error.kind === 'invalid-response');
+    for (const [key, fp] of records) {
+      if (reconciling || unknown) await store.markUnknown(key, fp, accepted);
+      else await store.release(key);
+    }
     throw error;
   }
 }

@@ -3,7 +3,8 @@
  * submitted before the firing's scheduled time leaves as one release package, named from a prefix and
  * the firing (`train_20261123T0800Z`). The name is the firing's identity: a duplicate or retried delivery
  * finds the package of that name and publishes nothing (shared/releases/publish.ts answers it as a
- * replay).
+ * replay). It is also the publish's Idempotency-Key, so a redelivery in the same instance after an unknown
+ * outcome reconciles that very publish, and never sends another selection under the name.
  *
  * A package holds at most 100 items (the API's limit, or RELEASE_TRAIN_MAX_ITEMS): the oldest
  * submissions go first, the rest stay pending for the next train and are counted as deferred.
@@ -11,13 +12,14 @@
 import '../zod-config';
 import * as z from 'zod/mini';
 import type { PendingItem, ReleasePackage } from '../contracts/dataarts';
-import { ConflictError } from '../errors';
+import { audit } from '../audit';
+import { ConflictError, UnprocessableError } from '../errors';
 import type { CallOptions, HuaweiCloudClient } from '../http/client';
 import { collectAll } from '../http/paginate';
 import { UpstreamError } from '../http/upstream-error';
 import { idempotencyStoreOf } from '../idempotency/store';
 import type { TimerFiring } from '../platform/timer-event';
-import { findPackageByName, IN_PROGRESS_CODE, NAME_LOOKUP_INCOMPLETE, publishReleasePackage } from '../releases/publish';
+import { findPackageByName, IN_PROGRESS_CODE, KEY_REUSED_CODE, NAME_LOOKUP_INCOMPLETE, publishReleasePackage, unsettled } from '../releases/publish';
 import type { ReleaseTrainConfig, ReleaseTrainRules } from './config';
 import { windowOfFiring, type TimeWindow } from './schedule';
 import { compactUtcMinute } from './time';
@@ -89,6 +91,29 @@ export function selectTrainItems(items: readonly PendingItem[], rules: ReleaseTr
   matching.sort(bySubmission);
   const ids = matching.map((i) => i.pending_item_id);
   return { selected: ids.slice(0, maxItems), deferred: ids.slice(maxItems), unmatched };
+}
+
+/**
+ * Whether a publish of this firing may have landed although the name lookup does not list it (it lags), judged
+ * from the pending items, for a delivery that has no record of it (another instance). Such a publish took the
+ * oldest matching items and left the newest, so the selection now would be other items under the same name.
+ * Its evidence: at least `maxItems` matching items older than the oldest one selected now are packaged, and
+ * one of them was submitted in this window (earlier trains took only items submitted before it). Items packaged
+ * long ago, or by hand, rarely meet both; when they do, the train waits (thrown, redelivered) rather than risk
+ * a second package of the name. Not caught: a lost train made only of items from earlier windows (a backlog of
+ * more than `maxItems`), which only this instance's record (the key) stops.
+ */
+export function earlierTrainMayHaveLanded(items: readonly PendingItem[], selected: readonly string[], rules: ReleaseTrainRules, window: TimeWindow, maxItems: number): boolean {
+  const first = items.find((i) => i.pending_item_id === selected[0]);
+  if (!first) return false;
+  const earlier = new Set<string>();
+  let inWindow = false;
+  for (const item of items) {
+    if (item.package_flag === 0 || bySubmission(item, first) >= 0 || ruleMismatch({ ...item, package_flag: 0 }, rules, window.end) !== undefined) continue;
+    earlier.add(item.pending_item_id);
+    if (item.submit_timestamp != null && item.submit_timestamp >= window.start.getTime()) inWindow = true;
+  }
+  return inWindow && earlier.size >= maxItems;
 }
 
 // ---- the run ------------------------------------------------------------------------------------
@@ -170,15 +195,24 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
     logger.warn('Release train full: the newest items wait for the next train', { package_name: name, limit: config.maxItems, deferred: selection.deferred.length });
   }
 
+  if (earlierTrainMayHaveLanded(listed.items, selection.selected, config.rules, window, config.maxItems)) {
+    const why = 'items an earlier delivery would have taken are packaged and the name is not listed yet';
+    audit(logger, { actor: ctx.functionName, action: 'publish-release-package', target: { workspace: config.workspace, package_name: name, pending_item_list: selection.selected }, outcome: 'unknown', idempotencyKey: name, reason: why });
+    throw unsettled(undefined, name, why);
+  }
+
   const body = { apply_user_id: config.applicantId, package_name: name, pending_item_list: selection.selected, approver_ids: [...config.approverIds] };
   const outcome = { ...base, items: selection.selected, deferred: selection.deferred };
   try {
     const published = await publishReleasePackage(
       { client: runtime.client, store: idempotencyStoreOf(runtime), logger, call: { signal: call.signal, credentials: call.credentials, timeLeftMs: call.timeLeftMs } },
-      { workspace: config.workspace, body, actor: ctx.functionName, itemsChecked: true },
+      { workspace: config.workspace, body, actor: ctx.functionName, idempotencyKey: name, itemsChecked: true },
     );
     return done({ status: published.replayed ? 'replayed' : 'published', ...outcome, release_package_id: published.release_package_id });
   } catch (error) {
+    // This instance sent another selection under this name before (the firing's key), its outcome unknown or
+    // not listed yet: this one could make a second package of the name. A redelivery looks again.
+    if (error instanceof UnprocessableError && error.errorCode === KEY_REUSED_CODE) throw unsettled(error, name, 'another selection of this firing was sent before');
     // Another delivery of this firing, in this instance, is publishing the same items: it owns the outcome
     // (and is redelivered itself if that outcome is unknown), so this one has nothing left to do.
     if (error instanceof ConflictError && error.errorCode === IN_PROGRESS_CODE) {

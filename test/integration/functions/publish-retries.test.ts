@@ -5,7 +5,7 @@
 import { startEmulator, SEED, type RunningEmulator } from '../../../emulator';
 import { publishReleasePackageRoute } from '../../../functions/http/publish-release-package';
 import { httpFunction, type AnyRouteSpec } from '../../../shared/http-function';
-import { APP, fixedRuntime, testRuntime, TOKENS } from '../../helpers/runtime';
+import { APP, fixedRuntime, OTHER_WORKSPACE, TEST_WORKSPACE, testRuntime, TOKENS } from '../../helpers/runtime';
 import { gatewayEvent, parseResponse, signGatewayEvent } from '../../helpers/http-events';
 import { lambdaContext } from '../../helpers/contexts';
 import { logsMatching } from '../../helpers/logs';
@@ -398,19 +398,25 @@ describe('Publish: review fixes', () => {
         error_msg: `Huawei Cloud received CreateFactoryPendingItemsPackage, but its ${why}answer could not be read: whether it was applied is unknown, so check before sending it again`,
         request_id: RID,
       });
-      expect([first.statusCode, first.body, retry.statusCode, retry.body, unreadable.statusCode, (unreadable.body as { error_code: string }).error_code, [behindAgain.statusCode, behindAgain.body], settled.statusCode, settled.body]).toStrictEqual([
+      // A detail that cannot be read settles nothing: still unknown, and said so.
+      expect([first.statusCode, first.body, retry.statusCode, retry.body, [unreadable.statusCode, unreadable.body], [behindAgain.statusCode, behindAgain.body], settled.statusCode, settled.body]).toStrictEqual([
         502,
         unread('200 '),
         502,
         unread(''),
-        502,
-        'HRF.0502.UPSTREAM',
+        [502, unread('')],
         [502, unread('')],
         200,
         { package_name: 'rel_lagging', release_package_id: '77', replayed: true },
       ]);
       expect(fake.requests.filter((r) => r.rawPath.endsWith('/pending-items/package'))).toHaveLength(1);
-      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_lagging').map((e) => e.outcome)).toStrictEqual(['unknown', 'unknown', 'unknown', 'replayed']);
+      expect(logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === 'rel_lagging').map((e) => [e.outcome, e.reason])).toStrictEqual([
+        ['unknown', 'invalid-response'],
+        ['unknown', 'accepted before; not listed yet'],
+        ['unknown', 'reading the package of that name failed'],
+        ['unknown', 'accepted before; not listed yet'],
+        ['replayed', undefined],
+      ]);
     } finally {
       await fake.close();
     }
@@ -492,5 +498,273 @@ describe('Publish: review fixes', () => {
     const before = emulator.requests.length;
     const reused = await call(handler, bodyFor('rel_unsettled_3b', SEED.unpackagedItemIds.slice(5, 6)), { 'Idempotency-Key': 'key-0000000011' });
     expect([reused.statusCode, (reused.body as { error_code: string }).error_code, emulator.requests.length - before]).toStrictEqual([422, 'HRF.0422.IDEMPOTENCY_KEY_REUSED', 0]);
+  });
+});
+
+/** The audit lines written for a package name: outcome, reason, key. */
+const auditOf = (name: string) =>
+  logsMatching((e) => e.audit === true && (e.target as { package_name?: string }).package_name === name).map((e) => [e.outcome, e.reason, e.idempotency_key]);
+
+/**
+ * A handler on the local cloud whose package list lags behind a publish while `lag.on`: it lists only the
+ * packages that existed when the handler was made (eventual consistency).
+ */
+function laggingHandler() {
+  const runtime = testRuntime(emulator.url);
+  const listed = new Set(emulator.state.packages.map((p) => p.row.package_id));
+  const lag = { on: true };
+  const call = runtime.client.call.bind(runtime.client);
+  runtime.client.call = (async (contract, input, options) => {
+    const answer = await call(contract, input, options);
+    if (contract.name !== 'ListFactoryReleasePackages' || !lag.on) return answer;
+    const page = answer.data as { total: number; data: { package_id: string }[] };
+    const data = page.data.filter((p) => listed.has(p.package_id));
+    return { ...answer, data: { ...page, total: data.length, data } };
+  }) as typeof runtime.client.call;
+  return { handler: httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(runtime)), lag };
+}
+
+describe('Publish: duplicates whatever their keys', () => {
+  it('serialises identical publishes with different Idempotency-Keys: the duplicate in flight gets 409 with Retry-After and sends nothing', async () => {
+    // Prepare
+    const handler = makeHandler();
+    emulator.setFaults({ latencyMs: 300 });
+    const body = bodyFor('rel_dup_keys', SEED.unpackagedItemIds.slice(0, 2));
+    // Act: the client made a new key for its retry while the first was still in flight.
+    const first = call(handler, body, { 'Idempotency-Key': 'key-dupkeys-0001' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = emulator.requests.length;
+    const duplicate = await call(handler, body, { 'Idempotency-Key': 'key-dupkeys-0002' });
+    const sentByDuplicate = emulator.requests.length - before;
+    const firstResponse = await first;
+    // Assess
+    const id = (firstResponse.body as { release_package_id: string }).release_package_id;
+    expect([firstResponse.statusCode, firstResponse.body]).toStrictEqual([201, { package_name: 'rel_dup_keys', release_package_id: id, replayed: false }]);
+    expect([duplicate.statusCode, duplicate.headers['Retry-After'], duplicate.body, sentByDuplicate]).toStrictEqual([
+      409,
+      '5',
+      { error_code: 'HRF.0409.IN_PROGRESS', error_msg: 'An identical publish is in progress', request_id: RID },
+      0,
+    ]);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('serialises an identical publish without a key behind one with a key, and lets the keyed one be retried afterwards', async () => {
+    // Prepare
+    const handler = makeHandler();
+    emulator.setFaults({ latencyMs: 300 });
+    // The approvers in another order and letter case are the same approvers.
+    const body = { ...bodyFor('rel_dup_nokey', SEED.unpackagedItemIds.slice(0, 1)), approver_ids: [SEED.users.approver, SEED.users.secondApprover] };
+    const same = { ...body, approver_ids: [SEED.users.secondApprover.toUpperCase(), SEED.users.approver] };
+    // Act
+    const keyed = call(handler, body, { 'Idempotency-Key': 'key-dupnokey-01' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const unkeyed = await call(handler, same);
+    const keyedResponse = await keyed;
+    emulator.setFaults({});
+    const retried = await call(handler, body, { 'Idempotency-Key': 'key-dupnokey-01' });
+    // Assess
+    const id = (keyedResponse.body as { release_package_id: string }).release_package_id;
+    expect([keyedResponse.statusCode, unkeyed.statusCode, unkeyed.headers['Retry-After'], unkeyed.body, retried.statusCode, retried.body]).toStrictEqual([
+      201,
+      409,
+      '5',
+      { error_code: 'HRF.0409.IN_PROGRESS', error_msg: 'An identical publish is in progress', request_id: RID },
+      200,
+      { package_name: 'rel_dup_nokey', release_package_id: id, replayed: true },
+    ]);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('audits the duplicate in flight and the reused key as refused, once each, with the reason', async () => {
+    // Prepare
+    const handler = makeHandler();
+    emulator.setFaults({ latencyMs: 300 });
+    const body = bodyFor('rel_audit_refusals', SEED.unpackagedItemIds.slice(0, 1));
+    // Act
+    const first = call(handler, body, { 'Idempotency-Key': 'key-auditref-01' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const duplicate = await call(handler, body, { 'Idempotency-Key': 'key-auditref-01' });
+    await first;
+    emulator.setFaults({});
+    const reused = await call(handler, { ...body, pending_item_list: SEED.unpackagedItemIds.slice(1, 2) }, { 'Idempotency-Key': 'key-auditref-01' });
+    // Assess
+    expect([duplicate.statusCode, reused.statusCode]).toStrictEqual([409, 422]);
+    expect(auditOf('rel_audit_refusals')).toStrictEqual([
+      ['refused', 'HRF.0409.IN_PROGRESS', 'key-auditref-01'],
+      ['succeeded', undefined, 'key-auditref-01'],
+      ['refused', 'HRF.0422.IDEMPOTENCY_KEY_REUSED', 'key-auditref-01'],
+    ]);
+  });
+
+  it('refuses the key reused in another workspace (422), without an upstream call', async () => {
+    // Prepare
+    const handler = httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(testRuntime(emulator.url, {}, { HRF_WORKSPACE_ALLOWLIST: `${TEST_WORKSPACE},${OTHER_WORKSPACE}` })));
+    const body = bodyFor('rel_key_ws', SEED.unpackagedItemIds.slice(0, 1));
+    const first = await call(handler, body, { 'Idempotency-Key': 'key-keyws-0001' });
+    const before = emulator.requests.length;
+    // Act
+    const elsewhere = await call(handler, body, { 'Idempotency-Key': 'key-keyws-0001', 'X-Workspace-Id': OTHER_WORKSPACE });
+    // Assess
+    expect([first.statusCode, elsewhere.statusCode, elsewhere.body, emulator.requests.length - before]).toStrictEqual([
+      201,
+      422,
+      {
+        error_code: 'HRF.0422.IDEMPOTENCY_KEY_REUSED',
+        error_msg: 'This Idempotency-Key was already used with a different request',
+        request_id: RID,
+        fields: [{ field: 'headers.idempotency-key', message: 'was used with a different payload' }],
+      },
+      0,
+    ]);
+  });
+});
+
+describe('Publish: a replay is the same package, people included', () => {
+  it.each([
+    ['another applicant', { apply_user_id: SEED.users.caller }],
+    ['other approvers', { approver_ids: [SEED.users.secondApprover] }],
+  ])('answers 409 PACKAGE_NAME_TAKEN, not a replay, for the name and items with %s', async (_, change) => {
+    // Prepare
+    const handler = makeHandler();
+    const body = bodyFor('rel_people', SEED.unpackagedItemIds.slice(0, 2));
+    await call(handler, body);
+    // Act
+    const other = await call(handler, { ...body, ...change });
+    // Assess
+    expect([other.statusCode, other.body]).toStrictEqual([
+      409,
+      { error_code: 'HRF.0409.PACKAGE_NAME_TAKEN', error_msg: 'A release package named "rel_people" already exists with another applicant or other approvers', request_id: RID },
+    ]);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('replays for the same approvers in another order and letter case', async () => {
+    // Prepare
+    const handler = makeHandler();
+    const body = { ...bodyFor('rel_people_same', SEED.unpackagedItemIds.slice(0, 2)), approver_ids: [SEED.users.approver, SEED.users.secondApprover] };
+    const first = await call(handler, body);
+    // Act
+    const again = await call(handler, { ...body, apply_user_id: SEED.users.applicant.toUpperCase(), approver_ids: [SEED.users.secondApprover, SEED.users.approver.toUpperCase()] });
+    // Assess
+    expect([again.statusCode, again.body]).toStrictEqual([200, { ...(first.body as object), replayed: true }]);
+    expect(publishes()).toHaveLength(1);
+  });
+});
+
+describe('Publish: an unknown outcome stays unknown until settled', () => {
+  const lostOn503 = {
+    error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+    error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but it failed with status 503 APIG.0202: whether it was applied is unknown, so check before sending it again',
+    request_id: RID,
+  };
+  // Whatever stopped the retry, the earlier attempt's answer is still what is missing.
+  const stillUnknown = {
+    error_code: 'HRF.0502.OUTCOME_UNKNOWN',
+    error_msg: 'Huawei Cloud received CreateFactoryPendingItemsPackage, but its answer was lost: whether it was applied is unknown, so check before sending it again',
+    request_id: RID,
+  };
+  const reused = {
+    error_code: 'HRF.0422.IDEMPOTENCY_KEY_REUSED',
+    error_msg: 'This Idempotency-Key was already used with a different request',
+    request_id: RID,
+    fields: [{ field: 'headers.idempotency-key', message: 'was used with a different payload' }],
+  };
+
+  it('keeps it unknown when the retry cannot look the name up: the key with another payload stays 422, the next retry reconciles', async () => {
+    // Prepare: both attempts of the publish answered 503 (outcome unknown).
+    const handler = makeHandler();
+    const key = { 'Idempotency-Key': 'key-lookupdown-1' };
+    const body = bodyFor('rel_lookup_down', SEED.unpackagedItemIds.slice(0, 1));
+    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/pending-items/package$' });
+    const lost = await call(handler, body, key);
+    // Act: the retry's name lookup is unavailable; then the key with another payload; then the retry again.
+    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/factory/release-packages$' });
+    const lookupDown = await call(handler, body, key);
+    emulator.setFaults({});
+    const before = emulator.requests.length;
+    const other = await call(handler, bodyFor('rel_lookup_down_b', SEED.unpackagedItemIds.slice(1, 2)), key);
+    const sentByOther = emulator.requests.length - before;
+    const settled = await call(handler, body, key);
+    // Assess
+    const id = (settled.body as { release_package_id?: string }).release_package_id;
+    expect([lost.statusCode, lost.body, lookupDown.statusCode, lookupDown.body, other.statusCode, other.body, sentByOther, settled.statusCode, settled.body]).toStrictEqual([
+      502,
+      lostOn503,
+      502,
+      stillUnknown,
+      422,
+      reused,
+      0,
+      201,
+      { package_name: 'rel_lookup_down', release_package_id: id, replayed: false },
+    ]);
+    expect(publishes().map((r) => r.status)).toStrictEqual([503, 503, 200]);
+    expect(auditOf('rel_lookup_down')).toStrictEqual([
+      ['unknown', 'http APIG.0202', 'key-lookupdown-1'],
+      ['unknown', 'looking it up failed', 'key-lookupdown-1'],
+      ['succeeded', undefined, 'key-lookupdown-1'],
+    ]);
+  });
+
+  it('sends nothing again while the pending items cannot be read after a lost answer the lookup does not list yet', async () => {
+    // Prepare: the publish is applied, its answer lost, and the package list lags behind.
+    const { handler, lag } = laggingHandler();
+    const key = { 'Idempotency-Key': 'key-itemsdown-01' };
+    const body = bodyFor('rel_items_down', SEED.unpackagedItemIds.slice(0, 2));
+    emulator.setFaults({ dropRatio: 1, faultTiming: 'after', pathPattern: '/pending-items/package$' });
+    const lost = await call(handler, body, key);
+    // Act: the retry cannot read the pending items (503); the key with another payload; the lookup catches up.
+    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/factory/pending-items$' });
+    const itemsDown = await call(handler, body, key);
+    emulator.setFaults({});
+    const other = await call(handler, bodyFor('rel_items_down_b', SEED.unpackagedItemIds.slice(2, 3)), key);
+    lag.on = false;
+    const settled = await call(handler, body, key);
+    // Assess
+    const id = emulator.state.packages.find((p) => p.row.package_name === 'rel_items_down')?.row.package_id;
+    expect([lost.statusCode, lost.body, itemsDown.statusCode, itemsDown.body, other.statusCode, other.body, settled.statusCode, settled.body]).toStrictEqual([
+      502,
+      stillUnknown,
+      502,
+      stillUnknown,
+      422,
+      reused,
+      200,
+      { package_name: 'rel_items_down', release_package_id: id, replayed: true },
+    ]);
+    expect(publishes()).toHaveLength(1);
+    expect(auditOf('rel_items_down')).toStrictEqual([
+      ['unknown', 'network', 'key-itemsdown-01'],
+      ['unknown', 'reading its pending items failed', 'key-itemsdown-01'],
+      ['replayed', undefined, 'key-itemsdown-01'],
+    ]);
+  });
+
+  it('keeps it unknown when the resend after an unknown outcome is refused (429), then publishes once on the next retry', async () => {
+    // Prepare: both attempts answered 503, nothing applied.
+    const handler = makeHandler();
+    const key = { 'Idempotency-Key': 'key-resend4xx-01' };
+    const body = bodyFor('rel_resend_4xx', SEED.unpackagedItemIds.slice(0, 1));
+    emulator.setFaults({ serverErrorRatio: 1, pathPattern: '/pending-items/package$' });
+    await call(handler, body, key);
+    // Act: the retry's resend is throttled; the key with another payload; the retry again.
+    emulator.setFaults({ throttleRatio: 1, pathPattern: '/pending-items/package$' });
+    const throttled = await call(handler, body, key);
+    emulator.setFaults({});
+    const other = await call(handler, bodyFor('rel_resend_4xx_b', SEED.unpackagedItemIds.slice(1, 2)), key);
+    const settled = await call(handler, body, key);
+    // Assess
+    const id = (settled.body as { release_package_id?: string }).release_package_id;
+    expect([throttled.statusCode, throttled.body, other.statusCode, other.body, settled.statusCode, settled.body]).toStrictEqual([
+      502,
+      stillUnknown,
+      422,
+      reused,
+      201,
+      { package_name: 'rel_resend_4xx', release_package_id: id, replayed: false },
+    ]);
+    expect(publishes().filter((r) => r.status === 200)).toHaveLength(1);
+    expect(auditOf('rel_resend_4xx').map((line) => line[0])).toStrictEqual(['unknown', 'unknown', 'succeeded']);
   });
 });

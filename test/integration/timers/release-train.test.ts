@@ -197,6 +197,87 @@ describe('releaseTrain: at most once per firing', () => {
   });
 });
 
+/**
+ * A runtime on the local cloud (its own instance: its own idempotency store) whose package list lags behind a
+ * publish while `lag.on`: it lists only the packages that existed when the runtime was made.
+ */
+function laggingRuntime(env: Record<string, string> = {}) {
+  const runtime = cloudRuntime(local.emulator, { ...ENV, ...env });
+  const listed = new Set(local.emulator.state.packages.map((p) => p.row.package_id));
+  const lag = { on: true };
+  const call = runtime.client.call.bind(runtime.client);
+  runtime.client.call = (async (contract, input, options) => {
+    const answer = await call(contract, input, options);
+    if (contract.name !== 'ListFactoryReleasePackages' || !lag.on) return answer;
+    const page = answer.data as { total: number; data: { package_id: string }[] };
+    const data = page.data.filter((p) => listed.has(p.package_id));
+    return { ...answer, data: { ...page, total: data.length, data } };
+  }) as typeof runtime.client.call;
+  return { handler: createReleaseTrain({ runtime: fixedRuntime(runtime) }), lag };
+}
+
+/** Adds `count` pending items named `${prefix}${i}`, submitted at `at`. */
+async function addItems(prefix: string, count: number, at: string): Promise<void> {
+  local.emulator.clock.set(new Date(at));
+  await admin(local.emulator, 'POST', '/pending-items', { items: Array.from({ length: count }, (_, i) => ({ item_name: `${prefix}${i}` })) });
+  local.emulator.clock.set(NOW);
+}
+
+describe('releaseTrain: one name, one package, while the package list lags', () => {
+  const undecided = (why: string) => `The publish of "train_20261123T0800Z" may have been applied; ${why}, so its outcome is unknown`;
+  const trainPackages = () => local.emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z').map((p) => p.itemIds.length);
+  const lostAnswer = { dropRatio: 1, faultTiming: 'after' as const, pathPattern: '/pending-items/package$' };
+
+  it.each([
+    ['in the same instance', true],
+    ['in another instance', false],
+  ])('sends nothing on a redelivery %s after the first publish of 100 of 130 items was applied but its answer lost, until the lookup lists it', async (_, sameInstance) => {
+    // Prepare: 130 matching items (the train takes 100); both instances' package lists lag.
+    await addItems('job_bulk_', 100, '2026-11-23T07:59:00Z');
+    const first = laggingRuntime();
+    const other = laggingRuntime();
+    const redelivery = sameInstance ? first : other;
+    local.emulator.setFaults(lostAnswer);
+    await expect(first.handler(FIRING, lambdaContext())).rejects.toMatchObject({ name: 'UpstreamError', outcomeUnknown: true });
+    local.emulator.setFaults({});
+    local.emulator.clock.set(new Date('2026-11-23T08:01:20Z'));
+    // Act: redelivered while the lookup lags, then once it lists the package.
+    const lagging = redelivery.handler(FIRING, lambdaContext());
+    await expect(lagging).rejects.toThrow(undecided('items an earlier delivery would have taken are packaged and the name is not listed yet'));
+    redelivery.lag.on = false;
+    const settled = await redelivery.handler(FIRING, lambdaContext());
+    // Assess
+    const id = local.emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z')?.row.package_id;
+    expect(settled).toStrictEqual({ status: 'replayed', reason: 'the package train_20261123T0800Z of this firing exists already', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: [], deferred: [] });
+    expect([trainPackages(), publishes().length]).toStrictEqual([[100], 1]);
+    expect(logs((e) => e.audit === true && e.actor === 'releaseTrain').map((e) => [e.outcome, e.reason, e.idempotency_key, (e.target as { pending_item_list: string[] }).pending_item_list.length])).toStrictEqual([
+      ['unknown', 'network', 'train_20261123T0800Z', 100],
+      ['unknown', 'items an earlier delivery would have taken are packaged and the name is not listed yet', 'train_20261123T0800Z', 30],
+    ]);
+  });
+
+  it('refuses another selection under the firing\'s key in the same instance when the lost publish held only items from earlier windows', async () => {
+    // Prepare: 130 matching items, all submitted before this window (a backlog): the pending items cannot tell
+    // an earlier train's packaging from this firing's, so only the firing's idempotency record can.
+    await addItems('job_backlog_', 130, '2026-11-22T07:00:00Z');
+    const { handler, lag } = laggingRuntime({ RELEASE_TRAIN_ITEM_PATTERN: '^job_backlog_' });
+    local.emulator.setFaults(lostAnswer);
+    await expect(handler(FIRING, lambdaContext())).rejects.toMatchObject({ name: 'UpstreamError', outcomeUnknown: true });
+    local.emulator.setFaults({});
+    // Act
+    const lagging = handler(FIRING, lambdaContext());
+    await expect(lagging).rejects.toThrow(undecided('another selection of this firing was sent before'));
+    lag.on = false;
+    const settled = await handler(FIRING, lambdaContext());
+    // Assess
+    expect([settled.status, trainPackages(), publishes().length]).toStrictEqual(['replayed', [100], 1]);
+    expect(logs((e) => e.audit === true && e.actor === 'releaseTrain').map((e) => [e.outcome, e.reason])).toStrictEqual([
+      ['unknown', 'network'],
+      ['refused', 'HRF.0422.IDEMPOTENCY_KEY_REUSED'],
+    ]);
+  });
+});
+
 describe('releaseTrain: no-ops', () => {
   it('does nothing outside the allow windows, saying why', async () => {
     // 08:00 UTC is 16:00 in Shanghai; the train may leave 09:00–11:59 Shanghai time only.
