@@ -70,9 +70,9 @@ export function publishFingerprint(workspace: string, body: PublishPackageBody):
   return sha256({
     workspace,
     package_name: body.package_name,
-    apply_user_id: body.apply_user_id,
+    apply_user_id: body.apply_user_id.toLowerCase(),
     pending_item_list: [...body.pending_item_list].sort(),
-    approver_ids: [...body.approver_ids].sort(),
+    approver_ids: userIds(body.approver_ids),
   });
 }
 

@@ -24,6 +24,7 @@ import { MINUTE_MS } from './time';
 import { describeFailure, isTransientFailure, type RunContext } from './timer-function';
 import { UpstreamError } from '../http/upstream-error';
 import { abortableSleep } from '../sleep';
+import { DEADLINE_MARGIN_MS } from '../platform/invocation';
 import { queryReleasePackages } from '../http/dataarts';
 
 /** At most this many packages per list in a report; `new_total` keeps the full count. */
@@ -284,10 +285,16 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
 async function untilWindowEnds(window: TimeWindow, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps): Promise<void> {
   const waitMs = window.end.getTime() - ctx.runtime.now().getTime();
   if (waitMs <= 0) return;
+  // A wait the invocation cannot outlast with time to read fails now, saying so: the redelivery, later, reads.
+  const leftMs = (ctx.invocation.remainingMs() ?? Infinity) - DEADLINE_MARGIN_MS - WINDOW_READ_BUDGET_MS;
+  if (waitMs > leftMs) throw new Error(`the window ends in ${Math.ceil(waitMs / 1000)} s, later than this invocation can wait and still read it: its redelivery reads it (give releaseCheck a timeout of at least 90 s)`);
   ctx.logger.info('Waiting for the window to end', { window_end: window.end.toISOString(), wait_ms: waitMs });
   await (deps.sleep ? deps.sleep(waitMs) : abortableSleep(waitMs, ctx.signal));
   ctx.signal.throwIfAborted();
 }
+
+/** The time kept for the reads after a wait for the window's end. */
+const WINDOW_READ_BUDGET_MS = 20_000;
 
 async function checkWindow(firing: TimerFiring, window: TimeWindow, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps): Promise<ReleaseCheckResult> {
   const { config, runtime, logger } = ctx;

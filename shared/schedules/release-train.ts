@@ -93,29 +93,6 @@ export function selectTrainItems(items: readonly PendingItem[], rules: ReleaseTr
   return { selected: ids.slice(0, maxItems), deferred: ids.slice(maxItems), unmatched };
 }
 
-/**
- * Whether a publish of this firing may have landed although the name lookup does not list it (it lags), judged
- * from the pending items, for a delivery that has no record of it (another instance). Such a publish took the
- * oldest matching items and left the newest, so the selection now would be other items under the same name.
- * Its evidence: at least `maxItems` matching items older than the oldest one selected now are packaged, and
- * one of them was submitted in this window (earlier trains took only items submitted before it). Items packaged
- * long ago, or by hand, rarely meet both; when they do, the train waits (thrown, redelivered) rather than risk
- * a second package of the name. Not caught: a lost train made only of items from earlier windows (a backlog of
- * more than `maxItems`), which only this instance's record (the key) stops.
- */
-export function earlierTrainMayHaveLanded(items: readonly PendingItem[], selected: readonly string[], rules: ReleaseTrainRules, window: TimeWindow, maxItems: number): boolean {
-  const first = items.find((i) => i.pending_item_id === selected[0]);
-  if (!first) return false;
-  const earlier = new Set<string>();
-  let inWindow = false;
-  for (const item of items) {
-    if (item.package_flag === 0 || bySubmission(item, first) >= 0 || ruleMismatch({ ...item, package_flag: 0 }, rules, window.end) !== undefined) continue;
-    earlier.add(item.pending_item_id);
-    if (item.submit_timestamp != null && item.submit_timestamp >= window.start.getTime()) inWindow = true;
-  }
-  return inWindow && earlier.size >= maxItems;
-}
-
 // ---- the run ------------------------------------------------------------------------------------
 
 export const releaseTrainResultSchema = z.object({
@@ -193,12 +170,6 @@ export async function runReleaseTrain(firing: TimerFiring, ctx: RunContext<Relea
   }
   if (selection.deferred.length > 0) {
     logger.warn('Release train full: the newest items wait for the next train', { package_name: name, limit: config.maxItems, deferred: selection.deferred.length });
-  }
-
-  if (earlierTrainMayHaveLanded(listed.items, selection.selected, config.rules, window, config.maxItems)) {
-    const why = 'items an earlier delivery would have taken are packaged and the name is not listed yet';
-    audit(logger, { actor: ctx.functionName, action: 'publish-release-package', target: { workspace: config.workspace, package_name: name, pending_item_list: selection.selected }, outcome: 'unknown', idempotencyKey: name, reason: why });
-    throw unsettled(undefined, name, why);
   }
 
   const body = { apply_user_id: config.applicantId, package_name: name, pending_item_list: selection.selected, approver_ids: [...config.approverIds] };

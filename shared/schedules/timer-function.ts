@@ -179,7 +179,8 @@ export function eventFunction<C, R>(spec: EventFunctionSpec<C, R>): PlatformHand
 export function isTransientFailure(error: unknown): boolean {
   if (!(error instanceof UpstreamError)) return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
   if (error.outcomeUnknown || error.kind === 'network' || error.kind === 'timeout') return true;
-  return error.kind === 'http' && error.status !== undefined && (error.status === 429 || error.status >= 500);
+  // `credentials` with a status is IAM's answer to the token request: throttled or down is worth a redelivery too.
+  return (error.kind === 'http' || error.kind === 'credentials') && error.status !== undefined && (error.status === 429 || error.status >= 500);
 }
 
 /** One line saying what failed upstream, without secrets: `StartDeployTask http 404 Deploy.00011020: …`. */

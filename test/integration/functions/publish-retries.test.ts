@@ -650,6 +650,18 @@ describe('Publish: a replay is the same package, people included', () => {
     expect([again.statusCode, again.body]).toStrictEqual([200, { ...(first.body as object), replayed: true }]);
     expect(publishes()).toHaveLength(1);
   });
+
+  it('replays under the same Idempotency-Key too when the people differ only in letter case or order', async () => {
+    // Prepare
+    const handler = makeHandler();
+    const body = { ...bodyFor('rel_people_key', SEED.unpackagedItemIds.slice(0, 2)), approver_ids: [SEED.users.approver, SEED.users.secondApprover] };
+    const first = await call(handler, body, { 'Idempotency-Key': 'key-people-0001' });
+    // Act
+    const again = await call(handler, { ...body, apply_user_id: SEED.users.applicant.toUpperCase(), approver_ids: [SEED.users.secondApprover, SEED.users.approver.toUpperCase()] }, { 'Idempotency-Key': 'key-people-0001' });
+    // Assess
+    expect([again.statusCode, again.body]).toStrictEqual([200, { ...(first.body as object), replayed: true }]);
+    expect(publishes()).toHaveLength(1);
+  });
 });
 
 describe('Publish: an unknown outcome stays unknown until settled', () => {

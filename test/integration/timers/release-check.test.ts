@@ -214,7 +214,7 @@ describe('releaseCheck: a firing before its window ends, and refusals that would
     };
     const handler = createReleaseCheck({ runtime: runtimeSource(emulator, { ...ENV, RELEASE_CHECK_SCHEDULE: '15m' }), sleep });
     // Act
-    const result = await handler(functionGraphTimerEvent('2026-11-23T07:59:30Z'), functionGraphContext());
+    const result = await handler(functionGraphTimerEvent('2026-11-23T07:59:30Z'), functionGraphContext({ remainingMs: 120_000 }));
     // Assess
     expect(result).toStrictEqual({
       status: 'reported',
@@ -231,6 +231,18 @@ describe('releaseCheck: a firing before its window ends, and refusals that would
     const readAt = requestsOf(emulator, 'ListFactoryReleasePackages').map((r) => r.time);
     expect([readAt.length > 0, [...new Set(readAt)]]).toStrictEqual([true, ['2026-11-23T08:00:00.000Z']]);
     expect(logs((e) => e.message === 'Waiting for the window to end').map((e) => [e.window_end, e.wait_ms])).toStrictEqual([['2026-11-23T08:00:00.000Z', 30_000]]);
+  });
+
+  it('fails at once, reading nothing, when the invocation has not the time to wait for the window\'s end and read it (its redelivery reads it)', async () => {
+    // Prepare: the same firing, 30 s before its window ends, with 28 s left in the invocation.
+    emulator.clock.set(new Date('2026-11-23T07:59:30Z'));
+    const waits: number[] = [];
+    const handler = createReleaseCheck({ runtime: runtimeSource(emulator, { ...ENV, RELEASE_CHECK_SCHEDULE: '15m' }), sleep: async (ms) => void waits.push(ms) });
+    // Act
+    const outcome = handler(functionGraphTimerEvent('2026-11-23T07:59:30Z'), functionGraphContext({ remainingMs: 28_000 }));
+    // Assess
+    await expect(outcome).rejects.toThrow(new Error('the window ends in 30 s, later than this invocation can wait and still read it: its redelivery reads it (give releaseCheck a timeout of at least 90 s)'));
+    expect([waits, emulator.requests.length]).toStrictEqual([[], 0]);
   });
 
   it('returns a refusal that would fail again (a workspace DataArts does not know) as failed, logged at error, instead of failing the firing', async () => {

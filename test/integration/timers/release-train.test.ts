@@ -228,31 +228,27 @@ describe('releaseTrain: one name, one package, while the package list lags', () 
   const trainPackages = () => local.emulator.state.packages.filter((p) => p.row.package_name === 'train_20261123T0800Z').map((p) => p.itemIds.length);
   const lostAnswer = { dropRatio: 1, faultTiming: 'after' as const, pathPattern: '/pending-items/package$' };
 
-  it.each([
-    ['in the same instance', true],
-    ['in another instance', false],
-  ])('sends nothing on a redelivery %s after the first publish of 100 of 130 items was applied but its answer lost, until the lookup lists it', async (_, sameInstance) => {
-    // Prepare: 130 matching items (the train takes 100); both instances' package lists lag.
+  it('sends nothing on a redelivery in the same instance after the first publish of 100 of 130 items was applied but its answer lost, until the lookup lists it', async () => {
+    // Prepare: 130 matching items (the train takes 100); the package list lags. The redelivery would select the
+    // 30 left (the 100 show as packaged): the firing's key (its package name) refuses another selection.
     await addItems('job_bulk_', 100, '2026-11-23T07:59:00Z');
-    const first = laggingRuntime();
-    const other = laggingRuntime();
-    const redelivery = sameInstance ? first : other;
+    const { handler, lag } = laggingRuntime();
     local.emulator.setFaults(lostAnswer);
-    await expect(first.handler(FIRING, lambdaContext())).rejects.toMatchObject({ name: 'UpstreamError', outcomeUnknown: true });
+    await expect(handler(FIRING, lambdaContext())).rejects.toMatchObject({ name: 'UpstreamError', outcomeUnknown: true });
     local.emulator.setFaults({});
     local.emulator.clock.set(new Date('2026-11-23T08:01:20Z'));
     // Act: redelivered while the lookup lags, then once it lists the package.
-    const lagging = redelivery.handler(FIRING, lambdaContext());
-    await expect(lagging).rejects.toThrow(undecided('items an earlier delivery would have taken are packaged and the name is not listed yet'));
-    redelivery.lag.on = false;
-    const settled = await redelivery.handler(FIRING, lambdaContext());
+    const lagging = handler(FIRING, lambdaContext());
+    await expect(lagging).rejects.toThrow(undecided('another selection of this firing was sent before'));
+    lag.on = false;
+    const settled = await handler(FIRING, lambdaContext());
     // Assess
     const id = local.emulator.state.packages.find((p) => p.row.package_name === 'train_20261123T0800Z')?.row.package_id;
     expect(settled).toStrictEqual({ status: 'replayed', reason: 'the package train_20261123T0800Z of this firing exists already', window: WINDOW, package_name: 'train_20261123T0800Z', release_package_id: id, items: [], deferred: [] });
     expect([trainPackages(), publishes().length]).toStrictEqual([[100], 1]);
     expect(logs((e) => e.audit === true && e.actor === 'releaseTrain').map((e) => [e.outcome, e.reason, e.idempotency_key, (e.target as { pending_item_list: string[] }).pending_item_list.length])).toStrictEqual([
       ['unknown', 'network', 'train_20261123T0800Z', 100],
-      ['unknown', 'items an earlier delivery would have taken are packaged and the name is not listed yet', 'train_20261123T0800Z', 30],
+      ['refused', 'HRF.0422.IDEMPOTENCY_KEY_REUSED', 'train_20261123T0800Z', 30],
     ]);
   });
 

@@ -83,6 +83,23 @@ describe('releaseCheck: the timer chain', () => {
     return { handler: createReleaseCheck({ runtime: fixedRuntime(runtime) }), queryReleasePackages };
   }
 
+  it.each([
+    ['IAM throttling the token request (429)', 429, 'redelivered'],
+    ['IAM down (503)', 503, 'redelivered'],
+    ['IAM refusing the password (401)', 401, 'failed'],
+  ])('fails the firing for a redelivery on %s, and reports only what would fail again', async (_case, status, expected) => {
+    // Prepare: the client reports a token request IAM answered with `status` as a credentials failure.
+    const queryReleasePackages = jest.fn().mockRejectedValue(new UpstreamError(`the IAM token request failed (HTTP ${status})`, { operation: 'ListFactoryReleasePackages', kind: 'credentials', status }));
+    const handler = createReleaseCheck({ runtime: fixedRuntime(stubbedRuntime({ queryReleasePackages }, { now: () => new Date('2026-11-23T00:30:05Z') })) });
+    // Act
+    const outcome = await handler(structuredClone(fgTimer), functionGraphContext()).then(
+      (result) => (result as { status: string }).status,
+      () => 'redelivered',
+    );
+    // Assess
+    expect(outcome).toBe(expected);
+  });
+
   it('neither reads nor needs HRF_CLIENTS (who may call the HTTP functions): a malformed one changes nothing', async () => {
     // Prepare
     const plain = build();

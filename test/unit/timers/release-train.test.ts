@@ -1,7 +1,7 @@
 /** releaseTrain: naming, rule matching and selection (pure), and the chain with a stubbed client. */
 import { createReleaseTrain } from '../../../functions/timers/release-train';
 import type { PendingItem } from '../../../shared/contracts/dataarts';
-import { earlierTrainMayHaveLanded, ruleMismatch, selectTrainItems, trainPackageName } from '../../../shared/schedules/release-train';
+import { ruleMismatch, selectTrainItems, trainPackageName } from '../../../shared/schedules/release-train';
 import fgTimer from '../../fixtures/events/functiongraph/timer.json';
 import { functionGraphContext } from '../../helpers/contexts';
 import { fixedRuntime } from '../../helpers/runtime';
@@ -41,24 +41,6 @@ describe('releaseTrain: naming and selection', () => {
   it('takes the oldest submissions first, at most the limit, and defers the rest', () => {
     const items = [item('3'), item('1'), item('2'), item('4', { package_flag: 1 }), item('2')];
     expect(selectTrainItems(items, rules, window, 2)).toStrictEqual({ selected: ['3', '2'], deferred: ['1'], unmatched: 1 });
-  });
-});
-
-describe('releaseTrain: a lost departure, seen from the pending items', () => {
-  // A higher id is an older submission (see `item`); the limit is 2.
-  const packaged = { package_flag: 1 };
-  const earlierWindow = (minutes: number) => ({ ...packaged, submit_timestamp: window.start.getTime() - minutes * 60_000 });
-  it.each([
-    ['the 2 oldest matching items packaged, in this window: a departure may have taken them', [item('9', packaged), item('8', packaged), item('3'), item('2')], rules, true],
-    ['one packaged item, by hand: fewer than a departure takes', [item('9', packaged), item('3'), item('2')], rules, false],
-    ['packaged items from earlier windows only: earlier trains', [item('9', earlierWindow(2)), item('8', earlierWindow(1)), item('3')], rules, false],
-    ['packaged items newer than the oldest pending one: not what a departure leaves', [item('9'), item('2', packaged), item('1', packaged)], rules, false],
-    ['packaged items that do not match the rules', [item('9', { ...packaged, task_type: 2 }), item('8', { ...packaged, task_type: 2 }), item('3')], { ...rules, taskTypes: [1] }, false],
-  ])('%s', (_, items, ruleSet, expected) => {
-    // Prepare
-    const { selected } = selectTrainItems(items, ruleSet, window, 2);
-    // Act + Assess
-    expect(earlierTrainMayHaveLanded(items, selected, ruleSet, window, 2)).toBe(expected);
   });
 });
 
