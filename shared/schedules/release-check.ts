@@ -287,7 +287,7 @@ async function untilWindowEnds(window: TimeWindow, ctx: RunContext<ReleaseCheckC
   if (waitMs <= 0) return;
   // A wait the invocation cannot outlast with time to read fails now, saying so: the redelivery, later, reads.
   const leftMs = (ctx.invocation.remainingMs() ?? Infinity) - DEADLINE_MARGIN_MS - WINDOW_READ_BUDGET_MS;
-  if (waitMs > leftMs) throw new Error(`the window ends in ${Math.ceil(waitMs / 1000)} s, later than this invocation can wait and still read it: its redelivery reads it (give releaseCheck a timeout of at least 90 s)`);
+  if (waitMs > leftMs) throw new Error(`the window ends in ${Math.ceil(waitMs / 1000)} s, too late for this invocation to read it: its redelivery will`);
   ctx.logger.info('Waiting for the window to end', { window_end: window.end.toISOString(), wait_ms: waitMs });
   await (deps.sleep ? deps.sleep(waitMs) : abortableSleep(waitMs, ctx.signal));
   ctx.signal.throwIfAborted();
