@@ -276,25 +276,25 @@ export async function runReleaseCheck(firing: TimerFiring, ctx: RunContext<Relea
   }
 }
 
+/** The time kept for the reads after a wait for the window's end. */
+const WINDOW_READ_BUDGET_MS = 20_000;
+
 /**
  * A firing a little before the end of the window it covers (the tolerance of `firingWindow`: a rate timer
  * created at an offset just before a boundary) would read the window before it is over, and a package that
  * fails in its last seconds would be in no window's report. Such a firing waits for the end (at most the
- * tolerance, 60 s); the invocation's deadline ends the wait like any other.
+ * tolerance, 60 s: serverless.yml gives releaseCheck 120 s), when the invocation has the time to wait and then
+ * read; otherwise it fails at once, and its redelivery, later, reads the window.
  */
 async function untilWindowEnds(window: TimeWindow, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps): Promise<void> {
   const waitMs = window.end.getTime() - ctx.runtime.now().getTime();
   if (waitMs <= 0) return;
-  // A wait the invocation cannot outlast with time to read fails now, saying so: the redelivery, later, reads.
   const leftMs = (ctx.invocation.remainingMs() ?? Infinity) - DEADLINE_MARGIN_MS - WINDOW_READ_BUDGET_MS;
   if (waitMs > leftMs) throw new Error(`the window ends in ${Math.ceil(waitMs / 1000)} s, too late for this invocation to read it: its redelivery will`);
   ctx.logger.info('Waiting for the window to end', { window_end: window.end.toISOString(), wait_ms: waitMs });
   await (deps.sleep ? deps.sleep(waitMs) : abortableSleep(waitMs, ctx.signal));
   ctx.signal.throwIfAborted();
 }
-
-/** The time kept for the reads after a wait for the window's end. */
-const WINDOW_READ_BUDGET_MS = 20_000;
 
 async function checkWindow(firing: TimerFiring, window: TimeWindow, ctx: RunContext<ReleaseCheckConfig>, deps: ReleaseCheckDeps): Promise<ReleaseCheckResult> {
   const { config, runtime, logger } = ctx;
