@@ -107,11 +107,19 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
+export function buildInboundAuth(document: ClientsDocument, variable = 'HRF_CLIENTS'): InboundAuthConfig {
   const bearerByDigest = new Map<string, Principal>();
   const appsByKey = new Map<string, { secret: string; principal: Principal }>();
   const webhookSenders: Array<{ key: Buffer; principal: Principal }> = [];
-  for (const client of document.clients) {
+  // One credential, one client: a second entry with the same one would silently take (or lose) the first's
+  // rights, whichever the order gave it. Named by position, never by value.
+  const taken = new Map<string, number>();
+  const once = (credential: string, index: number, field: string) => {
+    const first = taken.get(credential);
+    if (first !== undefined) throw new ConfigError(variable, `clients.${index}.${field}: the same as clients.${first}'s; each credential belongs to one client (to rotate one, add it as a new one)`);
+    taken.set(credential, index);
+  };
+  for (const [index, client] of document.clients.entries()) {
     const principal: Principal = {
       clientId: client.id,
       method: client.type === 'bearer' ? 'bearer' : client.type === 'app' ? 'app-signature' : 'webhook-signature',
@@ -121,12 +129,16 @@ export function buildInboundAuth(document: ClientsDocument): InboundAuthConfig {
       pipelines: client.pipelines ? new Set(client.pipelines) : undefined,
       iamUserId: client.iam_user_id,
     };
-    if (client.type === 'bearer') bearerByDigest.set(client.token_sha256, principal);
-    else if (client.type === 'app') {
+    if (client.type === 'bearer') {
+      once(`bearer ${client.token_sha256}`, index, 'token_sha256');
+      bearerByDigest.set(client.token_sha256, principal);
+    } else if (client.type === 'app') {
       registerSecret(client.app_secret);
+      once(`app ${client.app_key}`, index, 'app_key');
       appsByKey.set(client.app_key, { secret: client.app_secret, principal });
     } else {
       const secret = parseWebhookSecret(client.webhook_secret);
+      once(`webhook ${secret.key.toString('hex')}`, index, 'webhook_secret');
       registerSecret(secret.value);
       registerSecret(secret.value.slice('whsec_'.length));
       webhookSenders.push({ key: secret.key, principal });
@@ -175,5 +187,5 @@ export function loadInboundAuth(env: Readonly<Record<string, string | undefined>
     const issue = parsed.error.issues[0];
     throw new ConfigError(variable, `${issue?.path.join('.') || 'document'}: ${issue?.message ?? 'is invalid'}`);
   }
-  return buildInboundAuth(parsed.data);
+  return buildInboundAuth(parsed.data, variable);
 }

@@ -97,9 +97,8 @@ export function verifyRequest(request: ReceivedRequest, options: VerifyOptions):
   if (!parsed) return { ok: false, reason: 'malformed-authorization' };
   const { accessKey } = parsed;
 
-  const secret = options.secretFor(accessKey);
-  if (secret === undefined) return { ok: false, reason: 'unknown-access-key', accessKey };
-
+  // What does not depend on the key is checked before it is looked up, so that a caller without a valid
+  // signature cannot tell a key that exists from one that does not by the answer.
   const sdkDate = headerValue(request.headers, 'x-sdk-date');
   const signedAt = sdkDate ? parseSdkDate(sdkDate) : undefined;
   if (!sdkDate || !signedAt) return { ok: false, reason: 'missing-date', accessKey };
@@ -122,6 +121,9 @@ export function verifyRequest(request: ReceivedRequest, options: VerifyOptions):
       return { ok: false, reason: 'payload-mismatch', accessKey };
     }
   }
+
+  const secret = options.secretFor(accessKey);
+  if (secret === undefined) return { ok: false, reason: 'unknown-access-key', accessKey };
 
   let canonical: string;
   try {

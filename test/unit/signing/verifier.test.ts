@@ -295,6 +295,19 @@ describe('Verifier: refuses bad credentials and headers', () => {
     expect(result).toStrictEqual({ ok: false, reason: 'unknown-access-key', accessKey: 'NobodyKnowsMe' });
   });
 
+  it('answers an unknown and a known access key alike while the date or the signed headers fail, so the answer does not tell which keys exist', () => {
+    // Prepare: the same stale request, under a known key and under an unknown one.
+    const stale = signedV4();
+    const unknown = withHeaders(stale, { authorization: String(stale.headers.authorization).replace(`Access=${AK}`, 'Access=NobodyKnowsMe') });
+    const later = options(new Date(SIGNED_AT.getTime() + 16 * 60_000));
+
+    // Act
+    const results = [verifyRequest(stale, later), verifyRequest(unknown, later)].map((r) => (r.ok ? 'ok' : r.reason));
+
+    // Assess
+    expect(results).toStrictEqual(['date-out-of-window', 'date-out-of-window']);
+  });
+
   it.each([undefined, ''])('refuses a missing Authorization (%j)', (value) => {
     // Prepare
     const request = withHeaders(signedV4(), { authorization: value });
