@@ -20,7 +20,7 @@ import { sdkFunctionGraphApi, type FunctionGraphApi, type RemoteTrigger } from '
 import { loadDeployConfig, type DeployConfig } from './deploy-config';
 import { MANIFEST_FILE, manifestSchema, type Manifest } from './manifest';
 import { DEFAULT_OUT_DIR, parseArgs, sha256Hex } from './package';
-import { desiredState, formatPlan, planDeploy, type DeployPlan } from './plan';
+import { desiredState, formatPlan, planDeploy, retiredFunctions, type DeployPlan } from './plan';
 
 export interface DeployOptions {
   /** The directory `package:functiongraph` wrote (manifest.json and the zips). */
@@ -79,10 +79,11 @@ export async function deployFunctionGraph(options: DeployOptions): Promise<Deplo
   // Reads: the functions of the package, then the triggers of those that exist.
   const remote = await api.listFunctions(config.packageName);
   const wanted = new Set(manifest.functions.map((fn) => fn.name));
+  const retired = retiredFunctions(manifest, remote);
   const remoteTriggers = new Map<string, RemoteTrigger[]>();
-  for (const fn of remote) if (wanted.has(fn.name)) remoteTriggers.set(fn.urn, await api.listFunctionTriggers(fn.urn));
+  for (const fn of remote) if (wanted.has(fn.name) || retired.includes(fn)) remoteTriggers.set(fn.urn, await api.listFunctionTriggers(fn.urn));
 
-  const plan = planDeploy(desired, remote, remoteTriggers);
+  const plan = planDeploy(desired, remote, remoteTriggers, retired);
   const dryRun = options.dryRun ?? false;
   log(
     formatPlan(
@@ -113,6 +114,15 @@ export async function deployFunctionGraph(options: DeployOptions): Promise<Deplo
       await api.updateFunctionConfig(urn, fn.desired.config);
       writes += 1;
       log(`  updated ${fn.name}`);
+    }
+  }
+  // Deletions first, a retired function's included: a route or timer it held may be created again below.
+  for (const fn of plan.retired) {
+    for (const t of fn.triggers) {
+      if (t.action !== 'delete') continue;
+      await api.deleteFunctionTrigger(fn.urn, t.existing.typeCode, t.existing.id);
+      writes += 1;
+      log(`  deleted trigger ${t.label} of ${fn.name} (no longer in serverless.yml)`);
     }
   }
   for (const fn of plan.functions) {

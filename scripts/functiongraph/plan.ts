@@ -218,8 +218,20 @@ export interface FunctionPlan {
   readonly manual: readonly string[];
 }
 
+/**
+ * A function of this service and stage that serverless.yml no longer declares (removed, renamed, or moved to
+ * another key): its managed triggers are deleted, so a timer stops firing and a route is free for the function
+ * that takes it over. The function itself is kept: deleting code is left to a person (the plan names it).
+ */
+export interface RetiredFunction {
+  readonly name: string;
+  readonly urn: string;
+  readonly triggers: readonly TriggerAction[];
+}
+
 export interface DeployPlan {
   readonly functions: readonly FunctionPlan[];
+  readonly retired: readonly RetiredFunction[];
   readonly unsetSecrets: readonly string[];
   /** How many write requests applying the plan makes. */
   readonly writes: number;
@@ -290,9 +302,24 @@ function configChanges(desired: DesiredFunction, remote: RemoteFunction): string
   return changes;
 }
 
-export function planDeploy(desired: DesiredState, remoteFunctions: readonly RemoteFunction[], remoteTriggers: ReadonlyMap<string, readonly RemoteTrigger[]>): DeployPlan {
+/** The remote functions this service and stage deployed (named `<service>-<stage>-<key>`) that the manifest no longer has. */
+export function retiredFunctions(manifest: { service: string; stage: string; functions: readonly { name: string }[] }, remoteFunctions: readonly RemoteFunction[]): RemoteFunction[] {
+  const prefix = `${manifest.service}-${manifest.stage}-`;
+  const wanted = new Set(manifest.functions.map((fn) => fn.name));
+  return remoteFunctions.filter((fn) => fn.name.startsWith(prefix) && !wanted.has(fn.name));
+}
+
+export function planDeploy(desired: DesiredState, remoteFunctions: readonly RemoteFunction[], remoteTriggers: ReadonlyMap<string, readonly RemoteTrigger[]>, retiredRemote: readonly RemoteFunction[] = []): DeployPlan {
   const byName = new Map(remoteFunctions.map((fn) => [fn.name, fn]));
   let writes = 0;
+  const retired = retiredRemote.map((fn): RetiredFunction => {
+    const triggers = (remoteTriggers.get(fn.urn) ?? []).map((t): TriggerAction => {
+      if (!MANAGED_TRIGGER_TYPES.has(t.typeCode)) return { action: 'kept', label: `${remoteLabel(t)} (not managed by this deploy)` };
+      writes += 1;
+      return { action: 'delete', label: remoteLabel(t), existing: t };
+    });
+    return { name: fn.name, urn: fn.urn, triggers };
+  });
   const functions = desired.functions.map((d): FunctionPlan => {
     const fn = d.manifest;
     const manual = fn.manualEvents.map((m) => `${m.event}: ${m.reason}`);
@@ -344,7 +371,7 @@ export function planDeploy(desired: DesiredState, remoteFunctions: readonly Remo
     const touched = codeChanged || changes.length > 0;
     return { key: fn.key, name: fn.name, action: touched ? 'update' : 'unchanged', codeChanged, configChanges: changes, urn: remote.urn, desired: d, triggers: actions, manual };
   });
-  return { functions, unsetSecrets: desired.unsetSecrets, writes };
+  return { functions, retired, unsetSecrets: desired.unsetSecrets, writes };
 }
 
 export function formatPlan(plan: DeployPlan, header: string): string {
@@ -358,6 +385,10 @@ export function formatPlan(plan: DeployPlan, header: string): string {
       lines.push(`    trigger ${t.label}: ${t.action}${why}`);
     }
     for (const m of fn.manual) lines.push(`    manual  ${m}`);
+  }
+  for (const fn of plan.retired) {
+    lines.push(`  function ${fn.name}: no longer in serverless.yml: its triggers are deleted, the function is kept (delete it in the console when it is not needed)`);
+    for (const t of fn.triggers) lines.push(`    trigger ${t.label}: ${t.action}`);
   }
   if (plan.unsetSecrets.length > 0) lines.push(`  secrets without a value in the deployer's environment (the functions get none): ${plan.unsetSecrets.join(', ')}`);
   const counts = { create: 0, update: 0, unchanged: 0 };

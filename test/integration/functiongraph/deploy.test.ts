@@ -296,6 +296,41 @@ describe('FunctionGraph deploy: redeploy', () => {
   });
 });
 
+describe('FunctionGraph deploy: a function no longer in serverless.yml', () => {
+  it('loses its triggers (a route its successor takes is free first) and is kept, named in the plan; a second run writes nothing', async () => {
+    // Prepare: everything deployed; then `openapi` is renamed `openapiDocument` in serverless.yml.
+    await deploy();
+    const copy = copyBuild(build);
+    const manifest = readManifestAt(copy.dir);
+    const old = manifest.functions.find((f) => f.key === 'openapi');
+    if (!old) throw new Error('no openapi');
+    const renamed = { ...old, key: 'openapiDocument', name: old.name.replace(/openapi$/, 'openapiDocument') };
+    writeManifestAt(copy.dir, { ...manifest, functions: manifest.functions.map((f) => (f === old ? renamed : f)) });
+    emulator.requests.length = 0;
+    lines = [];
+
+    // Act
+    try {
+      const report = await deploy({ dir: copy.dir });
+      const firstWrites = writes().map((r) => r.operation);
+      emulator.requests.length = 0;
+      const again = await deploy({ dir: copy.dir });
+
+      // Assess
+      expect(report.plan.retired.map((f) => [f.name, f.triggers.map((t) => [t.action, t.label])])).toStrictEqual([
+        [old.name, [['delete', 'APIG GET /v1/openapi.json'], ['delete', 'APIG HEAD /v1/openapi.json']]],
+      ]);
+      expect(firstWrites).toStrictEqual(['CreateFunction', 'DeleteFunctionTrigger', 'DeleteFunctionTrigger', 'CreateFunctionTrigger', 'CreateFunctionTrigger']);
+      expect(lines).toContain(`  function ${old.name}: no longer in serverless.yml: its triggers are deleted, the function is kept (delete it in the console when it is not needed)`);
+      const routeOwners = [...fg().functions.values()].filter((f) => fg().triggersOf(f.urn).some((t) => t.eventData.path === '/v1/openapi.json')).map((f) => f.funcName);
+      expect([routeOwners, [...fg().functions.values()].some((f) => f.funcName === old.name)]).toStrictEqual([[renamed.name], true]);
+      expect([again.writes, writes().length, again.plan.retired.map((f) => [f.name, f.triggers.length])]).toStrictEqual([0, 0, [[old.name, 0]]]);
+    } finally {
+      copy.cleanup();
+    }
+  });
+});
+
 describe('FunctionGraph deploy: dry run', () => {
   it('prints the plan and writes nothing', async () => {
     // Act
