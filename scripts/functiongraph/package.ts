@@ -121,7 +121,6 @@ export async function packageFunctionGraph(options: PackageOptions = {}): Promis
     service.functions.map((fn) => ({ key: fn.key, module: moduleOf(options.root ?? ROOT, fn.entry), environment: fn.environment })),
   );
   const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
-  prepareOutDir(outDir);
 
   const result =
     service.functions.length === 0
@@ -143,18 +142,20 @@ export async function packageFunctionGraph(options: PackageOptions = {}): Promis
           logLevel: 'silent',
         });
 
+  // Everything is built and checked in memory first: a build that fails (esbuild, a trigger the manifest
+  // refuses) leaves the previous build as it was, and the deploy can still use it.
   const outputs = new Map(result.outputFiles.map((file) => [relative(outDir, file.path), file]));
   const functions: ManifestFunction[] = [];
+  const files: Array<[string, Uint8Array]> = [];
   for (const fn of service.functions) {
     const code = outputs.get(join(fn.key, 'index.js'));
     const map = outputs.get(join(fn.key, 'index.js.map'));
     if (!code) throw new Error(`esbuild produced no bundle for ${fn.key}`);
-    mkdirSync(join(outDir, fn.key), { recursive: true });
-    writeFileSync(join(outDir, fn.key, 'index.js'), code.contents);
-    if (map) writeFileSync(join(outDir, fn.key, 'index.js.map'), map.contents);
+    files.push([join(fn.key, 'index.js'), code.contents]);
+    if (map) files.push([join(fn.key, 'index.js.map'), map.contents]);
     const zip = await zipIndexJs(code.contents);
     const zipName = `${fn.key}.zip`;
-    writeFileSync(join(outDir, zipName), zip);
+    files.push([zipName, zip]);
     functions.push({
       key: fn.key,
       name: fn.name,
@@ -174,7 +175,20 @@ export async function packageFunctionGraph(options: PackageOptions = {}): Promis
     });
   }
 
-  const manifest = manifestSchema.parse({ manifestVersion: MANIFEST_VERSION, service: service.service, stage: service.stage, functions });
+  const parsed = manifestSchema.safeParse({ manifestVersion: MANIFEST_VERSION, service: service.service, stage: service.stage, functions });
+  if (!parsed.success) {
+    // Named by the function's key and the event, not by an index into a zod dump.
+    const issue = parsed.error.issues[0];
+    const [, index, ...rest] = issue?.path ?? [];
+    const key = typeof index === 'number' ? functions[index]?.key : undefined;
+    throw new Error(`serverless.yml: ${key ? `functions.${key}` : 'the service'}${rest.length > 0 ? `: ${rest.join('.')}` : ''}: ${issue?.message ?? 'is invalid'} (nothing was written: the previous build is kept)`);
+  }
+  const manifest = parsed.data;
+  prepareOutDir(outDir);
+  for (const [file, contents] of files) {
+    mkdirSync(dirname(join(outDir, file)), { recursive: true });
+    writeFileSync(join(outDir, file), contents);
+  }
   const manifestPath = join(outDir, MANIFEST_FILE);
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, outDir, manifestPath, buildMs: Date.now() - started };

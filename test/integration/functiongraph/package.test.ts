@@ -4,7 +4,7 @@
  * script, run in a child process, gives the same bytes as the build made here).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
@@ -229,6 +229,35 @@ describe('FunctionGraph package: the settings the functions need', () => {
     );
     expect(readFileSync(previous.manifestPath, 'utf8')).toBe(before);
     rmSync(out, { recursive: true, force: true });
+  });
+
+  it('refuses a route the manifest cannot hold, naming the function by its key, and leaves the previous build as it was', async () => {
+    // Prepare: a previous build; then a project whose openapi function has a {proxy+} route (the project's own
+    // sources, linked, with that serverless.yml).
+    const out = mkdtempSync(join(tmpdir(), 'fg-build-bad-route-'));
+    const previous = await packageFunctionGraph({ outDir: out, stage: TEST_STAGE, env: FUNCTION_SETTINGS });
+    const before = readFileSync(previous.manifestPath, 'utf8');
+    const root = mkdtempSync(join(tmpdir(), 'fg-project-'));
+    for (const entry of readdirSync(ROOT)) if (entry !== 'serverless.yml' && !entry.startsWith('.env')) symlinkSync(join(ROOT, entry), join(root, entry));
+    writeFileSync(
+      join(root, 'serverless.yml'),
+      readFileSync(join(ROOT, 'serverless.yml'), 'utf8').replace(
+        '      - http: { path: v1/openapi.json, method: head }\n',
+        '      - http: { path: v1/openapi.json, method: head }\n      - http: { path: "v1/docs/{proxy+}", method: get }\n',
+      ),
+    );
+
+    // Act
+    const error = await packageFunctionGraph({ root, outDir: out, stage: TEST_STAGE, env: FUNCTION_SETTINGS }).then(
+      () => undefined,
+      (caught: unknown) => (caught as Error).message,
+    );
+
+    // Assess
+    expect(error).toMatch(/^serverless\.yml: functions\.openapi: triggers\.2\.path: .+ \(nothing was written: the previous build is kept\)$/);
+    expect(readFileSync(previous.manifestPath, 'utf8')).toBe(before);
+    rmSync(out, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('npm run package:functiongraph -- --stage <stage> fails with them named when the packager has none of them set', async () => {
