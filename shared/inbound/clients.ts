@@ -113,12 +113,7 @@ export function buildInboundAuth(document: ClientsDocument, variable = 'HRF_CLIE
   const webhookSenders: Array<{ key: Buffer; principal: Principal }> = [];
   // One credential, one client: a second entry with the same one would silently take (or lose) the first's
   // rights, whichever the order gave it. Named by position, never by value.
-  const taken = new Map<string, number>();
-  const once = (credential: string, index: number, field: string) => {
-    const first = taken.get(credential);
-    if (first !== undefined) throw new ConfigError(variable, `clients.${index}.${field}: the same as clients.${first}'s; each credential belongs to one client (to rotate one, add it as a new one)`);
-    taken.set(credential, index);
-  };
+  const reused = (index: number, field: string) => new ConfigError(variable, `clients.${index}.${field}: already another client's`);
   for (const [index, client] of document.clients.entries()) {
     const principal: Principal = {
       clientId: client.id,
@@ -130,15 +125,15 @@ export function buildInboundAuth(document: ClientsDocument, variable = 'HRF_CLIE
       iamUserId: client.iam_user_id,
     };
     if (client.type === 'bearer') {
-      once(`bearer ${client.token_sha256}`, index, 'token_sha256');
+      if (bearerByDigest.has(client.token_sha256)) throw reused(index, 'token_sha256');
       bearerByDigest.set(client.token_sha256, principal);
     } else if (client.type === 'app') {
       registerSecret(client.app_secret);
-      once(`app ${client.app_key}`, index, 'app_key');
+      if (appsByKey.has(client.app_key)) throw reused(index, 'app_key');
       appsByKey.set(client.app_key, { secret: client.app_secret, principal });
     } else {
       const secret = parseWebhookSecret(client.webhook_secret);
-      once(`webhook ${secret.key.toString('hex')}`, index, 'webhook_secret');
+      if (webhookSenders.some((sender) => sender.key.equals(secret.key))) throw reused(index, 'webhook_secret');
       registerSecret(secret.value);
       registerSecret(secret.value.slice('whsec_'.length));
       webhookSenders.push({ key: secret.key, principal });

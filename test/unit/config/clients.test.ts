@@ -62,14 +62,14 @@ describe('Inbound clients (HRF_CLIENTS)', () => {
 
   const WHSEC = `whsec_${Buffer.from('a-webhook-secret-of-32-bytes-000').toString('base64')}`;
   it.each([
-    ['token', bearer, { ...bearer, id: 'y', scopes: ['read', 'publish', 'deploy', 'review'] }, 'clients.1.token_sha256: the same as clients.0\'s'],
-    ['app key', { id: 'a', type: 'app', app_key: 'my-app-key-01', app_secret: 'an-app-secret-0001', scopes: ['deploy'] }, { id: 'a', type: 'app', app_key: 'my-app-key-01', app_secret: 'an-app-secret-0002', scopes: ['deploy'] }, 'clients.1.app_key: the same as clients.0\'s'],
-    ['webhook secret', { id: 'w', type: 'webhook', webhook_secret: WHSEC, scopes: ['review'] }, { id: 'v', type: 'webhook', webhook_secret: WHSEC, scopes: ['review'], pipelines: [PIPELINE] }, 'clients.1.webhook_secret: the same as clients.0\'s'],
+    ['token', bearer, { ...bearer, id: 'y', scopes: ['read', 'publish', 'deploy', 'review'] }, 'clients.1.token_sha256'],
+    ['app key', { id: 'a', type: 'app', app_key: 'my-app-key-01', app_secret: 'an-app-secret-0001', scopes: ['deploy'] }, { id: 'a', type: 'app', app_key: 'my-app-key-01', app_secret: 'an-app-secret-0002', scopes: ['deploy'] }, 'clients.1.app_key'],
+    ['webhook secret', { id: 'w', type: 'webhook', webhook_secret: WHSEC, scopes: ['review'] }, { id: 'v', type: 'webhook', webhook_secret: WHSEC, scopes: ['review'], pipelines: [PIPELINE] }, 'clients.1.webhook_secret'],
   ])('refuses a %s given to two clients, whose rights would depend on their order, naming the entries and not the value', (_name, first, second, message) => {
     const error = errorOf(() => loadInboundAuth({ HRF_CLIENTS: JSON.stringify({ clients: [first, second] }) }));
     expect([error instanceof ConfigError, (error as Error).message]).toStrictEqual([
       true,
-      `HRF_CLIENTS: ${message}; each credential belongs to one client (to rotate one, add it as a new one)`,
+      `HRF_CLIENTS: ${message}: already another client's`,
     ]);
   });
 });
