@@ -5,6 +5,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { signRequest, type SigningCredentials } from '../../shared/signing/signer';
 import type { RunningEmulator } from '../../emulator';
+import type { HuaweiCloudClient } from '../../shared/http/client';
 
 export interface WireResponse {
   readonly status: number;
@@ -92,4 +93,22 @@ export function admin(emulator: RunningEmulator, method: string, path: string, b
     headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+/**
+ * Makes a client's view of DataArts' package list lag behind a publish while `lag.on`: ListFactoryReleasePackages
+ * lists only the packages the local cloud held when this was called (eventual consistency).
+ */
+export function lagPackageList(client: HuaweiCloudClient, emulator: RunningEmulator): { on: boolean } {
+  const listed = new Set(emulator.state.packages.map((p) => p.row.package_id));
+  const lag = { on: true };
+  const call = client.call.bind(client);
+  client.call = (async (contract, input, options) => {
+    const answer = await call(contract, input, options);
+    if (contract.name !== 'ListFactoryReleasePackages' || !lag.on) return answer;
+    const page = answer.data as { total: number; data: { package_id: string }[] };
+    const data = page.data.filter((p) => listed.has(p.package_id));
+    return { ...answer, data: { ...page, total: data.length, data } };
+  }) as typeof client.call;
+  return lag;
 }

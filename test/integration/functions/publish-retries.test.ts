@@ -10,6 +10,7 @@ import { gatewayEvent, parseResponse, signGatewayEvent } from '../../helpers/htt
 import { lambdaContext } from '../../helpers/contexts';
 import { logsMatching } from '../../helpers/logs';
 import { startFakeUpstream } from '../../helpers/fake-upstream';
+import { lagPackageList } from '../../helpers/emulator';
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -511,16 +512,7 @@ const auditOf = (name: string) =>
  */
 function laggingHandler() {
   const runtime = testRuntime(emulator.url);
-  const listed = new Set(emulator.state.packages.map((p) => p.row.package_id));
-  const lag = { on: true };
-  const call = runtime.client.call.bind(runtime.client);
-  runtime.client.call = (async (contract, input, options) => {
-    const answer = await call(contract, input, options);
-    if (contract.name !== 'ListFactoryReleasePackages' || !lag.on) return answer;
-    const page = answer.data as { total: number; data: { package_id: string }[] };
-    const data = page.data.filter((p) => listed.has(p.package_id));
-    return { ...answer, data: { ...page, total: data.length, data } };
-  }) as typeof runtime.client.call;
+  const lag = lagPackageList(runtime.client, emulator);
   return { handler: httpFunction(publishReleasePackageRoute as unknown as AnyRouteSpec, fixedRuntime(runtime)), lag };
 }
 

@@ -6,7 +6,7 @@
 import { SEED } from '../../../emulator';
 import { createReleaseTrain } from '../../../functions/timers/release-train';
 import { functionGraphContext, lambdaContext } from '../../helpers/contexts';
-import { admin } from '../../helpers/emulator';
+import { admin, lagPackageList } from '../../helpers/emulator';
 import { awsScheduledEvent, cloudRuntime, deliverUntilDone, functionGraphTimerEvent, requestsOf, runtimeSource, useLocalCloud } from './support';
 import { fixedRuntime } from '../../../shared/runtime';
 
@@ -203,16 +203,7 @@ describe('releaseTrain: at most once per firing', () => {
  */
 function laggingRuntime(env: Record<string, string> = {}) {
   const runtime = cloudRuntime(local.emulator, { ...ENV, ...env });
-  const listed = new Set(local.emulator.state.packages.map((p) => p.row.package_id));
-  const lag = { on: true };
-  const call = runtime.client.call.bind(runtime.client);
-  runtime.client.call = (async (contract, input, options) => {
-    const answer = await call(contract, input, options);
-    if (contract.name !== 'ListFactoryReleasePackages' || !lag.on) return answer;
-    const page = answer.data as { total: number; data: { package_id: string }[] };
-    const data = page.data.filter((p) => listed.has(p.package_id));
-    return { ...answer, data: { ...page, total: data.length, data } };
-  }) as typeof runtime.client.call;
+  const lag = lagPackageList(runtime.client, local.emulator);
   return { handler: createReleaseTrain({ runtime: fixedRuntime(runtime) }), lag };
 }
 
